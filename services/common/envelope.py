@@ -1,0 +1,130 @@
+"""The published message: one JSON object per event (DESIGN.md, invariant 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c1b0e-9a3e-4c55-8d0f-6b7d0f3c2a11")
+_ENVELOPE_KEYS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str
+    event_type: str
+    service: str
+    notification_id: int
+    aggregate_type: str
+    aggregate_id: str
+    aggregate_version: int
+    conference_id: str | None
+    occurred_at: str
+    actor: str
+    correlation_id: str
+    causation_id: str | None
+    schema_version: int
+    payload: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True, validate=validate.Length(min=1))
+    service = fields.String(required=True, validate=validate.Length(min=1))
+    notification_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    aggregate_type = fields.String(required=True)
+    aggregate_id = fields.String(required=True, validate=validate.Length(min=1))
+    aggregate_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    conference_id = fields.String(required=True, allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    actor = fields.String(required=True, validate=validate.Length(min=1))
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1))
+    causation_id = fields.String(required=True, allow_none=True)
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    payload = fields.Dict(required=True, keys=fields.String())
+
+
+_ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
+def parse(raw: bytes | str | Mapping[str, Any]) -> Envelope:
+    """Validate the envelope fields of a received message; the payload is checked apart."""
+    if isinstance(raw, (bytes, str)):
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise ValidationError({"_schema": [f"message is not JSON: {exc}"]}) from None
+    else:
+        data = dict(raw)
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": ["message must be a JSON object"]})
+    _ENVELOPE_SCHEMA.load(data)
+    return Envelope(**data)
+
+
+def event_id_for(aggregate_id: Any, version: int) -> str:
+    """Stable across rebuilds: the same stored event always has the same id."""
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}:{version}"))
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    return value
+
+
+def from_domain_event(
+    event: Any, *, service: str, notification_id: int, schema_version: int
+) -> Envelope:
+    """Build the envelope of a stored domain event; `meta` holds actor, cause and conference."""
+    meta = getattr(event, "meta", None) or {}
+    payload = {
+        key: to_json_value(value)
+        for key, value in event.__dict__.items()
+        if key not in _ENVELOPE_KEYS
+    }
+    aggregate_type, _, event_type = type(event).__qualname__.rpartition(".")
+    return Envelope(
+        event_id=event_id_for(event.originator_id, event.originator_version),
+        event_type=event_type,
+        service=service,
+        notification_id=notification_id,
+        aggregate_type=aggregate_type or event_type,
+        aggregate_id=str(event.originator_id),
+        aggregate_version=event.originator_version,
+        conference_id=meta.get("conference_id"),
+        occurred_at=to_json_value(event.timestamp),
+        actor=meta.get("actor") or "system",
+        correlation_id=meta.get("correlation_id") or event_id_for(event.originator_id, 0),
+        causation_id=meta.get("causation_id"),
+        schema_version=schema_version,
+        payload=payload,
+    )

@@ -1,0 +1,5 @@
+"""Event types that speakers publishes on `speakers.events` (none yet)."""
+
+from services.common.catalog import EventCatalog
+
+CATALOG = EventCatalog("speakers", {})
