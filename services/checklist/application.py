@@ -51,8 +51,9 @@ class ChecklistApplication(ServiceApplication):
                 title_zh=t.title_zh,
                 title_en=t.title_en,
                 owner_role=t.owner_role,
-                due_on=due_on(cmd["starts_on"], cmd["ends_on"], t.milestone, t.offset_days)
-                .isoformat(),
+                due_on=due_on(
+                    cmd["starts_on"], cmd["ends_on"], t.milestone, t.offset_days
+                ).isoformat(),
                 verification=t.verification(),
                 meta=meta,
             )

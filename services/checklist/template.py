@@ -51,7 +51,9 @@ class _Verification(Schema):
         unknown = RAISE
 
     rule = fields.Nested(_Rule, load_default=None)
-    evidence = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_KINDS)), load_default=list)
+    evidence = fields.List(
+        fields.String(validate=validate.OneOf(EVIDENCE_KINDS)), load_default=list
+    )
 
     @validates_schema
     def _never_empty(self, data: dict[str, Any], **_: Any) -> None:

@@ -6,6 +6,7 @@ mode by hand and acks are counted as they arrive, so a batch costs one round tri
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Sequence

@@ -89,7 +89,9 @@ class TrackingConsumer:
         if envelope.service != upstream:
             self._count(upstream, "malformed")
             self._dead_letter(
-                upstream, raw, "wrong_service",
+                upstream,
+                raw,
+                "wrong_service",
                 f"message from {envelope.service!r} arrived on the {upstream!r} queue",
             )
             return
@@ -156,8 +158,13 @@ class TrackingConsumer:
             except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with its error
                 error = exc
                 log.warning(
-                    "%s: %s #%s failed (attempt %s/%s): %s", self.name, upstream,
-                    envelope.notification_id, attempt, self.max_attempts, exc,
+                    "%s: %s #%s failed (attempt %s/%s): %s",
+                    self.name,
+                    upstream,
+                    envelope.notification_id,
+                    attempt,
+                    self.max_attempts,
+                    exc,
                 )
                 if attempt < self.max_attempts:
                     time.sleep(self.retry_delay * 2 ** (attempt - 1))
@@ -168,7 +175,9 @@ class TrackingConsumer:
         self.dead_letters.send(upstream, raw, reason, error)
         self.metrics.dead_lettered.labels(self.metrics.service, upstream, reason).inc()
         self._count(upstream, "dead_lettered")
-        log.error("%s: dead-lettered a message from %s (%s): %s", self.name, upstream, reason, error)
+        log.error(
+            "%s: dead-lettered a message from %s (%s): %s", self.name, upstream, reason, error
+        )
 
 
 def _as_bytes(body: bytes | str | dict[str, Any]) -> bytes:

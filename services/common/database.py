@@ -7,6 +7,7 @@ once with `?` placeholders and `{table}` names; `Database` adapts both to the di
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import threading
@@ -94,10 +95,8 @@ class Database:
                 raise
 
     def _reset_after(self, exc: BaseException) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the original error is the one to report
             self.close()
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            pass
 
     def ping(self) -> None:
         with self.transaction() as cur:

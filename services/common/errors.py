@@ -28,6 +28,12 @@ class NotFound(HuiwuError):
     status = 404
 
 
+class Unavailable(HuiwuError):
+    """Something the command needs is down; retry once it is back (503)."""
+
+    status = 503
+
+
 class Conflict(HuiwuError):
     """The command is refused by the aggregate's current state (409)."""
 

@@ -66,12 +66,12 @@ def endpoint(command: str, schema: type[Schema] | None = None, status: int = 200
                 return json_response(result, status)
             except ValidationError as exc:
                 outcome = "invalid"
-                return json_response(
-                    {"error": "ValidationError", "message": "invalid input", "errors": exc.messages},
-                    400,
-                )
+                body = {"error": "ValidationError", "message": "invalid input"}
+                return json_response({**body, "errors": exc.messages}, 400)
             except HuiwuError as exc:
-                outcome = {404: "not_found", 409: "conflict"}.get(exc.status, "invalid")
+                outcome = {404: "not_found", 409: "conflict", 503: "unavailable"}.get(
+                    exc.status, "invalid"
+                )
                 return json_response(exc.to_dict(), exc.status)
             except Exception:
                 outcome = "error"

@@ -42,8 +42,7 @@ class AuditTrail:
             t="audit_trail",
         )
         cur.execute(
-            "CREATE INDEX IF NOT EXISTS audit_trail_conference "
-            "ON {t} (conference_id, occurred_at)",
+            "CREATE INDEX IF NOT EXISTS audit_trail_conference ON {t} (conference_id, occurred_at)",
             t="audit_trail",
         )
 

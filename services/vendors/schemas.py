@@ -18,9 +18,7 @@ class Command(Schema):
 class AddVendor(Command):
     conference_id = fields.UUID(required=True)
     name = text(200, required=True)
-    categories = fields.List(
-        fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list
-    )
+    categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
     contact_name = fields.String(load_default=None, validate=validate.Length(max=200))
     contact_email = fields.Email(load_default=None)
     contact_phone = fields.String(load_default=None, validate=validate.Length(max=50))

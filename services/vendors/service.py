@@ -48,7 +48,8 @@ class Service(HuiwuService):
     @http("POST", "/vendors")
     @endpoint("AddVendor", schemas.AddVendor, status=201)
     def add_vendor(self, request, data):
-        """{"conference_id": "...", "name": "Expo Hall Ltd", "categories": ["venue"], "actor": "li"}"""
+        """{"conference_id": "...", "name": "Expo Hall Ltd", "categories": ["venue"],
+        "actor": "li"}"""
         return {"vendor_id": self.kernel.app.add_vendor(_ctx(data), data)}
 
     @http("GET", "/vendors/<string:vendor_id>")
