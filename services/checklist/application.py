@@ -9,7 +9,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope
-from services.common.errors import NotFound
+from services.common.errors import Conflict, NotFound
 from services.common.store import ServiceApplication
 
 from . import template as templates
@@ -29,6 +29,8 @@ class ChecklistApplication(ServiceApplication):
         self, ctx: CommandContext, cmd: dict[str, Any], conference_id: uuid.UUID | None = None
     ) -> str:
         conference_id = conference_id or uuid.uuid4()
+        if self._exists(conference_id):
+            raise Conflict(f"conference {conference_id} is already open", field="conference_id")
         meta = ctx.meta(str(conference_id))
         template = self.template
         conference = Conference(
@@ -61,6 +63,9 @@ class ChecklistApplication(ServiceApplication):
         ]
         self.save(conference, *entries)  # one transaction: the plan is whole or absent
         return str(conference_id)
+
+    def _exists(self, aggregate_id: uuid.UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     # -- queries ------------------------------------------------------------------
     def conference(self, conference_id: str) -> Conference:

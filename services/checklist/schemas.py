@@ -15,6 +15,7 @@ class OpenConference(Schema):
 
     actor = text(200, required=True)
     correlation_id = fields.String(load_default=None)
+    conference_id = fields.UUID(load_default=None)  # a caller may choose the id (replays)
     name = text(300, required=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)

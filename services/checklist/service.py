@@ -33,7 +33,7 @@ class Service(HuiwuService):
         """{"name": "Asia Pharma Forum 2027", "starts_on": "2027-05-12", "ends_on": "2027-05-14",
         "city": "Hangzhou", "expected_attendance": 500, "profile": "academic", "actor": "wang"}"""
         ctx = CommandContext.new(data.pop("actor"), data.pop("correlation_id", None))
-        conference_id = self.kernel.app.open_conference(ctx, data)
+        conference_id = self.kernel.app.open_conference(ctx, data, data.pop("conference_id"))
         return {"conference_id": conference_id}
 
     @http("GET", "/conferences/<string:conference_id>")

@@ -64,6 +64,7 @@ class ConfirmingPublisher:
     def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
         if multiple:
             self._acked_upto = max(self._acked_upto, delivery_tag)
+            self._single_acks = {tag for tag in self._single_acks if tag > self._acked_upto}
         elif delivery_tag == self._acked_upto + 1:
             self._acked_upto = delivery_tag
         else:
@@ -77,12 +78,18 @@ class ConfirmingPublisher:
 
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
         if multiple:
-            self._nacked.update(range(self._acked_upto + 1, delivery_tag + 1))
+            # Only the tags still unconfirmed are nacked; some may have been acked already.
+            self._nacked.update(
+                tag
+                for tag in range(self._acked_upto + 1, delivery_tag + 1)
+                if tag not in self._single_acks
+            )
             self._acked_upto = max(self._acked_upto, delivery_tag)
+            self._single_acks = {tag for tag in self._single_acks if tag > self._acked_upto}
         else:
             self._nacked.add(delivery_tag)
             self._single_acks.add(delivery_tag)
-            self._advance_single_acks()
+        self._advance_single_acks()
 
     def declare_topic_exchange(self, name: str) -> None:
         channel = self._ensure_channel()
@@ -91,11 +98,11 @@ class ConfirmingPublisher:
             self._declared.add(name)
 
     def declare_queue(self, queue: str, exchange: str, routing_key: str) -> None:
-        """A durable queue bound to a durable direct exchange (for dead letters)."""
+        """A durable queue bound to a durable topic exchange (for dead letters)."""
         with self._lock:
             try:
                 channel = self._ensure_channel()
-                channel.exchange_declare(exchange, "direct", durable=True, auto_delete=False)
+                self.declare_topic_exchange(exchange)
                 channel.queue_declare(queue, durable=True, auto_delete=False)
                 channel.queue_bind(queue, exchange, routing_key)
             except (OSError, amqp.exceptions.AMQPError) as exc:

@@ -18,11 +18,15 @@ from typing import Any, Protocol
 from marshmallow import ValidationError
 
 from . import envelope as envelopes
+from . import failpoints
 from .catalog import Catalogs, UnknownEventType
 from .envelope import Envelope
 from .metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
+
+OUTCOMES = ("processed", "duplicate", "gap_filled", "caught_up", "dead_lettered", "malformed")
+DEAD_LETTER_REASONS = ("malformed_envelope", "wrong_service", "invalid_payload", "handler_failed")
 
 FetchRange = Callable[[str, int, int], Sequence[dict[str, Any]]]
 """fetch(upstream, start, limit) -> envelopes as dicts, from the upstream's log."""
@@ -70,6 +74,16 @@ class TrackingConsumer:
         self.page_size = page_size
         self._locks: dict[str, threading.RLock] = {}
 
+    def watch(self, upstreams: Sequence[str]) -> None:
+        """Show every series from the start, so a dashboard sees 0 rather than nothing."""
+        service = self.metrics.service
+        for upstream in upstreams:
+            self.metrics.consumer_lag.labels(service, upstream).set(0)
+            for outcome in OUTCOMES:
+                self.metrics.consumed.labels(service, upstream, outcome)
+            for reason in DEAD_LETTER_REASONS:
+                self.metrics.dead_lettered.labels(service, upstream, reason)
+
     def lock(self, upstream: str) -> threading.RLock:
         return self._locks.setdefault(upstream, threading.RLock())
 
@@ -111,6 +125,7 @@ class TrackingConsumer:
                     return
             self._process(envelope, raw)
             self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(0)
+        failpoints.hit("consumer.after_commit")  # committed, not yet acked
 
     def catch_up(self, upstream: str) -> int:
         """Pull everything after the position from the upstream's log (start-up, timer)."""

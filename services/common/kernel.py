@@ -83,6 +83,7 @@ class Kernel(DependencyProvider):
                 max_attempts=self.settings.consumer_max_attempts,
                 retry_delay=self.settings.consumer_retry_delay,
             )
+            self.consumer.watch(self.upstreams)
 
     def start(self) -> None:
         self._loops.append(eventlet.spawn(self._every, self.settings.relay_interval, self._relay))

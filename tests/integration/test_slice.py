@@ -46,10 +46,12 @@ def test_a_signed_non_venue_contract_does_not_verify_the_venue_entry(system):
     catering = draft_contract(system, conference_id, vendor_id, category="catering")
     ok(sign(system, catering))
     wait_until(
-        lambda: system["checklist"].metric(
-            "huiwu_consumer_messages_total", upstream="vendors", outcome="processed"
+        lambda: (
+            system["checklist"].metric(
+                "huiwu_consumer_messages_total", upstream="vendors", outcome="processed"
+            )
+            >= 3
         )
-        >= 3
     )
     assert entry(system, conference_id, "1.3.5")["status"] == "open"
 

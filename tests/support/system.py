@@ -6,6 +6,7 @@ against the real broker (a virtual host of the test's own) and a store of the te
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -124,7 +125,9 @@ class ServiceProcess:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            raise AssertionError(f"{self.name} did not stop on SIGTERM:\n{self.log_tail()}")
+            raise AssertionError(
+                f"{self.name} did not stop on SIGTERM:\n{self.log_tail()}"
+            ) from None
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
@@ -206,10 +209,8 @@ class System:
 
     def stop_all(self) -> None:
         for service in self.services.values():
-            try:
+            with contextlib.suppress(AssertionError):  # already killed and reported
                 service.stop()
-            except AssertionError:
-                pass
 
     def logs(self) -> str:
         return "\n".join(

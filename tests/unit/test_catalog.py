@@ -1,0 +1,246 @@
+"""Event catalogues: strict outgoing, lenient incoming, and complete for every aggregate."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from eventsourcing.domain import DomainEvent
+from marshmallow import ValidationError
+
+from services.checklist import domain as checklist_domain
+from services.checklist.application import ChecklistApplication
+from services.checklist.events import CATALOG as CHECKLIST
+from services.common.catalog import Catalogs, UnknownEventType
+from services.common.domain import CommandContext
+from services.common.envelope import Envelope, event_id_for
+from services.common.relay import build_envelope
+from services.vendors import domain as vendors_domain
+from services.vendors.application import VendorsApplication
+from services.vendors.events import CATALOG as VENDORS
+
+POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+
+def signed_payload(**overrides):
+    payload = {
+        "vendor_id": str(uuid.uuid4()),
+        "category": "venue",
+        "amount_minor": 12_000_000,
+        "currency": "CNY",
+        "signed_on": "2026-03-01",
+        "signed_by": "wang",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_validate_outgoing_accepts_a_valid_payload():
+    VENDORS.validate_outgoing("ContractSigned", signed_payload())
+
+
+def test_validate_outgoing_rejects_an_unknown_field():
+    with pytest.raises(ValidationError) as raised:
+        VENDORS.validate_outgoing("ContractSigned", signed_payload(discount=5))
+
+    assert "discount" in raised.value.messages
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount_minor", "12"),
+        ("amount_minor", 1.5),
+        ("amount_minor", -1),
+        ("currency", "cny"),
+        ("category", "spa"),
+        ("signed_on", "soon"),
+        ("signed_by", ""),
+    ],
+)
+def test_validate_outgoing_rejects_a_wrong_type_naming_the_field(field, value):
+    with pytest.raises(ValidationError) as raised:
+        VENDORS.validate_outgoing("ContractSigned", signed_payload(**{field: value}))
+
+    assert list(raised.value.messages) == [field]
+
+
+def test_validate_outgoing_rejects_a_missing_field():
+    payload = signed_payload()
+    del payload["category"]
+
+    with pytest.raises(ValidationError) as raised:
+        VENDORS.validate_outgoing("ContractSigned", payload)
+
+    assert "category" in raised.value.messages
+
+
+def test_load_incoming_ignores_newer_optional_fields_and_types_the_known_ones():
+    loaded = VENDORS.load_incoming("ContractSigned", signed_payload(added_in_v2="x"))
+
+    assert "added_in_v2" not in loaded
+    assert loaded["signed_on"] == dt.date(2026, 3, 1)
+    assert loaded["category"] == "venue"
+
+
+def test_load_incoming_is_strict_on_the_fields_it_knows():
+    with pytest.raises(ValidationError) as raised:
+        VENDORS.load_incoming("ContractSigned", signed_payload(amount_minor="12"))
+
+    assert "amount_minor" in raised.value.messages
+
+
+def test_an_unknown_event_type_is_an_unknown_event_type():
+    with pytest.raises(UnknownEventType, match="ContractVoided"):
+        VENDORS.schema("ContractVoided")
+    with pytest.raises(UnknownEventType):
+        VENDORS.validate_outgoing("ContractVoided", {})
+    assert "ContractSigned" in VENDORS
+    assert "ContractVoided" not in VENDORS
+
+
+def test_describe_lists_event_types_and_their_fields():
+    described = VENDORS.describe()
+
+    assert described["service"] == "vendors"
+    assert described["exchange"] == "vendors.events"
+    assert list(described["events"]) == sorted(
+        ["VendorAdded", "ContractDrafted", "ContractSigned", "ContractCancelled"]
+    )
+    signed = described["events"]["ContractSigned"]
+    assert signed["schema_version"] == 1
+    assert "1.3.5" in signed["doc"]
+    assert set(signed["fields"]) == set(signed_payload())
+    assert signed["fields"]["amount_minor"] == {"type": "Integer", "required": True}
+    assert described["events"]["VendorAdded"]["fields"]["contact_email"] == {
+        "type": "String",
+        "required": True,
+        "nullable": True,
+    }
+    assert CHECKLIST.describe()["events"]["EntryVerified"]["fields"]["proof"]["type"] == "Nested"
+
+
+def test_catalogs_find_each_service_and_refuse_an_unknown_one():
+    catalogs = Catalogs(VENDORS, CHECKLIST)
+
+    assert catalogs["vendors"] is VENDORS
+    assert {c.service for c in catalogs} == {"vendors", "checklist"}
+    with pytest.raises(UnknownEventType):
+        catalogs["budget"]
+
+
+def emitted_event_types(*aggregates) -> set[str]:
+    """The event types an aggregate records: the nested classes `@event` creates on it."""
+    names = set()
+    for aggregate in aggregates:
+        for name, value in vars(aggregate).items():
+            if isinstance(value, type) and issubclass(value, DomainEvent):
+                names.add(name)
+    return names - {"Event", "Created"}  # the bases every aggregate has
+
+
+def test_every_vendors_event_type_has_a_schema():
+    emitted = emitted_event_types(vendors_domain.Vendor, vendors_domain.Contract)
+
+    assert emitted == {"VendorAdded", "ContractDrafted", "ContractSigned", "ContractCancelled"}
+    assert emitted <= set(VENDORS.event_types)
+
+
+def test_every_checklist_event_type_has_a_schema():
+    emitted = emitted_event_types(checklist_domain.Conference, checklist_domain.Entry)
+
+    assert "EntryVerified" in emitted
+    assert "EntryReopened" in emitted
+    assert emitted <= set(CHECKLIST.event_types)
+
+
+def test_every_event_vendors_stores_validates_against_its_schema():
+    app = VendorsApplication(env=POPO)
+    ctx = CommandContext.new("li")
+    conference_id = uuid.uuid4()
+    vendor_id = app.add_vendor(
+        ctx,
+        {
+            "conference_id": conference_id,
+            "name": "Expo Hall",
+            "categories": ["venue"],
+            "contact_email": "chen@example.com",
+        },
+    )
+    cmd = {
+        "conference_id": conference_id,
+        "vendor_id": uuid.UUID(vendor_id),
+        "category": "venue",
+        "title": "Main hall",
+        "amount_minor": 0,
+        "currency": "CNY",
+    }
+    signed = app.draft_contract(ctx, cmd)
+    app.sign_contract(ctx, signed, {"signed_on": dt.date(2026, 3, 1), "signed_by": None})
+    app.cancel_contract(ctx, signed, {"reason": "closed"})
+    app.cancel_contract(ctx, app.draft_contract(ctx, cmd), {"reason": "unused"})
+
+    envelopes = [build_envelope(app, VENDORS, n) for n in app.select_notifications(1, 100)]
+
+    assert [e.event_type for e in envelopes] == [
+        "VendorAdded",
+        "ContractDrafted",
+        "ContractSigned",
+        "ContractCancelled",
+        "ContractDrafted",
+        "ContractCancelled",
+    ]
+    assert [e.notification_id for e in envelopes] == [1, 2, 3, 4, 5, 6]
+
+
+def test_every_event_checklist_stores_validates_against_its_schema():
+    from eventsourcing.application import ProcessingEvent
+    from eventsourcing.persistence import Tracking
+
+    app = ChecklistApplication(env=POPO)
+    conference_id = app.open_conference(
+        CommandContext.new("li"),
+        {
+            "name": "Annual Meeting",
+            "starts_on": dt.date(2026, 10, 10),
+            "ends_on": dt.date(2026, 10, 12),
+            "city": "Hangzhou",
+            "expected_attendance": 800,
+            "profile": "business",
+            "timezone": "Asia/Shanghai",
+        },
+    )
+    contracts = [str(uuid.uuid4()), str(uuid.uuid4())]
+    steps = [
+        ("ContractSigned", contracts[0], signed_payload()),
+        ("ContractSigned", contracts[1], signed_payload()),
+        ("ContractCancelled", contracts[0], {"reason": "closed"}),
+        ("ContractCancelled", contracts[1], {"reason": "closed"}),
+    ]
+    for nid, (event_type, contract, payload) in enumerate(steps, start=1):
+        env = Envelope(
+            event_id=event_id_for(contract, nid),
+            event_type=event_type,
+            service="vendors",
+            notification_id=nid,
+            aggregate_type="Contract",
+            aggregate_id=contract,
+            aggregate_version=nid,
+            conference_id=conference_id,
+            occurred_at="2026-03-01T02:00:00+00:00",
+            actor="wang",
+            correlation_id="c",
+            causation_id=None,
+            schema_version=1,
+            payload=payload,
+        )
+        processing = ProcessingEvent(Tracking("vendors", nid))
+        app.policy(env, payload, processing)
+        app.record_processing(processing)
+
+    types = [
+        build_envelope(app, CHECKLIST, n).event_type for n in app.select_notifications(1, 1000)
+    ]
+
+    assert types[0] == "ConferenceOpened"
+    assert types[-4:] == ["EntryVerified", "EntryVerified", "EntryProofWithdrawn", "EntryReopened"]
+    assert set(types) == set(CHECKLIST.event_types)

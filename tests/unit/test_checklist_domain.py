@@ -1,0 +1,191 @@
+"""Checklist's aggregates: entries verified by proofs, re-opened when proofs are withdrawn."""
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from services.checklist.domain import Conference, Entry, due_on, entry_id
+
+CONFERENCE = "5c0d8f7e-2222-4d4d-8e8e-000000000002"
+META = {"actor": "li", "correlation_id": "c", "causation_id": None, "conference_id": CONFERENCE}
+
+
+def new_entry(code="1.3.5") -> Entry:
+    entry = Entry(
+        conference_id=CONFERENCE,
+        code=code,
+        title_zh="签订场地合同",
+        title_en="Venue contract signed",
+        owner_role="venue",
+        due_on="2026-06-12",
+        verification={"rule": None, "evidence": ["document"]},
+        meta=META,
+    )
+    entry.collect_events()
+    return entry
+
+
+def proof(event_id: str, aggregate_id: str) -> dict:
+    return {
+        "service": "vendors",
+        "event_type": "ContractSigned",
+        "event_id": event_id,
+        "notification_id": 1,
+        "aggregate_id": aggregate_id,
+        "occurred_at": "2026-03-01T02:00:00+00:00",
+        "actor": "li",
+    }
+
+
+def names(events) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+def test_the_entry_id_is_deterministic_per_conference_and_code():
+    assert entry_id(CONFERENCE, "1.3.5") == entry_id(CONFERENCE, "1.3.5")
+    assert entry_id(CONFERENCE, "1.3.5") != entry_id(CONFERENCE, "1.3.6")
+    assert entry_id(CONFERENCE, "1.3.5") != entry_id(str(uuid.uuid4()), "1.3.5")
+    assert new_entry("1.3.5").id == entry_id(CONFERENCE, "1.3.5")
+
+
+def test_a_new_entry_is_open():
+    entry = new_entry()
+
+    assert entry.status == "open"
+    assert entry.to_dict()["proofs"] == []
+    assert entry.to_dict()["entry_id"] == str(entry_id(CONFERENCE, "1.3.5"))
+
+
+def test_verify_adds_a_proof_once():
+    entry = new_entry()
+
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.verify(proof("e1", "contract-a"), META)
+
+    events = entry.collect_events()
+    assert names(events) == ["EntryVerified"]
+    assert events[0].proof["event_id"] == "e1"
+    assert events[0].meta == META
+    assert entry.status == "verified"
+    assert [p["event_id"] for p in entry.proofs] == ["e1"]
+
+
+def test_a_second_proof_is_kept_beside_the_first():
+    entry = new_entry()
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.verify(proof("e2", "contract-b"), META)
+
+    assert names(entry.collect_events()) == ["EntryVerified", "EntryVerified"]
+    assert [p["event_id"] for p in entry.proofs] == ["e1", "e2"]
+
+
+def test_withdrawing_one_of_two_proofs_keeps_the_entry_verified():
+    entry = new_entry()
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.verify(proof("e2", "contract-b"), META)
+    entry.collect_events()
+
+    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+
+    (withdrawn,) = entry.collect_events()
+    assert type(withdrawn).__name__ == "EntryProofWithdrawn"
+    assert withdrawn.withdrawn == ["e1"]
+    assert withdrawn.reason == "cancelled"
+    assert entry.status == "verified"
+    assert [p["event_id"] for p in entry.proofs] == ["e2"]
+
+
+def test_withdrawing_the_last_proof_reopens_the_entry():
+    entry = new_entry()
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.verify(proof("e2", "contract-b"), META)
+    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    entry.collect_events()
+
+    entry.withdraw_proofs_of("contract-b", "cancelled too", META)
+
+    (reopened,) = entry.collect_events()
+    assert type(reopened).__name__ == "EntryReopened"
+    assert reopened.withdrawn == ["e2"]
+    assert entry.status == "open"
+    assert entry.proofs == []
+
+
+def test_withdrawing_all_proofs_of_one_aggregate_at_once_reopens():
+    entry = new_entry()
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.verify(proof("e2", "contract-a"), META)
+    entry.collect_events()
+
+    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+
+    (reopened,) = entry.collect_events()
+    assert type(reopened).__name__ == "EntryReopened"
+    assert reopened.withdrawn == ["e1", "e2"]
+    assert entry.status == "open"
+
+
+def test_withdrawing_proofs_of_an_aggregate_that_gave_none_records_nothing():
+    entry = new_entry()
+    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    assert entry.collect_events() == []
+
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.collect_events()
+    entry.withdraw_proofs_of("contract-z", "cancelled", META)
+
+    assert entry.collect_events() == []
+    assert entry.status == "verified"
+
+
+def test_an_entry_can_be_verified_again_after_it_was_reopened():
+    entry = new_entry()
+    entry.verify(proof("e1", "contract-a"), META)
+    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    entry.verify(proof("e3", "contract-c"), META)
+
+    assert names(entry.collect_events()) == ["EntryVerified", "EntryReopened", "EntryVerified"]
+    assert entry.status == "verified"
+
+
+@pytest.mark.parametrize(
+    ("milestone", "offset", "expected"),
+    [
+        ("start", -120, dt.date(2026, 6, 12)),
+        ("start", 0, dt.date(2026, 10, 10)),
+        ("start", -1, dt.date(2026, 10, 9)),
+        ("end", 0, dt.date(2026, 10, 12)),
+        ("end", 7, dt.date(2026, 10, 19)),
+        ("end", 30, dt.date(2026, 11, 11)),
+    ],
+)
+def test_due_on_counts_days_from_the_start_or_the_end(milestone, offset, expected):
+    assert due_on(dt.date(2026, 10, 10), dt.date(2026, 10, 12), milestone, offset) == expected
+
+
+def test_due_on_crosses_a_leap_day():
+    assert due_on(dt.date(2028, 3, 1), dt.date(2028, 3, 2), "start", -1) == dt.date(2028, 2, 29)
+
+
+def test_conference_opened_carries_its_plan():
+    conference_id = uuid.uuid4()
+    conference = Conference(
+        conference_id=conference_id,
+        name="Annual Meeting",
+        starts_on="2026-10-10",
+        ends_on="2026-10-12",
+        city="Hangzhou",
+        expected_attendance=800,
+        profile="academic",
+        timezone="Asia/Shanghai",
+        template="starter",
+        entry_codes=["1.1.1", "1.3.5"],
+        meta=META,
+    )
+
+    (opened,) = conference.collect_events()
+    assert type(opened).__name__ == "ConferenceOpened"
+    assert opened.originator_id == conference_id
+    assert conference.to_dict()["entries"] == 2
+    assert conference.to_dict()["conference_id"] == str(conference_id)

@@ -1,0 +1,256 @@
+"""The plan template and the rule index that matches upstream events to entries."""
+
+import copy
+
+import pytest
+
+from services.checklist import template as templates
+from services.checklist.rules import EventRule, RuleIndex
+from services.checklist.template import TemplateError
+
+
+def entry(code="9.1.1", **overrides):
+    data = {
+        "code": code,
+        "title_zh": "测试条目",
+        "title_en": "A test entry",
+        "owner_role": "project_lead",
+        "due": {"milestone": "start", "offset_days": -30},
+        "verification": {"evidence": ["document"]},
+    }
+    data.update(overrides)
+    return data
+
+
+def parse(*entries):
+    return templates.parse({"name": "t", "entries": list(entries)}, "t.yaml")
+
+
+def refusal(*entries) -> str:
+    with pytest.raises(TemplateError) as raised:
+        parse(*entries)
+    return str(raised.value)
+
+
+def test_the_starter_template_loads_with_the_venue_contract_rule():
+    starter = templates.load("starter")
+
+    assert starter.name == "starter"
+    venue = starter.entry("1.3.5")
+    assert venue.owner_role == "venue"
+    assert venue.milestone == "start"
+    assert venue.offset_days == -120
+    assert venue.rule == EventRule(
+        event="vendors.ContractSigned",
+        where=(("category", "venue"),),
+        compensated_by=("vendors.ContractCancelled",),
+    )
+    assert venue.verification()["rule"] == {
+        "event": "vendors.ContractSigned",
+        "where": {"category": "venue"},
+        "compensated_by": ["vendors.ContractCancelled"],
+    }
+    codes = [e.code for e in starter.entries]
+    assert len(codes) == len(set(codes))
+    assert all(e.rule is not None or e.evidence for e in starter.entries)
+    assert "1.3.5" in starter.rules.verified_by("vendors.ContractSigned", {"category": "venue"})
+    assert "1.3.5" in starter.rules.reopened_by("vendors.ContractCancelled")
+
+
+def test_an_unknown_entry_code_is_a_key_error():
+    with pytest.raises(KeyError):
+        templates.load("starter").entry("99.9.9")
+
+
+def test_parse_keeps_entries_in_order():
+    template = parse(entry("1.1.1"), entry("1.1.2"), entry("2.1.1"))
+
+    assert [e.code for e in template.entries] == ["1.1.1", "1.1.2", "2.1.1"]
+    assert template.entries[2].section == "2"
+    assert template.entries[0].evidence == ("document",)
+    assert template.entries[0].rule is None
+
+
+def test_an_entry_with_neither_rule_nor_evidence_is_refused_naming_code_and_field():
+    message = refusal(entry("1.1.1"), entry("4.2.7", verification={}))
+
+    assert "t.yaml" in message
+    assert "4.2.7" in message
+    assert "verification" in message
+    assert "rule or at least one kind of evidence" in message
+
+
+def test_an_empty_evidence_list_without_a_rule_is_refused():
+    message = refusal(entry("4.2.7", verification={"evidence": []}))
+
+    assert "4.2.7" in message
+    assert "verification" in message
+
+
+def test_a_duplicate_code_is_refused_naming_the_code():
+    message = refusal(entry("1.1.1"), entry("1.2.1"), entry("1.1.1"))
+
+    assert "1.1.1" in message
+    assert "code" in message
+    assert "twice" in message
+
+
+def test_an_unknown_evidence_kind_is_refused_naming_code_and_field():
+    message = refusal(entry("3.1.2", verification={"evidence": ["document", "rumour"]}))
+
+    assert "3.1.2" in message
+    assert "evidence" in message
+
+
+@pytest.mark.parametrize(
+    "event", ["ContractSigned", "vendors.contractSigned", "Vendors.ContractSigned", "vendors."]
+)
+def test_a_bad_rule_event_name_is_refused_naming_code_and_field(event):
+    message = refusal(entry("1.3.5", verification={"rule": {"event": event}}))
+
+    assert "1.3.5" in message
+    assert "event" in message
+
+
+def test_a_bad_compensating_event_name_is_refused():
+    rule = {"event": "vendors.ContractSigned", "compensated_by": ["cancelled"]}
+    message = refusal(entry("1.3.5", verification={"rule": rule}))
+
+    assert "1.3.5" in message
+    assert "compensated_by" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("code", "1.3"),
+        ("due", {"milestone": "middle", "offset_days": 0}),
+        ("due", {"milestone": "start", "offset_days": "-30"}),
+        ("owner_role", ""),
+    ],
+)
+def test_a_bad_field_is_refused_naming_it(field, value):
+    raw = entry("5.5.5")
+    raw[field] = value
+    message = refusal(raw)
+
+    assert field in message
+
+
+def test_an_unknown_field_is_refused():
+    message = refusal(entry("5.5.5", priority="high"))
+
+    assert "5.5.5" in message
+    assert "priority" in message
+
+
+@pytest.mark.parametrize("data", [None, [], {"entries": "none"}, {"name": "x"}])
+def test_a_template_must_be_a_mapping_with_a_list_of_entries(data):
+    with pytest.raises(TemplateError, match="entries"):
+        templates.parse(data, "broken.yaml")
+
+
+def test_an_entry_that_is_not_a_mapping_is_refused_by_position():
+    message = refusal(entry("1.1.1"), "just a string")
+
+    assert "#2" in message
+
+
+def test_the_starter_file_is_not_changed_by_parsing():
+    raw = {"name": "t", "entries": [entry("1.1.1")]}
+    before = copy.deepcopy(raw)
+    templates.parse(raw, "t.yaml")
+
+    assert raw == before
+
+
+# -- the rule index -------------------------------------------------------------------
+VENUE = EventRule.from_dict(
+    {
+        "event": "vendors.ContractSigned",
+        "where": {"category": "venue"},
+        "compensated_by": ["vendors.ContractCancelled"],
+    }
+)
+ANY_CONTRACT = EventRule.from_dict({"event": "vendors.ContractSigned"})
+AV = EventRule.from_dict(
+    {
+        "event": "vendors.ContractSigned",
+        "where": {"category": "av", "currency": "CNY"},
+        "compensated_by": ["vendors.ContractCancelled", "vendors.ContractVoided"],
+    }
+)
+
+
+def test_verified_by_only_when_where_matches():
+    index = RuleIndex([("1.3.5", VENUE), ("8.1.1", ANY_CONTRACT), ("12.1.1", AV)])
+
+    assert index.verified_by("vendors.ContractSigned", {"category": "venue"}) == [
+        "1.3.5",
+        "8.1.1",
+    ]
+    assert index.verified_by("vendors.ContractSigned", {"category": "catering"}) == ["8.1.1"]
+    assert index.verified_by("vendors.ContractSigned", {"category": "av", "currency": "CNY"}) == [
+        "8.1.1",
+        "12.1.1",
+    ]
+    assert index.verified_by("vendors.ContractSigned", {"category": "av", "currency": "USD"}) == [
+        "8.1.1"
+    ]
+    assert index.verified_by("vendors.ContractSigned", {}) == ["8.1.1"]
+    assert index.verified_by("vendors.ContractCancelled", {"category": "venue"}) == []
+
+
+def test_reopened_by_lists_the_compensating_codes():
+    index = RuleIndex([("1.3.5", VENUE), ("8.1.1", ANY_CONTRACT), ("12.1.1", AV)])
+
+    assert index.reopened_by("vendors.ContractCancelled") == ["1.3.5", "12.1.1"]
+    assert index.reopened_by("vendors.ContractVoided") == ["12.1.1"]
+    assert index.reopened_by("vendors.ContractSigned") == []
+    assert index.event_keys == {
+        "vendors.ContractSigned",
+        "vendors.ContractCancelled",
+        "vendors.ContractVoided",
+    }
+
+
+def test_lookups_do_not_grow_the_index():
+    index = RuleIndex([("1.3.5", VENUE)])
+    index.verified_by("budget.Nothing", {})
+    index.reopened_by("budget.Nothing")
+
+    assert index.event_keys == {"vendors.ContractSigned", "vendors.ContractCancelled"}
+
+
+class CountingRule(EventRule):
+    """A rule that counts how often it is asked to match."""
+
+    calls = 0
+
+    def matches(self, payload):
+        CountingRule.calls += 1
+        return super().matches(payload)
+
+
+def test_index_lookups_do_not_scan_unrelated_rules():
+    unrelated = [
+        (f"50.{n // 100}.{n % 100}", CountingRule(event=f"registration.Event{n}"))
+        for n in range(1000)
+    ]
+    matching = [
+        ("1.3.5", CountingRule(event="vendors.ContractSigned", where=(("category", "venue"),))),
+        ("1.3.6", CountingRule(event="vendors.ContractSigned")),
+        ("1.3.7", CountingRule(event="vendors.ContractSigned", where=(("category", "av"),))),
+    ]
+    index = RuleIndex(unrelated[:500] + matching + unrelated[500:])
+    CountingRule.calls = 0
+
+    assert index.verified_by("budget.LedgerPosted", {"category": "venue"}) == []
+    assert CountingRule.calls == 0
+    assert index.verified_by("vendors.ContractSigned", {"category": "venue"}) == [
+        "1.3.5",
+        "1.3.6",
+    ]
+    assert CountingRule.calls == len(matching)
+    assert index.verified_by("registration.Event999", {}) == ["50.9.99"]
+    assert CountingRule.calls == len(matching) + 1

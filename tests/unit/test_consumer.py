@@ -1,0 +1,384 @@
+"""The tracking consumer: exactly-once effect, in order, gaps filled, failures dead-lettered."""
+
+import json
+import uuid
+
+import pytest
+
+from services.common.catalog import Catalogs
+from services.common.consumer import AlreadyTracked, TrackingConsumer
+from services.common.envelope import Envelope, event_id_for
+from services.common.metrics import ServiceMetrics
+from services.vendors.events import CATALOG as VENDORS
+
+UPSTREAM = "vendors"
+CONFERENCE = str(uuid.uuid4())
+
+
+class FakeSink:
+    """Positions in a dict; effects in a list; told to fail the next N applies."""
+
+    def __init__(self):
+        self.positions: dict[str, int] = {}
+        self.applied: list[int] = []
+        self.payloads: list[dict] = []
+        self.fail_next = 0
+        self.attempts = 0
+        self.already_tracked = False
+
+    def position(self, upstream):
+        return self.positions.get(upstream, 0)
+
+    def apply(self, envelope, payload):
+        self.attempts += 1
+        if self.already_tracked:
+            raise AlreadyTracked("another worker got there first")
+        if self.fail_next:
+            self.fail_next -= 1
+            raise RuntimeError("database is sulking")
+        assert envelope.notification_id > self.position(envelope.service)
+        self.applied.append(envelope.notification_id)
+        self.payloads.append(payload)
+        self.positions[envelope.service] = envelope.notification_id
+
+    def skip(self, upstream, notification_id):
+        self.positions[upstream] = max(self.position(upstream), notification_id)
+
+
+class FakeLog:
+    """An upstream notification log served as envelope dicts, recording every fetch."""
+
+    def __init__(self, envelopes=()):
+        self.envelopes = {e.notification_id: e for e in envelopes}
+        self.calls: list[tuple[str, int, int]] = []
+
+    def add(self, *envelopes):
+        for e in envelopes:
+            self.envelopes[e.notification_id] = e
+
+    def __call__(self, upstream, start, limit):
+        self.calls.append((upstream, start, limit))
+        ids = sorted(i for i in self.envelopes if i >= start)[:limit]
+        return [self.envelopes[i].to_dict() for i in ids]
+
+
+class FakeDeadLetters:
+    def __init__(self):
+        self.sent: list[dict] = []
+
+    def send(self, upstream, body, reason, error):
+        self.sent.append({"upstream": upstream, "body": body, "reason": reason, "error": error})
+
+
+def signed(nid: int, **payload_overrides) -> Envelope:
+    payload = {
+        "vendor_id": str(uuid.UUID(int=1)),
+        "category": "venue",
+        "amount_minor": 100 * nid,
+        "currency": "CNY",
+        "signed_on": "2026-03-01",
+        "signed_by": "wang",
+    }
+    payload.update(payload_overrides)
+    aggregate_id = str(uuid.UUID(int=1000 + nid))
+    return Envelope(
+        event_id=event_id_for(aggregate_id, 2),
+        event_type="ContractSigned",
+        service=UPSTREAM,
+        notification_id=nid,
+        aggregate_type="Contract",
+        aggregate_id=aggregate_id,
+        aggregate_version=2,
+        conference_id=CONFERENCE,
+        occurred_at="2026-03-01T02:00:00+00:00",
+        actor="wang",
+        correlation_id="corr",
+        causation_id=None,
+        schema_version=1,
+        payload=payload,
+    )
+
+
+class Harness:
+    def __init__(self, log_envelopes=(), max_attempts=3, page_size=200):
+        self.sink = FakeSink()
+        self.log = FakeLog(log_envelopes)
+        self.dead = FakeDeadLetters()
+        self.metrics = ServiceMetrics("checklist")
+        self.consumer = TrackingConsumer(
+            "checklist",
+            self.sink,
+            Catalogs(VENDORS),
+            self.log,
+            self.dead,
+            self.metrics,
+            max_attempts=max_attempts,
+            retry_delay=0,
+            page_size=page_size,
+        )
+
+    def handle(self, envelope_or_body):
+        body = (
+            envelope_or_body.to_json()
+            if isinstance(envelope_or_body, Envelope)
+            else envelope_or_body
+        )
+        self.consumer.handle(UPSTREAM, body)
+
+    def consumed(self, outcome: str) -> float:
+        return (
+            self.metrics.registry.get_sample_value(
+                "huiwu_consumer_messages_total",
+                {"service": "checklist", "upstream": UPSTREAM, "outcome": outcome},
+            )
+            or 0.0
+        )
+
+    def dead_lettered(self, reason: str) -> float:
+        return (
+            self.metrics.registry.get_sample_value(
+                "huiwu_dead_lettered_messages_total",
+                {"service": "checklist", "upstream": UPSTREAM, "reason": reason},
+            )
+            or 0.0
+        )
+
+    def lag(self) -> float:
+        return self.metrics.registry.get_sample_value(
+            "huiwu_consumer_lag", {"service": "checklist", "upstream": UPSTREAM}
+        )
+
+
+@pytest.fixture
+def h():
+    return Harness()
+
+
+def test_in_order_messages_are_applied_once_each(h):
+    for nid in (1, 2, 3):
+        h.handle(signed(nid))
+
+    assert h.sink.applied == [1, 2, 3]
+    assert h.sink.position(UPSTREAM) == 3
+    assert h.log.calls == []
+    assert h.dead.sent == []
+    assert h.consumed("processed") == 3
+    assert h.consumed("duplicate") == 0
+    assert h.lag() == 0
+
+
+def test_the_payload_is_loaded_with_the_catalogue(h):
+    h.handle(signed(1, extra_field_from_a_newer_version="x"))
+
+    (payload,) = h.sink.payloads
+    assert "extra_field_from_a_newer_version" not in payload
+    assert payload["signed_on"].isoformat() == "2026-03-01"
+
+
+def test_a_message_at_or_below_the_position_is_a_duplicate_and_skipped(h):
+    for nid in (1, 2, 3):
+        h.handle(signed(nid))
+
+    h.handle(signed(3))
+    h.handle(signed(1))
+
+    assert h.sink.applied == [1, 2, 3]
+    assert h.sink.attempts == 3
+    assert h.consumed("duplicate") == 2
+    assert h.consumed("processed") == 3
+    assert h.dead.sent == []
+
+
+def test_a_gap_is_filled_from_the_log_in_order_before_the_message():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 6)])
+    h.handle(signed(1))
+
+    h.handle(signed(4))  # 2 and 3 never arrived
+
+    assert h.sink.applied == [1, 2, 3, 4]
+    assert h.log.calls == [(UPSTREAM, 2, 2)]
+    assert h.consumed("gap_filled") == 2
+    assert h.consumed("processed") == 4
+    assert h.lag() == 0
+
+    h.handle(signed(2))  # the late delivery of a filled message
+    h.handle(signed(5))
+    assert h.sink.applied == [1, 2, 3, 4, 5]
+    assert h.consumed("duplicate") == 1
+
+
+def test_a_gap_from_the_very_start_is_filled():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
+
+    h.handle(signed(3))
+
+    assert h.sink.applied == [1, 2, 3]
+    assert h.log.calls == [(UPSTREAM, 1, 2)]
+
+
+def test_a_long_gap_is_filled_page_by_page():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 12)], page_size=4)
+
+    h.handle(signed(11))
+
+    assert h.sink.applied == list(range(1, 12))
+    assert h.log.calls == [(UPSTREAM, 1, 4), (UPSTREAM, 5, 4), (UPSTREAM, 9, 2)]
+
+
+def test_a_hole_in_the_upstream_log_does_not_stop_the_gap_fill():
+    # PostgreSQL sequences may skip ids: the log simply has no #3.
+    h = Harness(log_envelopes=[signed(n) for n in (1, 2, 4, 5, 6)])
+
+    h.handle(signed(6))
+
+    assert h.sink.applied == [1, 2, 4, 5, 6]
+
+
+def test_a_payload_failing_its_schema_is_dead_lettered_and_skipped(h):
+    h.handle(signed(1))
+    bad = signed(2, amount_minor="12")
+
+    h.handle(bad)
+    h.handle(signed(3))
+
+    assert h.sink.applied == [1, 3]
+    assert h.sink.position(UPSTREAM) == 3
+    (letter,) = h.dead.sent
+    assert letter["reason"] == "invalid_payload"
+    assert letter["upstream"] == UPSTREAM
+    assert "amount_minor" in letter["error"]
+    assert json.loads(letter["body"])["notification_id"] == 2
+    assert h.dead_lettered("invalid_payload") == 1
+    assert h.consumed("dead_lettered") == 1
+    assert h.consumed("processed") == 2
+
+
+def test_an_unknown_event_type_is_dead_lettered_as_an_invalid_payload(h):
+    unknown = signed(1)
+    h.handle(json.dumps({**unknown.to_dict(), "event_type": "ContractVoided"}))
+    h.handle(signed(2))
+
+    assert h.sink.applied == [2]
+    assert [letter["reason"] for letter in h.dead.sent] == ["invalid_payload"]
+    assert "ContractVoided" in h.dead.sent[0]["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json at all",
+        b"[1, 2, 3]",
+        json.dumps({"event_type": "ContractSigned"}).encode(),
+        json.dumps({**signed(1).to_dict(), "notification_id": 0}).encode(),
+    ],
+)
+def test_a_malformed_envelope_is_dead_lettered_and_nothing_applied(h, body):
+    h.handle(body)
+
+    assert h.sink.applied == []
+    assert h.sink.position(UPSTREAM) == 0
+    (letter,) = h.dead.sent
+    assert letter["reason"] == "malformed_envelope"
+    assert letter["body"] == body
+    assert h.consumed("malformed") == 1
+    assert h.dead_lettered("malformed_envelope") == 1
+    assert h.consumed("processed") == 0
+
+    h.handle(signed(1))
+    assert h.sink.applied == [1]
+
+
+def test_a_message_from_another_service_on_this_queue_is_dead_lettered(h):
+    stray = json.dumps({**signed(1).to_dict(), "service": "budget"})
+
+    h.handle(stray)
+
+    assert h.sink.applied == []
+    assert [letter["reason"] for letter in h.dead.sent] == ["wrong_service"]
+    assert h.dead_lettered("wrong_service") == 1
+
+
+def test_an_effect_that_keeps_failing_is_dead_lettered_and_skipped():
+    h = Harness(max_attempts=3)
+    h.sink.fail_next = 3
+
+    h.handle(signed(1))
+
+    assert h.sink.attempts == 3
+    assert h.sink.applied == []
+    assert h.sink.position(UPSTREAM) == 1
+    (letter,) = h.dead.sent
+    assert letter["reason"] == "handler_failed"
+    assert "RuntimeError" in letter["error"]
+    assert "sulking" in letter["error"]
+    assert h.dead_lettered("handler_failed") == 1
+    assert h.consumed("processed") == 0
+
+    h.handle(signed(2))
+    assert h.sink.applied == [2]
+    assert h.consumed("processed") == 1
+
+
+def test_an_effect_that_fails_fewer_times_than_allowed_is_applied_once():
+    h = Harness(max_attempts=3)
+    h.sink.fail_next = 2
+
+    h.handle(signed(1))
+
+    assert h.sink.attempts == 3
+    assert h.sink.applied == [1]
+    assert h.dead.sent == []
+    assert h.consumed("processed") == 1
+    assert h.dead_lettered("handler_failed") == 0
+
+
+def test_already_tracked_from_the_sink_counts_as_a_duplicate(h):
+    h.sink.already_tracked = True
+
+    h.handle(signed(1))
+
+    assert h.sink.attempts == 1  # not retried
+    assert h.consumed("duplicate") == 1
+    assert h.consumed("processed") == 0
+    assert h.dead.sent == []
+
+
+def test_catch_up_pulls_pages_until_the_log_is_empty():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 6)], page_size=2)
+
+    pulled = h.consumer.catch_up(UPSTREAM)
+
+    assert pulled == 5
+    assert h.sink.applied == [1, 2, 3, 4, 5]
+    assert h.log.calls == [(UPSTREAM, 1, 2), (UPSTREAM, 3, 2), (UPSTREAM, 5, 2), (UPSTREAM, 6, 2)]
+    assert h.consumed("caught_up") == 5
+
+
+def test_catch_up_starts_after_the_position_and_then_finds_nothing_new():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
+    h.handle(signed(1))
+
+    assert h.consumer.catch_up(UPSTREAM) == 2
+    assert h.log.calls[0] == (UPSTREAM, 2, 200)
+    assert h.consumer.catch_up(UPSTREAM) == 0
+    assert h.sink.applied == [1, 2, 3]
+
+    h.log.add(signed(4))
+    assert h.consumer.catch_up(UPSTREAM) == 1
+    assert h.sink.applied == [1, 2, 3, 4]
+
+
+def test_catch_up_dead_letters_an_invalid_payload_and_goes_on():
+    h = Harness(log_envelopes=[signed(1), signed(2, currency="yuan"), signed(3)])
+
+    assert h.consumer.catch_up(UPSTREAM) == 3
+
+    assert h.sink.applied == [1, 3]
+    assert [letter["reason"] for letter in h.dead.sent] == ["invalid_payload"]
+    assert h.sink.position(UPSTREAM) == 3
+
+
+def test_a_dict_body_is_accepted(h):
+    h.consumer.handle(UPSTREAM, signed(1).to_dict())
+
+    assert h.sink.applied == [1]

@@ -1,0 +1,249 @@
+"""The envelope: meta moves out of the payload, ids are stable, parsing names the field."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from marshmallow import ValidationError
+
+from services.common import envelope as envelopes
+from services.common.domain import CommandContext
+from services.common.envelope import Envelope, event_id_for, from_domain_event, parse
+from services.vendors.domain import Contract
+
+CONFERENCE = "7a7a7a7a-4444-4b4b-8c8c-000000000004"
+
+
+def contract_events(ctx=None):
+    ctx = ctx or CommandContext(actor="li", correlation_id="corr-1", causation_id="cause-1")
+    contract = Contract(
+        contract_id=uuid.uuid4(),
+        conference_id=CONFERENCE,
+        vendor_id="vendor-1",
+        category="venue",
+        title="Main hall",
+        amount_minor=12_000_000,
+        currency="CNY",
+        meta=ctx.meta(CONFERENCE),
+    )
+    contract.sign(signed_on="2026-03-01", signed_by="wang", meta=ctx.meta(CONFERENCE))
+    return contract, contract.collect_events()
+
+
+def envelope_of(event, notification_id=1) -> Envelope:
+    return from_domain_event(
+        event, service="vendors", notification_id=notification_id, schema_version=1
+    )
+
+
+def valid() -> dict:
+    _, (drafted, _) = contract_events()
+    return envelope_of(drafted).to_dict()
+
+
+def test_meta_goes_into_the_envelope_fields_not_the_payload():
+    contract, (drafted, signed) = contract_events()
+
+    env = envelope_of(signed, notification_id=9)
+
+    assert env.actor == "li"
+    assert env.correlation_id == "corr-1"
+    assert env.causation_id == "cause-1"
+    assert env.conference_id == CONFERENCE
+    assert env.service == "vendors"
+    assert env.notification_id == 9
+    assert env.event_type == "ContractSigned"
+    assert env.aggregate_type == "Contract"
+    assert env.aggregate_id == str(contract.id)
+    assert env.aggregate_version == 2
+    assert env.schema_version == 1
+    assert env.payload == {
+        "vendor_id": "vendor-1",
+        "category": "venue",
+        "amount_minor": 12_000_000,
+        "currency": "CNY",
+        "signed_on": "2026-03-01",
+        "signed_by": "wang",
+    }
+    for key in ("meta", "originator_id", "originator_version", "timestamp", "originator_topic"):
+        assert key not in env.payload
+        assert key not in envelope_of(drafted).payload
+
+
+def test_payload_values_are_json_values():
+    contract, (drafted, _) = contract_events()
+
+    env = envelope_of(drafted)
+
+    assert env.payload["contract_id"] == str(contract.id)
+    assert env.payload["amount_minor"] == 12_000_000
+    json.dumps(env.payload)  # raises if anything is not JSON
+
+
+def test_the_event_id_is_deterministic_for_aggregate_and_version():
+    contract, (drafted, signed) = contract_events()
+
+    assert envelope_of(drafted).event_id == event_id_for(contract.id, 1)
+    assert envelope_of(signed).event_id == event_id_for(contract.id, 2)
+    assert envelope_of(drafted, 1).event_id == envelope_of(drafted, 5).event_id
+    assert event_id_for(contract.id, 1) == event_id_for(str(contract.id), 1)
+    assert event_id_for(contract.id, 1) != event_id_for(contract.id, 2)
+    assert event_id_for(contract.id, 1) != event_id_for(uuid.uuid4(), 1)
+    assert uuid.UUID(envelope_of(drafted).event_id).version == 5
+
+
+def test_occurred_at_is_utc_iso_8601_with_an_offset():
+    _, (drafted, _) = contract_events()
+
+    occurred = envelope_of(drafted).occurred_at
+
+    parsed = dt.datetime.fromisoformat(occurred)
+    assert parsed.utcoffset() == dt.timedelta(0)
+    assert occurred.endswith("+00:00")
+    assert parsed == drafted.timestamp
+
+
+def test_times_in_other_zones_and_naive_times_become_utc():
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+
+    assert envelopes.to_json_value(dt.datetime(2026, 3, 1, 10, 0, tzinfo=shanghai)) == (
+        "2026-03-01T02:00:00+00:00"
+    )
+    assert envelopes.to_json_value(dt.datetime(2026, 3, 1, 10, 0)) == "2026-03-01T10:00:00+00:00"
+    assert envelopes.to_json_value(dt.date(2026, 3, 1)) == "2026-03-01"
+    assert envelopes.to_json_value({"at": [dt.date(2026, 3, 1)]}) == {"at": ["2026-03-01"]}
+
+
+def test_an_event_without_meta_is_attributed_to_the_system():
+    class Bare:
+        pass
+
+    event = Bare()
+    event.originator_id = uuid.uuid4()
+    event.originator_version = 1
+    event.timestamp = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    event.amount_minor = 5
+
+    env = from_domain_event(event, service="budget", notification_id=1, schema_version=1)
+
+    assert env.actor == "system"
+    assert env.correlation_id == event_id_for(event.originator_id, 0)
+    assert env.causation_id is None
+    assert env.conference_id is None
+    assert env.payload == {"amount_minor": 5}
+
+
+def test_to_json_round_trips_through_parse():
+    _, (drafted, signed) = contract_events()
+    for env in (envelope_of(drafted, 3), envelope_of(signed, 4)):
+        raw = env.to_json()
+
+        assert isinstance(raw, bytes)
+        assert parse(raw) == env
+        assert parse(raw.decode("utf-8")) == env
+        assert parse(env.to_dict()) == env
+
+
+def test_the_envelope_has_exactly_the_fields_of_the_design():
+    assert set(valid()) == {
+        "event_id",
+        "event_type",
+        "service",
+        "notification_id",
+        "aggregate_type",
+        "aggregate_id",
+        "aggregate_version",
+        "conference_id",
+        "occurred_at",
+        "actor",
+        "correlation_id",
+        "causation_id",
+        "schema_version",
+        "payload",
+    }
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "event_id",
+        "event_type",
+        "service",
+        "notification_id",
+        "aggregate_id",
+        "conference_id",
+        "occurred_at",
+        "actor",
+        "correlation_id",
+        "causation_id",
+        "payload",
+    ],
+)
+def test_parse_rejects_a_missing_field_naming_it(missing):
+    data = valid()
+    del data[missing]
+
+    with pytest.raises(ValidationError) as raised:
+        parse(json.dumps(data))
+
+    assert missing in raised.value.messages
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("notification_id", 0),
+        ("notification_id", -3),
+        ("notification_id", "4"),
+        ("aggregate_version", 0),
+        ("event_id", "not-a-uuid"),
+        ("occurred_at", "2026-03-01T10:00:00"),  # no offset
+        ("occurred_at", "yesterday"),
+        ("actor", ""),
+        ("payload", [1, 2]),
+        ("schema_version", 0),
+    ],
+)
+def test_parse_rejects_a_bad_field_naming_it(field, value):
+    data = valid()
+    data[field] = value
+
+    with pytest.raises(ValidationError) as raised:
+        parse(json.dumps(data))
+
+    assert field in raised.value.messages
+
+
+def test_parse_rejects_an_unknown_field():
+    data = {**valid(), "extra": 1}
+
+    with pytest.raises(ValidationError) as raised:
+        parse(json.dumps(data))
+
+    assert "extra" in raised.value.messages
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"{", "", b"\xff\xfe"])
+def test_parse_rejects_what_is_not_json(raw):
+    with pytest.raises(ValidationError) as raised:
+        parse(raw)
+
+    assert "_schema" in raised.value.messages
+
+
+@pytest.mark.parametrize("raw", [b"[1, 2]", b"42", b'"text"', b"null"])
+def test_parse_rejects_json_that_is_not_an_object(raw):
+    with pytest.raises(ValidationError) as raised:
+        parse(raw)
+
+    assert "_schema" in raised.value.messages
+
+
+def test_the_conference_and_cause_may_be_null():
+    data = {**valid(), "conference_id": None, "causation_id": None}
+
+    env = parse(json.dumps(data))
+
+    assert env.conference_id is None
+    assert env.causation_id is None
