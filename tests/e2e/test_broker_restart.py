@@ -3,8 +3,14 @@
 import shutil
 import subprocess
 
-from tests.support.slice import add_vendor, draft_contract, ok, open_conference, sign
-from tests.support.slice import wait_for_status
+from tests.support.slice import (
+    add_vendor,
+    draft_contract,
+    ok,
+    open_conference,
+    sign,
+    wait_for_status,
+)
 from tests.support.system import wait_until
 
 
