@@ -25,7 +25,15 @@ from .metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("processed", "duplicate", "gap_filled", "caught_up", "dead_lettered", "malformed")
+OUTCOMES = (
+    "processed",
+    "duplicate",
+    "gap_filled",
+    "caught_up",
+    "dead_lettered",
+    "malformed",
+    "replayed",
+)
 DEAD_LETTER_REASONS = ("malformed_envelope", "wrong_service", "invalid_payload", "handler_failed")
 
 FetchRange = Callable[[str, int, int], Sequence[dict[str, Any]]]
@@ -44,6 +52,9 @@ class Sink(Protocol):
 
     def skip(self, upstream: str, notification_id: int) -> None:
         """Move the position past a message that was dead-lettered."""
+
+    def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        """Record the effect of a dead-lettered message; the position has moved on already."""
 
 
 class DeadLetters(Protocol):
@@ -133,6 +144,20 @@ class TrackingConsumer:
             pulled = self._pull(upstream, self.sink.position(upstream), stop=None)
             self._count(upstream, "caught_up", pulled)
             return pulled
+
+    def replay(self, body: bytes | str | dict[str, Any]) -> Envelope:
+        """Apply a message taken from the dead-letter queue (after the cause was fixed).
+
+        Raises if it still fails; the caller then leaves it in the queue.
+        """
+        envelope = envelopes.parse(body)
+        payload = self.catalogs[envelope.service].load_incoming(
+            envelope.event_type, envelope.payload
+        )
+        with self.lock(envelope.service):
+            self.sink.replay(envelope, payload)
+        self._count(envelope.service, "replayed")
+        return envelope
 
     # -- internals ----------------------------------------------------------------
     def _pull(self, upstream: str, position: int, stop: int | None) -> int:

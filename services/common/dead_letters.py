@@ -1,13 +1,17 @@
 """The dead-letter queue of a consuming service: `<service>.dead-letters`.
 
-A message lands here with why it failed, in headers, and stays until someone replays or
-removes it; nothing is acked away silently (nameko's default would drop it).
+A message lands here with why it failed, in headers, and stays until it is replayed;
+nothing is acked away silently (nameko's default would drop it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
+
+from kombu import Connection
 
 from .amqp import ConfirmingPublisher, OutgoingMessage
 
@@ -22,11 +26,12 @@ class DeadLetterQueue:
     def __init__(self, publisher: ConfirmingPublisher, service: str) -> None:
         self.publisher = publisher
         self.service = service
+        self.queue = queue_name(service)
         self._declared = False
 
     def _declare(self) -> None:
         if not self._declared:
-            self.publisher.declare_queue(queue_name(self.service), EXCHANGE, self.service)
+            self.publisher.declare_queue(self.queue, EXCHANGE, self.service)
             self._declared = True
 
     def send(self, upstream: str, body: bytes, reason: str, error: str) -> None:
@@ -48,3 +53,34 @@ class DeadLetterQueue:
                 )
             ]
         )
+
+    def count(self) -> int:
+        self._declare()
+        with Connection(self.publisher.amqp_uri, connect_timeout=3) as conn:
+            return conn.default_channel.queue_declare(self.queue, passive=True).message_count
+
+    def replay(self, apply: Callable[[bytes], Any], limit: int = 1000) -> dict[str, Any]:
+        """Apply queued messages in order; stop at the first that fails and leave it queued."""
+        self._declare()
+        replayed = 0
+        with Connection(self.publisher.amqp_uri, connect_timeout=3) as conn:
+            channel = conn.default_channel
+            while replayed < limit:
+                message = channel.basic_get(self.queue, no_ack=False)
+                if message is None:
+                    break
+                try:
+                    apply(message.body)
+                except Exception as exc:  # noqa: BLE001 - reported; the message stays queued
+                    channel.basic_reject(message.delivery_tag, requeue=True)
+                    return {
+                        "replayed": replayed,
+                        "failed": {
+                            "error": f"{type(exc).__name__}: {exc}",
+                            "headers": dict(message.headers or {}),
+                        },
+                        "remaining": self.count(),
+                    }
+                channel.basic_ack(message.delivery_tag)
+                replayed += 1
+        return {"replayed": replayed, "failed": None, "remaining": self.count()}

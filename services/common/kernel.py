@@ -22,6 +22,7 @@ from .config import Settings
 from .consumer import Sink, TrackingConsumer
 from .database import Database
 from .dead_letters import DeadLetterQueue
+from .errors import NotFound
 from .metrics import ServiceMetrics
 from .relay import OutboxRelay, build_envelope
 from .store import ServiceApplication
@@ -73,12 +74,15 @@ class Kernel(DependencyProvider):
         self.metrics.watch_store(self.app.max_notification_id, self.relay.position)
         if self.upstreams:
             assert self.catalogs is not None and self.sink_factory is not None
+            self.dead_letters = DeadLetterQueue(
+                ConfirmingPublisher(self.settings.amqp_uri), self.service
+            )
             self.consumer = TrackingConsumer(
                 self.service,
                 self.sink_factory(self),
                 self.catalogs,
                 self.fetch_log,
-                DeadLetterQueue(ConfirmingPublisher(self.settings.amqp_uri), self.service),
+                self.dead_letters,
                 self.metrics,
                 max_attempts=self.settings.consumer_max_attempts,
                 retry_delay=self.settings.consumer_retry_delay,
@@ -160,6 +164,20 @@ class Kernel(DependencyProvider):
                 cluster.stop()
             except Exception:  # noqa: BLE001 - a broken proxy may fail to stop cleanly
                 log.debug("rpc proxy stop failed", exc_info=True)
+
+    # -- dead letters ---------------------------------------------------------------
+    def _require_consumer(self) -> TrackingConsumer:
+        if self.consumer is None:
+            raise NotFound(f"{self.service} follows no other service, so it has no dead letters")
+        return self.consumer
+
+    def dead_letter_count(self) -> dict[str, Any]:
+        self._require_consumer()
+        return {"queue": self.dead_letters.queue, "messages": self.dead_letters.count()}
+
+    def replay_dead_letters(self) -> dict[str, Any]:
+        consumer = self._require_consumer()
+        return {"queue": self.dead_letters.queue, **self.dead_letters.replay(consumer.replay)}
 
     # -- health ---------------------------------------------------------------------
     def health(self) -> dict[str, Any]:

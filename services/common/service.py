@@ -9,7 +9,7 @@ from nameko.rpc import rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from .http import json_response
+from .http import ActorOnly, endpoint, json_response
 from .kernel import Kernel
 from .metrics import CONTENT_TYPE
 
@@ -43,6 +43,18 @@ class HuiwuService:
     @http("GET", "/metrics")
     def metrics(self, request: Request) -> Response:
         return Response(self.kernel.metrics.render(), status=200, content_type=CONTENT_TYPE)
+
+    @http("GET", "/dead-letters")
+    @endpoint("CountDeadLetters")
+    def dead_letters(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
+        """How many messages wait in this service's dead-letter queue."""
+        return self.kernel.dead_letter_count()
+
+    @http("POST", "/dead-letters/replay")
+    @endpoint("ReplayDeadLetters", ActorOnly)
+    def replay_dead_letters(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
+        """{"actor": "ops"}: apply the queued messages in order, stopping at one that fails."""
+        return self.kernel.replay_dead_letters()
 
     @http("GET", "/events/catalog")
     def event_catalog(self, request: Request) -> Response:

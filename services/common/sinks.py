@@ -42,6 +42,11 @@ class ProcessSink:
                 raise AlreadyTracked(str(exc)) from exc
             raise
 
+    def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        processing = ProcessingEvent()  # no tracking: the position is already past it
+        self.policy(envelope, payload, processing)
+        self.app.record_processing(processing)
+
     def skip(self, upstream: str, notification_id: int) -> None:
         try:
             self.app.process_recorder.insert_tracking(Tracking(upstream, notification_id))
@@ -99,6 +104,10 @@ class ProjectionSink:
     def apply(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         with self.db.transaction() as cur:
             self._track(cur, envelope.service, envelope.notification_id)
+            self.projection.apply(cur, envelope, payload)
+
+    def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        with self.db.transaction() as cur:
             self.projection.apply(cur, envelope, payload)
 
     def skip(self, upstream: str, notification_id: int) -> None:

@@ -164,6 +164,10 @@ def test_payload_failing_its_schema_is_dead_lettered_and_the_consumer_goes_on(sq
         )
         == 1
     )
+    assert ok(checklist.get("/dead-letters")) == {"queue": "checklist.dead-letters", "messages": 1}
+    replay = ok(checklist.post("/dead-letters/replay", {"actor": "ops"}))
+    assert replay["replayed"] == 0 and replay["remaining"] == 1  # still invalid: it stays
+    assert "amount_minor" in replay["failed"]["error"]
     ((body, headers),) = amqp.drain(vhost.uri, "checklist.dead-letters")
     assert body == poison
     assert headers["x-huiwu-reason"] == "invalid_payload"

@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from marshmallow import ValidationError
 
 from services.common.catalog import Catalogs
 from services.common.consumer import AlreadyTracked, TrackingConsumer
@@ -25,6 +26,7 @@ class FakeSink:
         self.fail_next = 0
         self.attempts = 0
         self.already_tracked = False
+        self.replayed: list[int] = []
 
     def position(self, upstream):
         return self.positions.get(upstream, 0)
@@ -43,6 +45,9 @@ class FakeSink:
 
     def skip(self, upstream, notification_id):
         self.positions[upstream] = max(self.position(upstream), notification_id)
+
+    def replay(self, envelope, payload):
+        self.replayed.append(envelope.notification_id)
 
 
 class FakeLog:
@@ -382,3 +387,29 @@ def test_a_dict_body_is_accepted(h):
     h.consumer.handle(UPSTREAM, signed(1).to_dict())
 
     assert h.sink.applied == [1]
+
+
+def test_replaying_a_dead_letter_applies_its_effect_without_moving_the_position():
+    h = Harness(max_attempts=2)
+    h.sink.fail_next = 2
+    h.handle(signed(1))
+    h.handle(signed(2))
+    assert h.sink.applied == [2] and h.sink.position(UPSTREAM) == 2
+    (dead,) = h.dead.sent
+
+    replayed = h.consumer.replay(dead["body"])
+
+    assert replayed.notification_id == 1
+    assert h.sink.replayed == [1]
+    assert h.sink.position(UPSTREAM) == 2
+    assert h.consumed("replayed") == 1
+
+
+def test_replaying_a_message_that_still_fails_its_schema_raises_and_applies_nothing():
+    h = Harness()
+    h.handle(signed(1, amount_minor="lots"))
+    (dead,) = h.dead.sent
+
+    with pytest.raises(ValidationError):
+        h.consumer.replay(dead["body"])
+    assert h.sink.replayed == []
