@@ -1,0 +1,59 @@
+"""Render the event catalogue that outside subscribers read: `python -m services.catalog_doc`.
+
+docs/events.md is this output; a test keeps the two the same.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from services.catalog import ALL
+
+ENVELOPE = """\
+Every message is one JSON object (content type `application/json`, persistent), published
+on the durable topic exchange `<service>.events` with the event type as routing key:
+
+| field | meaning |
+| --- | --- |
+| `event_id` | UUID, stable for a stored event (the same after any rebuild) |
+| `event_type` | e.g. `ContractSigned`; also the routing key |
+| `service` | the publishing service |
+| `notification_id` | position in that service's log, strictly increasing (see below) |
+| `aggregate_type`, `aggregate_id`, `aggregate_version` | what changed; its version after |
+| `conference_id` | the conference it belongs to |
+| `occurred_at` | UTC, ISO 8601 with offset |
+| `actor` | who gave the command |
+| `correlation_id`, `causation_id` | the request it belongs to; the event that caused it (if any) |
+| `schema_version` | version of the payload schema below |
+| `payload` | the fields listed below |
+
+Keep the highest `notification_id` you handled: a lower or equal one is a duplicate, a jump
+is a gap to read from the service's log (RPC `<service>.notifications(start, limit)`).
+Payloads only gain optional fields; a breaking change is a new event type or a new
+`schema_version`. Read leniently: ignore fields you do not know.
+"""
+
+
+def render() -> str:
+    lines = ["# Event catalogue", "", ENVELOPE]
+    for catalog in ALL:
+        described = catalog.describe()
+        lines += [f"## {catalog.service}", "", f"Exchange `{described['exchange']}`.", ""]
+        if not described["events"]:
+            lines += ["No events yet.", ""]
+            continue
+        for name, event in described["events"].items():
+            lines += [f"### {name} (schema version {event['schema_version']})", ""]
+            if event["doc"]:
+                lines += [event["doc"], ""]
+            lines += ["| field | type | required |", "| --- | --- | --- |"]
+            for field, info in event["fields"].items():
+                nullable = ", nullable" if info.get("nullable") else ""
+                required = "yes" if info["required"] else "no"
+                lines.append(f"| `{field}` | {info['type']}{nullable} | {required} |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
