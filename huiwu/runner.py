@@ -10,6 +10,11 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
+import warnings  # noqa: E402
+
+# eventlet announces its maintenance mode on import; nameko 2 still needs it.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()

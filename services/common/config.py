@@ -53,9 +53,9 @@ class Settings:
         env = dict(os.environ if env is None else env)
         ports = dict(DEFAULT_PORTS)
         for service in SERVICES:
-            raw = env.get(f"HUIWU_PORT_{service.upper()}")
-            if raw:
-                ports[service] = int(raw)
+            name = f"HUIWU_PORT_{service.upper()}"
+            if env.get(name):
+                ports[service] = int(_float(env, name, ports[service]))
         database_url = env.get("HUIWU_DATABASE_URL") or None
         if database_url and not database_url.startswith(("postgresql://", "postgres://")):
             raise ValueError(

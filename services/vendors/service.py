@@ -7,6 +7,7 @@ from nameko.web.handlers import http
 
 from services.catalog import ALL
 from services.common.domain import CommandContext
+from services.common.errors import Unavailable
 from services.common.http import endpoint
 from services.common.kernel import Kernel
 from services.common.service import HuiwuService, upstream_queue
@@ -24,7 +25,14 @@ def _follow_conferences(kernel: Kernel) -> ProjectionSink:
     def conference_exists(conference_id: str) -> bool:
         if directory.exists(conference_id):
             return True
-        kernel.catch_up_all()  # it may have been opened a moment ago
+        try:  # it may have been opened a moment ago: read checklist's log first
+            kernel.consumer.catch_up("checklist")
+        except Exception as exc:  # noqa: BLE001 - any failure: we cannot tell yet
+            raise Unavailable(
+                f"cannot confirm conference {conference_id}: checklist's log cannot be read "
+                f"({type(exc).__name__}); try again once checklist is running",
+                field="conference_id",
+            ) from exc
         return directory.exists(conference_id)
 
     kernel.app.conference_exists = conference_exists

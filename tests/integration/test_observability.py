@@ -37,17 +37,23 @@ def test_metrics_follow_commands_relay_and_consumers(system):
     wait_until(lambda: vendors.metric("huiwu_events_published", service="vendors") == 3)
     assert vendors.metric("huiwu_relay_lag", service="vendors") == 0
     assert vendors.metric("huiwu_relay_published_events_total") == 3
-    assert checklist.metric(
-        "huiwu_consumer_messages_total", upstream="vendors", outcome="processed"
-    ) == 3
+    assert (
+        checklist.metric("huiwu_consumer_messages_total", upstream="vendors", outcome="processed")
+        == 3
+    )
     assert checklist.metric("huiwu_consumer_lag", upstream="vendors") == 0
-    assert checklist.metric(
-        "huiwu_dead_lettered_messages_total", upstream="vendors", reason="invalid_payload"
-    ) == 0
+    assert (
+        checklist.metric(
+            "huiwu_dead_lettered_messages_total", upstream="vendors", reason="invalid_payload"
+        )
+        == 0
+    )
     assert "huiwu_dead_lettered_messages_total" in checklist.get("/metrics").text
     wait_until(
-        lambda: system["reporting"].metric(
-            "huiwu_consumer_messages_total", upstream="checklist", outcome="processed"
-        )
-        >= 8  # ConferenceOpened, 6 EntryPlanned, EntryVerified
+        lambda: (
+            system["reporting"].metric(
+                "huiwu_consumer_messages_total", upstream="checklist", outcome="processed"
+            )
+            >= 8
+        )  # ConferenceOpened, 6 EntryPlanned, EntryVerified
     )

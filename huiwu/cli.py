@@ -1,0 +1,286 @@
+"""The `huiwu` command line: start the services and drive them over their HTTP APIs.
+
+Exit codes: 0 done; 1 the command was refused or a service could not be reached;
+2 an argument is wrong (the message names it and says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from services.checklist.domain import PROFILES
+from services.common.config import SERVICES, Settings
+from services.vendors.domain import CATEGORIES
+
+from . import commands
+from .client import ServiceError, ServiceUnreachable
+from .commands import Context, UsageError
+from .money import AmountError
+
+PROG = "huiwu"
+
+# Fields in a service's answer, and the option that sets each.
+OPTION_OF_FIELD = {
+    "conference_id": "--conference",
+    "vendor_id": "--vendor",
+    "starts_on": "--start",
+    "ends_on": "--end",
+    "expected_attendance": "--attendance",
+    "amount_minor": "--amount",
+    "categories": "--category",
+    "contact_name": "--contact-name",
+    "contact_email": "--contact-email",
+    "contact_phone": "--contact-phone",
+    "signed_on": "--on",
+    "signed_by": "--by",
+}
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+# -- argument types: each error message says what is wrong ---------------------------
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
+    raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, got {text!r}")
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def timezone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text!r}; use an IANA name such as Asia/Shanghai"
+        ) from None
+    return text
+
+
+def service_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SERVICES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown service {', '.join(unknown) or repr(text)}; choose from {', '.join(SERVICES)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def non_blank(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return text
+
+
+# -- the parser ---------------------------------------------------------------------------
+
+
+def default_actor() -> str:
+    actor = os.environ.get("HUIWU_ACTOR", "").strip()
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "unknown"
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--json", action="store_true", default=default, help="print the raw JSON")
+    parser.add_argument(
+        "--actor",
+        type=non_blank,
+        default=default,
+        help="who acts (default: $HUIWU_ACTOR, else your user name)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Run and drive the Huiwu conference-operations services."
+    )
+    _add_global_options(parser, None)
+    # The same options after a command's name; SUPPRESS keeps a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, argparse.SUPPRESS)
+    groups = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        parent: argparse._SubParsersAction, name: str, handler: Callable
+    ) -> argparse.ArgumentParser:
+        summary = (handler.__doc__ or "").strip().splitlines()[0]
+        sub = parent.add_parser(name, parents=[common], help=summary, description=summary)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(name: str, summary: str) -> argparse._SubParsersAction:
+        sub = groups.add_parser(name, parents=[common], help=summary, description=summary)
+        return sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    up = command(groups, "up", commands.up)
+    up.add_argument(
+        "--only",
+        type=service_list,
+        metavar="SERVICE,...",
+        help=f"start only these services (from {', '.join(SERVICES)})",
+    )
+    command(groups, "status", commands.status)
+
+    conference = group("conference", "open and show conferences (checklist service)")
+    opened = command(conference, "open", commands.conference_open)
+    opened.add_argument("--name", required=True, type=non_blank)
+    opened.add_argument("--start", required=True, type=iso_date, metavar="YYYY-MM-DD")
+    opened.add_argument("--end", required=True, type=iso_date, metavar="YYYY-MM-DD")
+    opened.add_argument("--city", required=True, type=non_blank)
+    opened.add_argument(
+        "--attendance",
+        required=True,
+        type=int_between(1, 1_000_000),
+        metavar="N",
+        help="expected attendance",
+    )
+    opened.add_argument("--profile", required=True, choices=PROFILES)
+    opened.add_argument("--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE)
+    shown = command(conference, "show", commands.conference_show)
+    shown.add_argument("conference_id", metavar="CONFERENCE_ID")
+
+    vendor = group("vendor", "add and show vendors (vendors service)")
+    added = command(vendor, "add", commands.vendor_add)
+    added.add_argument("--conference", required=True, metavar="ID")
+    added.add_argument("--name", required=True, type=non_blank)
+    added.add_argument(
+        "--category",
+        action="append",
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help=f"repeat for several; each one of {', '.join(CATEGORIES)}",
+    )
+    added.add_argument("--contact-name")
+    added.add_argument("--contact-email")
+    added.add_argument("--contact-phone")
+    shown = command(vendor, "show", commands.vendor_show)
+    shown.add_argument("vendor_id", metavar="VENDOR_ID")
+
+    contract = group("contract", "draft, sign, cancel and show contracts (vendors service)")
+    drafted = command(contract, "draft", commands.contract_draft)
+    drafted.add_argument("--conference", required=True, metavar="ID")
+    drafted.add_argument("--vendor", required=True, metavar="ID")
+    drafted.add_argument(
+        "--category",
+        required=True,
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help=f"one of {', '.join(CATEGORIES)}",
+    )
+    drafted.add_argument("--title", required=True, type=non_blank)
+    drafted.add_argument(
+        "--amount", required=True, help="in major units as a decimal, e.g. 120000.00"
+    )
+    drafted.add_argument("--currency", default="CNY", help="ISO code (default CNY)")
+    signed = command(contract, "sign", commands.contract_sign)
+    signed.add_argument("contract_id", metavar="CONTRACT_ID")
+    signed.add_argument(
+        "--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today in Asia/Shanghai"
+    )
+    signed.add_argument("--by", dest="signed_by", type=non_blank, help="default: the actor")
+    cancelled = command(contract, "cancel", commands.contract_cancel)
+    cancelled.add_argument("contract_id", metavar="CONTRACT_ID")
+    cancelled.add_argument("--reason", required=True, type=non_blank)
+    shown = command(contract, "show", commands.contract_show)
+    shown.add_argument("contract_id", metavar="CONTRACT_ID")
+
+    checklist = group("checklist", "the plan of a conference (checklist service)")
+    shown = command(checklist, "show", commands.checklist_show)
+    shown.add_argument("conference_id", metavar="CONFERENCE_ID")
+    shown.add_argument("--status", choices=("open", "verified"))
+    shown.add_argument("--lang", choices=("en", "zh"), default="en", help="language of titles")
+
+    audit = group("audit", "the audit trail of every service (reporting service)")
+    shown = command(audit, "show", commands.audit_show)
+    shown.add_argument("--conference", metavar="ID")
+    shown.add_argument("--service", choices=SERVICES)
+    shown.add_argument("--aggregate", metavar="ID")
+    shown.add_argument("--limit", type=int_between(1, 10_000), default=1000, metavar="N")
+    shown.add_argument(
+        "--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE, help="to show times in"
+    )
+    command(audit, "rebuild", commands.audit_rebuild)
+    return parser
+
+
+# -- running a command ---------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, run one command, map every failure to a message and an exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 with a message naming the argument, 0 for --help
+        return exc.code if isinstance(exc.code, int) else 2
+    name = " ".join(part for part in (PROG, args.command, getattr(args, "action", None)) if part)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"{name}: configuration error: {exc}", file=sys.stderr)
+        return 1
+    ctx = Context(settings=settings, actor=args.actor or default_actor(), json=bool(args.json))
+    try:
+        return args.handler(ctx, args)
+    except (UsageError, AmountError) as exc:
+        print(f"{name}: error: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    except ServiceUnreachable as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except ServiceError as exc:
+        return report_service_error(name, exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def report_service_error(name: str, exc: ServiceError) -> int:
+    """400: each `field: message` and exit 2; anything else: the message and exit 1."""
+    if exc.status == 400:
+        errors = exc.field_errors()
+        if not errors:
+            print(f"{name}: error: {exc.message}", file=sys.stderr)
+        for field, message in errors:
+            option = OPTION_OF_FIELD.get(field.split(".")[0])
+            label = f"{field} ({option})" if option else field
+            print(f"{name}: error: {label}: {message}", file=sys.stderr)
+        return 2
+    kind = {404: "not found", 409: "refused", 503: f"{exc.service} is unavailable"}.get(
+        exc.status, f"{exc.service} answered HTTP {exc.status}"
+    )
+    print(f"{name}: {kind}: {exc.message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

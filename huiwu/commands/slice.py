@@ -1,0 +1,198 @@
+"""Conferences, vendors, contracts and the checklist: the commands of the first slice."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .. import output
+from ..client import path_segment
+from ..money import from_minor, to_minor
+from .context import Context, UsageError, today_in
+
+# -- conferences -----------------------------------------------------------------------
+
+
+def conference_open(ctx: Context, args: argparse.Namespace) -> int:
+    """Open a conference with its plan; print its id."""
+    if args.end < args.start:
+        raise UsageError("end", f"{args.end} is before --start {args.start}")
+    body = {
+        "name": args.name,
+        "starts_on": args.start.isoformat(),
+        "ends_on": args.end.isoformat(),
+        "city": args.city,
+        "expected_attendance": args.attendance,
+        "profile": args.profile,
+        "timezone": args.timezone,
+        "actor": ctx.actor,
+    }
+    answer = ctx.client.post("checklist", "/conferences", body)
+    return ctx.show(answer, answer["conference_id"])
+
+
+def conference_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show one conference."""
+    c = ctx.client.get("checklist", f"/conferences/{path_segment(args.conference_id)}")
+    return ctx.show(
+        c,
+        output.fields(
+            [
+                ("conference", c.get("conference_id")),
+                ("name", c.get("name")),
+                ("dates", f"{c.get('starts_on')} .. {c.get('ends_on')} ({c.get('timezone')})"),
+                ("city", c.get("city")),
+                ("attendance", c.get("expected_attendance")),
+                ("profile", c.get("profile")),
+                ("plan", f"{c.get('template')}, {c.get('entries')} entries"),
+            ]
+        ),
+    )
+
+
+# -- vendors and contracts -------------------------------------------------------------
+
+
+def vendor_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Add a vendor to a conference; print its id."""
+    body = {
+        "conference_id": args.conference,
+        "name": args.name,
+        "categories": args.category or [],
+        "contact_name": args.contact_name,
+        "contact_email": args.contact_email,
+        "contact_phone": args.contact_phone,
+        "actor": ctx.actor,
+    }
+    answer = ctx.client.post(
+        "vendors", "/vendors", {k: v for k, v in body.items() if v is not None}
+    )
+    return ctx.show(answer, answer["vendor_id"])
+
+
+def vendor_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show one vendor."""
+    v = ctx.client.get("vendors", f"/vendors/{path_segment(args.vendor_id)}")
+    contact = " ".join(
+        str(part)
+        for part in (v.get("contact_name"), v.get("contact_email"), v.get("contact_phone"))
+        if part
+    )
+    return ctx.show(
+        v,
+        output.fields(
+            [
+                ("vendor", v.get("vendor_id")),
+                ("conference", v.get("conference_id")),
+                ("name", v.get("name")),
+                ("categories", ", ".join(v.get("categories") or []) or None),
+                ("contact", contact or None),
+            ]
+        ),
+    )
+
+
+def contract_draft(ctx: Context, args: argparse.Namespace) -> int:
+    """Draft a contract with a vendor; print its id."""
+    currency = args.currency.strip().upper()
+    body = {
+        "conference_id": args.conference,
+        "vendor_id": args.vendor,
+        "category": args.category,
+        "title": args.title,
+        "amount_minor": to_minor(args.amount, currency),
+        "currency": currency,
+        "actor": ctx.actor,
+    }
+    answer = ctx.client.post("vendors", "/contracts", body)
+    return ctx.show(answer, answer["contract_id"])
+
+
+def contract_sign(ctx: Context, args: argparse.Namespace) -> int:
+    """Sign a drafted contract."""
+    body = {"signed_on": (args.on or today_in()).isoformat(), "actor": ctx.actor}
+    if args.signed_by:
+        body["signed_by"] = args.signed_by
+    contract = ctx.client.post("vendors", f"/contracts/{path_segment(args.contract_id)}/sign", body)
+    return ctx.show(contract, contract_text(contract))
+
+
+def contract_cancel(ctx: Context, args: argparse.Namespace) -> int:
+    """Cancel a contract, saying why."""
+    body = {"reason": args.reason, "actor": ctx.actor}
+    contract = ctx.client.post(
+        "vendors", f"/contracts/{path_segment(args.contract_id)}/cancel", body
+    )
+    return ctx.show(contract, contract_text(contract))
+
+
+def contract_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show one contract."""
+    contract = ctx.client.get("vendors", f"/contracts/{path_segment(args.contract_id)}")
+    return ctx.show(contract, contract_text(contract))
+
+
+def contract_text(c: dict[str, Any]) -> str:
+    state = c.get("status")
+    if state == "signed":
+        state = f"signed on {c.get('signed_on')} by {c.get('signed_by')}"
+    elif state == "cancelled":
+        state = f"cancelled: {c.get('cancel_reason')}"
+    amount = c.get("amount_minor")
+    return output.fields(
+        [
+            ("contract", c.get("contract_id")),
+            ("conference", c.get("conference_id")),
+            ("vendor", c.get("vendor_id")),
+            ("category", c.get("category")),
+            ("title", c.get("title")),
+            ("amount", None if amount is None else from_minor(amount, c.get("currency", "CNY"))),
+            ("status", state),
+        ]
+    )
+
+
+# -- checklist -------------------------------------------------------------------------
+
+
+def checklist_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show a conference's plan: every entry with its status, due date, owner and proof."""
+    plan = ctx.client.get("checklist", f"/conferences/{path_segment(args.conference_id)}/plan")
+    entries = [e for e in plan.get("entries", []) if not args.status or e["status"] == args.status]
+    if ctx.json:
+        return ctx.show({**plan, "entries": entries}, "")
+    conference = plan.get("conference", {})
+    verified = sum(1 for e in plan.get("entries", []) if e.get("status") == "verified")
+    title_key = "title_zh" if args.lang == "zh" else "title_en"
+    rows = [
+        (
+            e.get("code"),
+            e.get("status"),
+            e.get("due_on"),
+            e.get("owner_role"),
+            e.get(title_key),
+            proof_summary(e.get("proofs") or []),
+        )
+        for e in entries
+    ]
+    ctx.print(
+        f"{conference.get('name')} | {conference.get('starts_on')} .. {conference.get('ends_on')}"
+        f" | {conference.get('city')} | {verified} of {len(plan.get('entries', []))} verified"
+    )
+    ctx.print(output.table(("CODE", "STATUS", "DUE", "OWNER", "TITLE", "PROOF"), rows))
+    return 0
+
+
+def proof_summary(proofs: list[dict[str, Any]]) -> str:
+    if not proofs:
+        return "-"
+    first = proofs[0]
+    if first.get("event_type"):
+        what = f"{first.get('service')}.{first['event_type']}"
+    else:
+        what = str(first.get("kind") or first.get("evidence") or "evidence")
+    when = str(first.get("occurred_at") or "")[:10]
+    text = " ".join(
+        part for part in (what, f"by {first['actor']}" if first.get("actor") else "", when) if part
+    )
+    return text + (f" (+{len(proofs) - 1} more)" if len(proofs) > 1 else "")
