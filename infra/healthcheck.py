@@ -3,8 +3,7 @@
 The image runs any of the six services, so the script finds out which one: from
 HUIWU_SERVICE if set, else from the command line of the container's main process
 (`python -m huiwu.runner <service>`). The port follows the service's own configuration
-(HUIWU_PORT_<SERVICE>, else the default port). Standard library only: the slim image has
-no curl.
+(HUIWU_PORT_<SERVICE>, else the default port). No curl in the slim image: urllib.
 """
 
 from __future__ import annotations
@@ -14,23 +13,9 @@ import sys
 import urllib.error
 import urllib.request
 
-try:
-    from services.common.config import Settings
+from services.common.config import Settings  # the image installs the project
 
-    PORTS = Settings.from_env().ports
-except Exception:  # noqa: BLE001 - fall back to the documented defaults
-    PORTS = {
-        "registration": 8001,
-        "budget": 8002,
-        "vendors": 8003,
-        "speakers": 8004,
-        "checklist": 8005,
-        "reporting": 8006,
-    }
-    for _name in list(PORTS):
-        _raw = os.environ.get(f"HUIWU_PORT_{_name.upper()}")
-        if _raw:
-            PORTS[_name] = int(_raw)
+PORTS = Settings.from_env().ports
 
 
 def service_name() -> str | None:
