@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
@@ -19,6 +19,10 @@ from .domain import Conference, Entry, due_on, entry_id
 class ChecklistApplication(ServiceApplication):
     name = "checklist"
     template_name = "starter"
+    # An entry is read for every event that may prove it; a snapshot every 20 events
+    # keeps that read short however many proofs it gathers.
+    is_snapshotting_enabled = True
+    snapshotting_intervals: ClassVar = {Entry: 20}
 
     @property
     def template(self) -> templates.Template:

@@ -120,30 +120,38 @@ class TrackingConsumer:
                 f"message from {envelope.service!r} arrived on the {upstream!r} queue",
             )
             return
+        # The upstream's log is read before taking the lock: a lock held across an RPC
+        # stalls every worker queued behind it, and two services that follow each other
+        # would each wait for the other to answer.
+        position = self.sink.position(upstream)
+        self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(
+            max(envelope.notification_id - position, 0)
+        )
+        missing: list[Envelope] = []
+        if envelope.notification_id > position + 1:
+            missing = self._read_log(upstream, position + 1, stop=envelope.notification_id - 1)
         with self.lock(upstream):
-            position = self.sink.position(upstream)
-            self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(
-                max(envelope.notification_id - position, 0)
-            )
-            if envelope.notification_id <= position:
+            self._count(upstream, "gap_filled", self._apply_in_order(upstream, missing))
+            if envelope.notification_id <= self.sink.position(upstream):
                 self._count(upstream, "duplicate")
                 return
-            if envelope.notification_id > position + 1:
-                filled = self._pull(upstream, position, stop=envelope.notification_id - 1)
-                self._count(upstream, "gap_filled", filled)
-                if self.sink.position(upstream) >= envelope.notification_id:
-                    self._count(upstream, "duplicate")
-                    return
             self._process(envelope, raw)
             self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(0)
         failpoints.hit("consumer.after_commit")  # committed, not yet acked
 
     def catch_up(self, upstream: str) -> int:
         """Pull everything after the position from the upstream's log (start-up, timer)."""
-        with self.lock(upstream):
-            pulled = self._pull(upstream, self.sink.position(upstream), stop=None)
-            self._count(upstream, "caught_up", pulled)
-            return pulled
+        pulled = 0
+        while True:
+            page = self._read_log(upstream, self.sink.position(upstream) + 1, stop=None)
+            if not page:
+                break
+            with self.lock(upstream):
+                pulled += self._apply_in_order(upstream, page)
+            if len(page) < self.page_size:
+                break
+        self._count(upstream, "caught_up", pulled)
+        return pulled
 
     def replay(self, body: bytes | str | dict[str, Any]) -> Envelope:
         """Apply a message taken from the dead-letter queue (after the cause was fixed).
@@ -160,22 +168,26 @@ class TrackingConsumer:
         return envelope
 
     # -- internals ----------------------------------------------------------------
-    def _pull(self, upstream: str, position: int, stop: int | None) -> int:
-        processed = 0
-        while stop is None or position < stop:
-            limit = self.page_size if stop is None else min(self.page_size, stop - position)
-            page = self.fetch(upstream, position + 1, limit)
-            if not page:
+    def _read_log(self, upstream: str, start: int, stop: int | None) -> list[Envelope]:
+        """Envelopes from `start` up to `stop` (or one page when stop is None)."""
+        found: list[Envelope] = []
+        while stop is None or start <= stop:
+            limit = self.page_size if stop is None else min(self.page_size, stop - start + 1)
+            page = [envelopes.parse(data) for data in self.fetch(upstream, start, limit)]
+            found += [e for e in page if stop is None or e.notification_id <= stop]
+            if stop is None or not page or page[-1].notification_id >= stop:
                 break
-            for data in page:
-                envelope = envelopes.parse(data)
-                if stop is not None and envelope.notification_id > stop:
-                    return processed
-                position = envelope.notification_id
-                if position <= self.sink.position(upstream):
-                    continue
-                self._process(envelope, envelope.to_json())
-                processed += 1
+            start = page[-1].notification_id + 1
+        return found
+
+    def _apply_in_order(self, upstream: str, log: list[Envelope]) -> int:
+        """Process what is still ahead of the position; the caller holds the lock."""
+        processed = 0
+        for envelope in log:
+            if envelope.notification_id <= self.sink.position(upstream):
+                continue  # another worker got there while the log was read
+            self._process(envelope, envelope.to_json())
+            processed += 1
         return processed
 
     def _process(self, envelope: Envelope, raw: bytes) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import eventlet
 from kombu import Connection
+from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -51,6 +52,7 @@ class Kernel(DependencyProvider):
         self._rpc_cluster: Any = None
         self._rpc_lock = threading.Lock()
         self._loops: list[Any] = []
+        self._catch_up_problems: dict[str, str | None] = {}
 
     @property
     def service(self) -> str:
@@ -130,8 +132,15 @@ class Kernel(DependencyProvider):
         for upstream in self.upstreams:
             try:
                 self.consumer.catch_up(upstream)
+                problem = None
             except Exception as exc:  # noqa: BLE001 - an upstream may simply be down
-                log.info("%s: catch-up from %s postponed: %s", self.service, upstream, exc)
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem != self._catch_up_problems.get(upstream):  # say it once, not each tick
+                if problem:
+                    log.info("%s: catch-up from %s postponed: %s", self.service, upstream, problem)
+                else:
+                    log.info("%s: catch-up from %s works again", self.service, upstream)
+            self._catch_up_problems[upstream] = problem
 
     # -- the notification log, served and read ------------------------------------
     def notifications(self, start: int, limit: int) -> list[dict[str, Any]]:
@@ -153,8 +162,10 @@ class Kernel(DependencyProvider):
                 self._rpc = self._rpc_cluster.start()
             try:
                 return getattr(self._rpc, upstream).notifications(start=start, limit=limit)
+            except UnknownService:
+                raise  # the upstream is not running; the proxy itself is fine
             except Exception:
-                self._stop_rpc()
+                self._stop_rpc()  # a timeout or broken connection: start afresh next time
                 raise
 
     def _stop_rpc(self) -> None:

@@ -81,6 +81,7 @@ class ServiceApplication(Application):
     def record_processing(self, processing: ProcessingEvent) -> None:
         """Store the events caused by an upstream event together with its tracking record."""
         recordings = self._record(processing)
+        self._take_snapshots(processing)
         self._notify(recordings)
 
     def select_notifications(self, start: int, limit: int) -> Sequence[Notification]:

@@ -348,15 +348,40 @@ def test_already_tracked_from_the_sink_counts_as_a_duplicate(h):
     assert h.dead.sent == []
 
 
-def test_catch_up_pulls_pages_until_the_log_is_empty():
+def test_catch_up_pulls_pages_until_a_short_page_ends_the_log():
     h = Harness(log_envelopes=[signed(n) for n in range(1, 6)], page_size=2)
 
     pulled = h.consumer.catch_up(UPSTREAM)
 
     assert pulled == 5
     assert h.sink.applied == [1, 2, 3, 4, 5]
-    assert h.log.calls == [(UPSTREAM, 1, 2), (UPSTREAM, 3, 2), (UPSTREAM, 5, 2), (UPSTREAM, 6, 2)]
+    assert h.log.calls == [(UPSTREAM, 1, 2), (UPSTREAM, 3, 2), (UPSTREAM, 5, 2)]
     assert h.consumed("caught_up") == 5
+
+
+def test_catch_up_of_a_full_last_page_asks_once_more_and_stops_on_empty():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 5)], page_size=2)
+
+    assert h.consumer.catch_up(UPSTREAM) == 4
+    assert h.log.calls == [(UPSTREAM, 1, 2), (UPSTREAM, 3, 2), (UPSTREAM, 5, 2)]
+
+
+def test_the_upstream_log_is_read_without_holding_the_lock():
+    """A lock held across the RPC would stall every worker queued behind it."""
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
+    held_during_fetch = []
+    original = h.log.__call__
+
+    def fetch(upstream, start, limit):
+        held_during_fetch.append(h.consumer.lock(upstream)._is_owned())
+        return original(upstream, start, limit)
+
+    h.consumer.fetch = fetch
+    h.handle(signed(3))  # a gap: 1 and 2 come from the log
+    h.consumer.catch_up(UPSTREAM)
+
+    assert h.sink.applied == [1, 2, 3]
+    assert held_during_fetch and not any(held_during_fetch)
 
 
 def test_catch_up_starts_after_the_position_and_then_finds_nothing_new():
