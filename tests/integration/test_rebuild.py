@@ -4,6 +4,10 @@ from pathlib import Path
 
 import psycopg
 
+from services.checklist import schemas
+from services.checklist.application import ChecklistApplication
+from services.common.config import Settings
+from services.common.domain import CommandContext
 from tests.support.database import DATABASE_URL
 from tests.support.slice import (
     CONFERENCE,
@@ -78,6 +82,18 @@ def wipe_checklist_store(system):
             path.unlink()
 
 
+def replay_open_conference(system, conference_id):
+    """Give the fresh store the command that opened the conference, through the use case."""
+    settings = Settings.from_env(system.env())
+    app = ChecklistApplication.build(settings)
+    try:
+        command = schemas.OpenConference().load({**CONFERENCE, "conference_id": conference_id})
+        ctx = CommandContext.new(command.pop("actor"), command.pop("correlation_id"))
+        app.open_conference(ctx, command, command.pop("conference_id"))
+    finally:
+        app.close()
+
+
 def plan_state(system, conference_id):
     plan = ok(system["checklist"].get(f"/conferences/{conference_id}/plan"))
     return [
@@ -93,9 +109,8 @@ def test_checklist_rebuilt_from_zero_reaches_the_same_verification(system):
 
     system["checklist"].stop()
     wipe_checklist_store(system)
-    system["checklist"].start()
-    replay = {**CONFERENCE, "conference_id": conference_id}
-    ok(system["checklist"].post("/conferences", replay), 201)  # the same command again
+    replay_open_conference(system, conference_id)  # the same command, first, as it came first
+    system["checklist"].start()  # then vendors' log is read from position 1
 
     rebuilt = wait_until(lambda: (s := plan_state(system, conference_id)) == live and s)
     assert rebuilt == live
