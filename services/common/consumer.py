@@ -120,24 +120,36 @@ class TrackingConsumer:
                 f"message from {envelope.service!r} arrived on the {upstream!r} queue",
             )
             return
-        # The upstream's log is read before taking the lock: a lock held across an RPC
-        # stalls every worker queued behind it, and two services that follow each other
-        # would each wait for the other to answer.
-        position = self.sink.position(upstream)
-        self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(
-            max(envelope.notification_id - position, 0)
-        )
-        missing: list[Envelope] = []
-        if envelope.notification_id > position + 1:
+        if not self._handle_in_order(envelope, raw):
+            # A gap. The upstream's log is read without the lock: a lock held across an
+            # RPC stalls every worker queued behind it, and two services that follow each
+            # other would each wait for the other to answer.
+            position = self.sink.position(upstream)
             missing = self._read_log(upstream, position + 1, stop=envelope.notification_id - 1)
-        with self.lock(upstream):
-            self._count(upstream, "gap_filled", self._apply_in_order(upstream, missing))
-            if envelope.notification_id <= self.sink.position(upstream):
-                self._count(upstream, "duplicate")
-                return
-            self._process(envelope, raw)
-            self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(0)
+            with self.lock(upstream):
+                self._count(upstream, "gap_filled", self._apply_in_order(upstream, missing))
+                self._handle_in_order(envelope, raw, gap_filled=True)
         failpoints.hit("consumer.after_commit")  # committed, not yet acked
+
+    def _handle_in_order(self, envelope: Envelope, raw: bytes, gap_filled: bool = False) -> bool:
+        """Process the message if it is next (or a duplicate); False if a gap is in front.
+
+        Workers queue on the lock in delivery order, so the messages before this one are
+        usually handled by the time it gets the lock: a gap seen here is a real one.
+        """
+        upstream = envelope.service
+        with self.lock(upstream):
+            position = self.sink.position(upstream)
+            lag = self.metrics.consumer_lag.labels(self.metrics.service, upstream)
+            lag.set(max(envelope.notification_id - position, 0))
+            if envelope.notification_id <= position:
+                self._count(upstream, "duplicate")
+                return True
+            if envelope.notification_id > position + 1 and not gap_filled:
+                return False
+            self._process(envelope, raw)  # after a gap fill, the log was the whole truth
+            lag.set(0)
+            return True
 
     def catch_up(self, upstream: str) -> int:
         """Pull everything after the position from the upstream's log (start-up, timer)."""
