@@ -1,0 +1,1039 @@
+"""The event backbone, end to end, next to bare RabbitMQ and bare SQL in the same run.
+
+    python -m bench.backbone [--events N] [--store sqlite|postgres] [--samples S]
+
+Everything runs on a fresh RabbitMQ virtual host and fresh stores (a temporary SQLite
+directory, or PostgreSQL schemas of its own), which are removed afterwards.
+
+1. Throughput. checklist, vendors and reporting run as real processes, as `huiwu up` starts
+   them, with the services' default timers. Conferences are opened (30 by default), each
+   with one venue vendor, and N venue contracts are drafted over them round-robin (timed
+   too, as the "draft" phase). Then the N contracts are signed from a few client threads.
+   Each ContractSigned is consumed by checklist (which records EntryVerified on entry 1.3.5
+   in reaction) and by reporting (audit trail); each EntryVerified goes on to reporting
+   and vendors. The clock runs from the first command until every consumer's
+   `huiwu_consumer_messages_total{outcome="processed"}` counts every one of those events.
+   (`--conferences 1` puts every proof on one entry, whose replay then grows with N.)
+2. Latency. Sequential samples, each independent: a new conference with one drafted venue
+   contract, the system left idle, then the sign command, with the plan polled (every 2 ms
+   after each answer) from the moment the command leaves until entry 1.3.5 reads
+   "verified". The audit trail's `occurred_at` of ContractSigned and EntryVerified splits
+   each sample into its legs without the polling error.
+3. Baselines, once the services are stopped: a bare py-amqp loop publishing N messages of
+   the same bytes as a real ContractSigned envelope, persistent, each confirmed before the
+   next (py-amqp's `confirm_publish=True`), to a durable queue, consumed with an ack each;
+   the same with confirms awaited per batch (the relay's way); and N single-row
+   transactions in a bare SQLite file (WAL, as the services use), or PostgreSQL.
+
+Results are printed and written to bench/results/backbone-<store>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import amqp
+from kombu import Connection
+
+from services.common.amqp import ConfirmingPublisher, OutgoingMessage
+from tests.support.broker import VirtualHost
+from tests.support.system import Response, System, wait_until
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SERVICES = ("checklist", "vendors", "reporting")
+
+# The services' own defaults, not the shortened intervals the test harness uses
+# (the catch-up interval is an option, 15 s by default, as in the services).
+SERVICE_ENV = {
+    "HUIWU_RELAY_INTERVAL": "1.0",
+    "HUIWU_RPC_TIMEOUT": "10",
+    "HUIWU_CONSUMER_RETRY_DELAY": "0.2",
+}
+
+CONFERENCE = {
+    "name": "Backbone Benchmark Forum",
+    "starts_on": "2027-05-12",
+    "ends_on": "2027-05-14",
+    "city": "Hangzhou",
+    "expected_attendance": 500,
+    "profile": "academic",
+    "actor": "bench",
+}
+PLAN_EVENTS = 7  # ConferenceOpened and one EntryPlanned per entry of the starter plan
+POLL_INTERVAL = 0.002
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# -- statistics ------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (q in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary_ms(values: Sequence[float]) -> dict[str, float]:
+    """p50, p99, mean and max of durations in seconds, in milliseconds."""
+    return {
+        "p50_ms": round(percentile(values, 50) * 1000, 2),
+        "p99_ms": round(percentile(values, 99) * 1000, 2),
+        "mean_ms": round(sum(values) / len(values) * 1000, 2) if values else float("nan"),
+        "max_ms": round(max(values) * 1000, 2) if values else float("nan"),
+        "samples": len(values),
+    }
+
+
+# -- talking to the services -----------------------------------------------------------
+_LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def scrape(service) -> dict[tuple[str, frozenset], float]:
+    """Every sample of a service's /metrics, keyed by (name, labels)."""
+    samples: dict[tuple[str, frozenset], float] = {}
+    for line in service.get("/metrics", timeout=5).text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        sample, _, value = line.rpartition(" ")
+        name, _, label_text = sample.partition("{")
+        samples[(name, frozenset(_LABEL.findall(label_text)))] = float(value)
+    return samples
+
+
+def metric(samples: dict[tuple[str, frozenset], float], name: str, **labels: str) -> float:
+    wanted = set(labels.items())
+    return sum(v for (n, found), v in samples.items() if n == name and wanted <= found)
+
+
+def ok(response: Response, status: int = 200) -> Any:
+    if response.status != status:
+        raise BenchError(f"expected HTTP {status}, got {response!r}")
+    return response.json
+
+
+class Traffic:
+    """What the benchmark has caused so far, so it knows what every consumer must reach."""
+
+    # (consumer, upstream) pairs that follow each other in this slice
+    FLOWS = (
+        ("checklist", "vendors"),
+        ("reporting", "vendors"),
+        ("reporting", "checklist"),
+        ("vendors", "checklist"),
+    )
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.stored = {"vendors": 0, "checklist": 0}
+        self.unanswered_scrapes = 0  # /metrics that did not answer in time (a stalled service)
+
+    def processed(self) -> dict[str, float]:
+        scraped = {name: scrape(self.system[name]) for name in SERVICES}
+        return {
+            f"{consumer}<-{upstream}": metric(
+                scraped[consumer],
+                "huiwu_consumer_messages_total",
+                upstream=upstream,
+                outcome="processed",
+            )
+            for consumer, upstream in self.FLOWS
+        }
+
+    def behind(self) -> dict[str, float]:
+        """How many events each consumer still has to process (empty when all done)."""
+        processed = self.processed()
+        missing = {
+            flow: self.stored[flow.split("<-")[1]] - done for flow, done in processed.items()
+        }
+        return {flow: n for flow, n in missing.items() if n > 0}
+
+    def drained(self) -> bool:
+        try:
+            return not self.behind()
+        except OSError:  # a timeout: the service is stalled; keep waiting, but count it
+            self.unanswered_scrapes += 1
+            return False
+
+    def wait_drained(self, timeout: float, interval: float) -> None:
+        try:
+            wait_until(self.drained, timeout=timeout, interval=interval)
+        except AssertionError:
+            raise BenchError(f"consumers still behind after {timeout}s: {self.behind()}") from None
+
+    def outcomes(self) -> dict[str, dict[str, float]]:
+        """Every consumer outcome (processed, duplicate, gap_filled, caught_up, ...)."""
+        result: dict[str, dict[str, float]] = {}
+        for name in SERVICES:
+            for (metric_name, labels), value in scrape(self.system[name]).items():
+                if metric_name != "huiwu_consumer_messages_total":
+                    continue
+                found = dict(labels)
+                flow = f"{name}<-{found['upstream']}"
+                result.setdefault(flow, {})[found["outcome"]] = value
+        return result
+
+
+class Client:
+    """The commands of the slice, as a person (or a script) sends them over HTTP."""
+
+    def __init__(self, system: System, traffic: Traffic) -> None:
+        self.system = system
+        self.traffic = traffic
+        self.lock = threading.Lock()
+
+    def _stored(self, service: str, n: int) -> None:
+        with self.lock:
+            self.traffic.stored[service] += n
+
+    def open_conference(self) -> str:
+        reply = ok(self.system["checklist"].post("/conferences", CONFERENCE), 201)
+        self._stored("checklist", PLAN_EVENTS)
+        return reply["conference_id"]
+
+    def add_vendor(self, conference_id: str) -> str:
+        body = {
+            "conference_id": conference_id,
+            "name": "West Lake Expo Centre",
+            "categories": ["venue"],
+            "actor": "bench",
+        }
+        reply = ok(self.system["vendors"].post("/vendors", body), 201)
+        self._stored("vendors", 1)
+        return reply["vendor_id"]
+
+    def draft(self, conference_id: str, vendor_id: str) -> str:
+        body = {
+            "conference_id": conference_id,
+            "vendor_id": vendor_id,
+            "category": "venue",
+            "title": "Main hall and four breakout rooms, three days",
+            "amount_minor": 12_000_000,
+            "currency": "CNY",
+            "actor": "bench",
+        }
+        reply = ok(self.system["vendors"].post("/contracts", body), 201)
+        self._stored("vendors", 1)
+        return reply["contract_id"]
+
+    def sign(self, contract_id: str) -> None:
+        body = {"signed_on": "2026-12-01", "actor": "bench"}
+        ok(self.system["vendors"].post(f"/contracts/{contract_id}/sign", body))
+        # ContractSigned in vendors; EntryVerified in checklist in reaction (venue contract)
+        self._stored("vendors", 1)
+        self._stored("checklist", 1)
+
+    def entry_status(self, conference_id: str, code: str = "1.3.5") -> str:
+        plan = ok(self.system["checklist"].get(f"/conferences/{conference_id}/plan"))
+        return next(e["status"] for e in plan["entries"] if e["code"] == code)
+
+
+def timed_calls(
+    call: Callable[[Any], Any], args: Sequence[Any], clients: int
+) -> tuple[float, float, list[float]]:
+    """Run call(arg) for every arg on `clients` threads: (start, end, latencies)."""
+
+    def one(arg: Any) -> float:
+        started = time.perf_counter()
+        call(arg)
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = list(pool.map(one, args))
+    return started, time.perf_counter(), latencies
+
+
+class CpuMeter:
+    """CPU seconds used by the services, the broker, PostgreSQL and this process (/proc)."""
+
+    GROUPS = {"rabbitmq": "beam.smp", "postgresql": "postgres"}
+
+    def __init__(self, system: System) -> None:
+        self.services = {name: system[name].process.pid for name in SERVICES}
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def _used(self, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / self.tick
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        """Per group, CPU seconds of each of its processes so far."""
+        groups: dict[str, list[int]] = {name: [pid] for name, pid in self.services.items()}
+        for group, command in self.GROUPS.items():
+            groups[group] = _find_processes(command)
+        used: dict[str, dict[int, float]] = {}
+        for group, pids in groups.items():
+            used[group] = {pid: u for pid in pids if (u := self._used(pid)) is not None}
+        times = os.times()
+        used["benchmark client"] = {os.getpid(): times.user + times.system}
+        return used
+
+    @staticmethod
+    def share(before: dict, after: dict, elapsed: float) -> dict[str, Any]:
+        """CPU seconds per group over a phase (a process born meanwhile counts whole)."""
+        spent = {
+            group: round(sum(u - before.get(group, {}).get(pid, 0.0) for pid, u in pids.items()), 2)
+            for group, pids in after.items()
+            if pids
+        }
+        cores = os.cpu_count() or 1
+        return {
+            "cpu_seconds": spent,
+            "share_of_all_cores": round(sum(spent.values()) / (elapsed * cores), 2),
+        }
+
+
+def _find_processes(command: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == command:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+# -- 1. throughput ------------------------------------------------------------------------
+def measure_throughput(
+    client: Client, traffic: Traffic, n: int, clients: int, conferences: int, cpu: CpuMeter
+) -> dict[str, Any]:
+    """Draft n venue contracts, then sign them, spread round-robin over the conferences."""
+    opened = []
+    for _ in range(conferences):
+        conference_id = client.open_conference()
+        opened.append((conference_id, client.add_vendor(conference_id)))
+    traffic.wait_drained(timeout=60, interval=0.05)
+
+    phases: dict[str, Any] = {"conferences": conferences}
+    contract_ids: list[str] = []
+
+    def draft(i: int) -> None:
+        contract_ids.append(client.draft(*opened[i % conferences]))
+
+    for phase, call, args in (
+        ("draft", draft, range(n)),
+        ("sign", client.sign, contract_ids),
+    ):
+        before = traffic.processed()
+        cpu_before = cpu.snapshot()
+        started, commands_done, latencies = timed_calls(call, list(args), clients)
+        traffic.wait_drained(timeout=300, interval=0.05)
+        finished = time.perf_counter()
+        cpu_after = cpu.snapshot()
+        elapsed = finished - started
+        after = traffic.processed()
+        deliveries = int(sum(after.values()) - sum(before.values()))
+        phases[phase] = {
+            "commands": n,
+            "commands_seconds": round(commands_done - started, 3),
+            "end_to_end_seconds": round(elapsed, 3),
+            "drain_after_last_command_seconds": round(finished - commands_done, 3),
+            "commands_per_second": round(n / (commands_done - started), 1),
+            "events_per_second": round(n / elapsed, 1),
+            "deliveries_processed": deliveries,
+            "deliveries_per_second": round(deliveries / elapsed, 1),
+            "command_latency": summary_ms(latencies),
+            "cpu": CpuMeter.share(cpu_before, cpu_after, elapsed),
+        }
+    phases["conference_id"] = opened[0][0]
+    return phases
+
+
+# -- 2. latency ---------------------------------------------------------------------------
+def measure_latency(client: Client, traffic: Traffic, samples: int) -> dict[str, Any]:
+    """Sequential samples; the plan is polled from the moment the sign command leaves."""
+    records, plan_gets = [], []
+    for _ in range(samples):
+        conference_id = client.open_conference()
+        vendor_id = client.add_vendor(conference_id)
+        contract_id = client.draft(conference_id, vendor_id)
+        traffic.wait_drained(timeout=60, interval=0.01)  # idle: each sample stands alone
+        replied: dict[str, float] = {}
+
+        def send(contract_id: str = contract_id, replied: dict = replied) -> None:
+            client.sign(contract_id)
+            replied["at"] = time.perf_counter()
+
+        sender = threading.Thread(target=send, daemon=True)
+        wall = time.time()
+        started = time.perf_counter()
+        sender.start()
+        polls = 0
+        while True:
+            began = time.perf_counter()
+            status = client.entry_status(conference_id)
+            plan_gets.append(time.perf_counter() - began)
+            polls += 1
+            if status == "verified":
+                break
+            if began - started > 30:
+                raise BenchError(f"entry 1.3.5 of {conference_id} not verified within 30 s")
+            time.sleep(POLL_INTERVAL)
+        seen = time.perf_counter()
+        sender.join(30)
+        if "at" not in replied:
+            raise BenchError(f"sign of {contract_id} got no successful reply")
+        records.append(
+            {
+                "conference_id": conference_id,
+                "wall": wall,
+                "reply": replied["at"] - started,
+                "seen": seen - started,
+                "polls": polls,
+            }
+        )
+    traffic.wait_drained(timeout=60, interval=0.05)
+
+    # Split each sample by the events' own timestamps (one clock: the same machine).
+    to_signed, signed_to_verified, to_verified = [], [], []
+    for record in records:
+        events = ok(
+            client.system["reporting"].get(f"/audit?conference_id={record['conference_id']}")
+        )["events"]
+        occurred = {
+            e["event_type"]: dt.datetime.fromisoformat(e["occurred_at"]).timestamp()
+            for e in events
+            if e["event_type"] in ("ContractSigned", "EntryVerified")
+        }
+        to_signed.append(occurred["ContractSigned"] - record["wall"])
+        signed_to_verified.append(occurred["EntryVerified"] - occurred["ContractSigned"])
+        to_verified.append(occurred["EntryVerified"] - record["wall"])
+    return {
+        "samples": samples,
+        "poll_interval_ms": POLL_INTERVAL * 1000,
+        "sign_to_verified_seen": summary_ms([r["seen"] for r in records]),
+        "sign_reply": summary_ms([r["reply"] for r in records]),
+        "plan_get": summary_ms(plan_gets),
+        "polls_per_sample_median": percentile([r["polls"] for r in records], 50),
+        "legs": {
+            "command_sent_to_ContractSigned_created": summary_ms(to_signed),
+            "ContractSigned_created_to_EntryVerified_created": summary_ms(signed_to_verified),
+            "command_sent_to_EntryVerified_created": summary_ms(to_verified),
+        },
+    }
+
+
+def sample_envelope(system: System, conference_id: str) -> bytes:
+    """The bytes of one real ContractSigned message, for the baselines' payloads."""
+    events = ok(system["reporting"].get(f"/audit?conference_id={conference_id}&limit=10000"))[
+        "events"
+    ]
+    signed = [e for e in events if e["event_type"] == "ContractSigned"]
+    envelope = {**signed[0], "schema_version": 1}
+    return json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def audit_count(system: System) -> int:
+    total, offset = 0, 0
+    while True:
+        page = ok(system["reporting"].get(f"/audit?limit=10000&offset={offset}"))["events"]
+        total += len(page)
+        offset += len(page)
+        if len(page) < 10000:
+            return total
+
+
+# -- 3a. bare RabbitMQ ------------------------------------------------------------------
+def amqp_connection(uri: str, **options: Any) -> amqp.Connection:
+    parsed = Connection(uri)
+    conn = amqp.Connection(
+        host=f"{parsed.hostname}:{parsed.port or 5672}",
+        userid=parsed.userid,
+        password=parsed.password,
+        virtual_host=parsed.virtual_host,
+        **options,
+    )
+    conn.connect()
+    return conn
+
+
+class Receiver(threading.Thread):
+    """Consumes a queue with an ack per message (prefetch 10, as nameko's default)."""
+
+    def __init__(self, uri: str, queue: str, prefetch: int = 10) -> None:
+        super().__init__(daemon=True)
+        self.uri = uri
+        self.queue = queue
+        self.prefetch = prefetch
+        self.count = 0
+        self.last = 0.0
+        self.cond = threading.Condition()
+        self.ready = threading.Event()
+        self.stopping = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            conn = amqp_connection(self.uri)
+            channel = conn.channel()
+            channel.basic_qos(0, self.prefetch, False)
+            channel.basic_consume(self.queue, callback=self._on_message)
+            self.ready.set()
+            while not self.stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    conn.drain_events(timeout=0.2)
+            conn.close()
+        except BaseException as exc:  # noqa: BLE001 - reported by the waiting side
+            self.error = exc
+            self.ready.set()
+
+    def _on_message(self, message: amqp.Message) -> None:
+        message.channel.basic_ack(message.delivery_tag)
+        now = time.perf_counter()
+        with self.cond:
+            self.count += 1
+            self.last = now
+            self.cond.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 120) -> float:
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.count >= count or self.error, timeout):
+                raise BenchError(f"bare consumer got {self.count} of {count} messages")
+        if self.error:
+            raise BenchError(f"bare consumer failed: {self.error}")
+        return self.last
+
+
+def median_round(rounds: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The round with the median rate, with every round's rate beside it."""
+    ordered = sorted(rounds, key=lambda r: r[key])
+    return {**ordered[len(ordered) // 2], f"rounds_{key}": [r[key] for r in rounds]}
+
+
+def measure_amqp(
+    uri: str, n: int, body: bytes, samples: int, batch: int, rounds: int
+) -> dict[str, Any]:
+    exchange, queue = "bench.events", "bench.backbone-events"
+    setup = amqp_connection(uri)
+    channel = setup.channel()
+    channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+    channel.queue_declare(queue, durable=True, auto_delete=False)
+    channel.queue_bind(queue, exchange, "#")
+    server = setup.server_properties
+    setup.close()
+
+    receiver = Receiver(uri, queue)
+    receiver.start()
+    receiver.ready.wait(10)
+    if receiver.error:
+        raise BenchError(f"bare consumer failed: {receiver.error}")
+
+    def message() -> amqp.Message:
+        return amqp.Message(
+            body,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            message_id=str(uuid.uuid4()),
+            application_headers={"notification_id": 1},
+        )
+
+    def outgoing(count: int) -> list[OutgoingMessage]:
+        return [
+            OutgoingMessage(
+                exchange=exchange,
+                routing_key="ContractSigned",
+                body=body,
+                message_id=str(uuid.uuid4()),
+                headers={"notification_id": 1},
+            )
+            for _ in range(count)
+        ]
+
+    result: dict[str, Any] = {
+        "rabbitmq_version": _text(server.get("version")),
+        "message_bytes": len(body),
+    }
+    sent = 0
+    try:
+        publisher = amqp_connection(uri, confirm_publish=True)
+        pub = publisher.channel()
+        # (a) one at a time, each confirmed before the next (py-amqp confirm_publish=True)
+        each = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(n):
+                pub.basic_publish(message(), exchange=exchange, routing_key="ContractSigned")
+            published = time.perf_counter()
+            sent += n
+            last = receiver.wait_for(sent)
+            each.append(
+                {
+                    "messages": n,
+                    "publish_seconds": round(published - started, 3),
+                    "end_to_end_seconds": round(last - started, 3),
+                    "messages_per_second": round(n / (last - started), 1),
+                }
+            )
+        result["confirm_each"] = median_round(each, "messages_per_second")
+        # latency: publish one, confirmed, until the consumer has it (system idle)
+        latencies, confirms = [], []
+        for _ in range(samples):
+            began = time.perf_counter()
+            pub.basic_publish(message(), exchange=exchange, routing_key="ContractSigned")
+            confirms.append(time.perf_counter() - began)
+            sent += 1
+            latencies.append(receiver.wait_for(sent) - began)
+        result["latency_publish_to_consumed"] = summary_ms(latencies)
+        result["latency_publish_confirmed"] = summary_ms(confirms)
+        publisher.close()
+
+        # (b) the relay's way: send a batch, then wait for the broker's acks of all of it
+        batched = ConfirmingPublisher(uri)
+        per_batch = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for first in range(0, n, batch):
+                batched.publish(outgoing(min(batch, n - first)))
+            published = time.perf_counter()
+            sent += n
+            last = receiver.wait_for(sent)
+            per_batch.append(
+                {
+                    "messages": n,
+                    "batch": batch,
+                    "publish_seconds": round(published - started, 3),
+                    "end_to_end_seconds": round(last - started, 3),
+                    "messages_per_second": round(n / (last - started), 1),
+                }
+            )
+        batched.close()
+        result["confirm_per_batch"] = median_round(per_batch, "messages_per_second")
+    finally:
+        receiver.stopping.set()
+        receiver.join(5)
+    return result
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return None if value is None else str(value)
+
+
+# -- 3b. bare SQL -------------------------------------------------------------------------
+def measure_sqlite(directory: Path, n: int, body: bytes, rounds: int) -> dict[str, Any]:
+    """N single-row transactions in a file, in WAL mode like the services' stores."""
+    return median_round(
+        [_sqlite_round(directory / f"bare-{i}.sqlite", n, body) for i in range(rounds)],
+        "writes_per_second",
+    )
+
+
+def _sqlite_round(path: Path, n: int, body: bytes) -> dict[str, Any]:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        conn.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
+            "body BLOB NOT NULL)"
+        )
+        text = body.decode("utf-8")
+        latencies = []
+        started = time.perf_counter()
+        for _ in range(n):
+            began = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO events (topic, body) VALUES (?, ?)", ("ContractSigned", text))
+            conn.execute("COMMIT")
+            latencies.append(time.perf_counter() - began)
+        elapsed = time.perf_counter() - started
+    finally:
+        conn.close()
+    return {
+        "writes": n,
+        "journal_mode": "wal",
+        "synchronous": {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(synchronous),
+        "seconds": round(elapsed, 3),
+        "writes_per_second": round(n / elapsed, 1),
+        "write_latency": summary_ms(latencies),
+        "sqlite_version": sqlite3.sqlite_version,
+    }
+
+
+def measure_postgres(database_url: str, n: int, body: bytes, rounds: int) -> dict[str, Any]:
+    """N single-row transactions (autocommit INSERTs) in a schema of its own."""
+    return median_round(
+        [_postgres_round(database_url, n, body) for _ in range(rounds)], "writes_per_second"
+    )
+
+
+def _postgres_round(database_url: str, n: int, body: bytes) -> dict[str, Any]:
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    text = body.decode("utf-8")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            conn.execute(
+                f'CREATE TABLE "{schema}".events (id BIGSERIAL PRIMARY KEY, '
+                "topic TEXT NOT NULL, body TEXT NOT NULL)"
+            )
+            insert = f'INSERT INTO "{schema}".events (topic, body) VALUES (%s, %s)'
+            latencies = []
+            started = time.perf_counter()
+            for _ in range(n):
+                began = time.perf_counter()
+                conn.execute(insert, ("ContractSigned", text))
+                latencies.append(time.perf_counter() - began)
+            elapsed = time.perf_counter() - started
+        finally:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return {
+        "writes": n,
+        "seconds": round(elapsed, 3),
+        "writes_per_second": round(n / elapsed, 1),
+        "write_latency": summary_ms(latencies),
+        "postgresql_version": version,
+    }
+
+
+# -- the run ------------------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "os": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+    }
+
+
+def revision() -> dict[str, Any]:
+    """The commit measured, and whether the service code differed from it."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "services_modified": bool(git("status", "--porcelain", "--", "services", "huiwu")),
+    }
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 3) if denominator else float("nan")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-"))
+    vhost = VirtualHost()
+    vhost.name = f"huiwu-bench-{uuid.uuid4().hex[:12]}"
+    schemas = None
+    system: System | None = None
+    result: dict[str, Any] = {
+        "benchmark": "backbone",
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "store": args.store,
+        "events": args.events,
+        "clients": args.clients,
+        "conferences": args.conferences,
+        "catch_up_interval": args.catch_up_interval,
+        "machine": machine(),
+        "revision": revision(),
+    }
+    try:
+        vhost.create()
+        if args.store == "postgres":
+            from tests.support.database import DATABASE_URL, PostgresSchemas
+
+            schemas = PostgresSchemas()
+            store_env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
+        else:
+            store_env = {"HUIWU_DATA_DIR": str(workdir / "data")}
+        logs = workdir / "logs"
+        logs.mkdir()
+        system = System(vhost.uri, store_env, logs)
+        _say(f"starting {', '.join(SERVICES)} on {args.store}")
+        system.start(
+            *SERVICES,
+            extra_env={**SERVICE_ENV, "HUIWU_CATCH_UP_INTERVAL": str(args.catch_up_interval)},
+        )
+        traffic = Traffic(system)
+        client = Client(system, traffic)
+
+        _say(f"throughput: {args.events} drafts, then {args.events} signs, {args.clients} clients")
+        throughput = measure_throughput(
+            client, traffic, args.events, args.clients, args.conferences, CpuMeter(system)
+        )
+        _say(f"latency: {args.samples} sequential samples")
+        latency = measure_latency(client, traffic, args.samples)
+        body = sample_envelope(system, throughput["conference_id"])
+        outcomes = traffic.outcomes()
+        trail = audit_count(system)
+        expected_trail = traffic.stored["vendors"] + traffic.stored["checklist"]
+        if trail != expected_trail:
+            raise BenchError(f"audit trail holds {trail} events, expected {expected_trail}")
+        result["huiwu"] = {
+            "throughput": {k: v for k, v in throughput.items() if k != "conference_id"},
+            "latency": latency,
+            "events_stored": dict(traffic.stored),
+            "audit_trail_events": trail,
+            "consumer_outcomes": outcomes,
+            "unanswered_metrics_scrapes": traffic.unanswered_scrapes,
+        }
+        system.stop_all()
+        os.sync()  # the services' last writes should not land on the baselines
+        time.sleep(1)
+
+        _say("baseline: bare RabbitMQ")
+        result["baseline"] = {
+            "amqp": measure_amqp(
+                vhost.uri, args.events, body, args.samples, args.batch, args.rounds
+            )
+        }
+        _say("baseline: bare SQLite")
+        result["baseline"]["sqlite"] = measure_sqlite(workdir, args.events, body, args.rounds)
+        if args.store == "postgres":
+            _say("baseline: bare PostgreSQL")
+            result["baseline"]["postgres"] = measure_postgres(
+                DATABASE_URL, args.events, body, args.rounds
+            )
+    except BaseException:
+        if system is not None:
+            print(system.logs(), file=sys.stderr)
+        raise
+    finally:
+        if system is not None:
+            system.stop_all()
+        try:
+            vhost.delete()
+        except Exception as exc:  # noqa: BLE001 - report, keep cleaning
+            print(f"could not delete vhost {vhost.name}: {exc}", file=sys.stderr)
+        if schemas is not None:
+            schemas.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    sign = result["huiwu"]["throughput"]["sign"]["events_per_second"]
+    amqp_each = result["baseline"]["amqp"]["confirm_each"]["messages_per_second"]
+    amqp_batch = result["baseline"]["amqp"]["confirm_per_batch"]["messages_per_second"]
+    store_baseline = result["baseline"].get(args.store, result["baseline"]["sqlite"])
+    seen = result["huiwu"]["latency"]["sign_to_verified_seen"]
+    amqp_lat = result["baseline"]["amqp"]["latency_publish_to_consumed"]
+    result["ratios"] = {
+        "throughput_vs_amqp_confirm_each": ratio(sign, amqp_each),
+        "throughput_vs_amqp_confirm_per_batch": ratio(sign, amqp_batch),
+        f"throughput_vs_{args.store}_writes": ratio(sign, store_baseline["writes_per_second"]),
+        "latency_p50_vs_amqp_p50": ratio(seen["p50_ms"], amqp_lat["p50_ms"]),
+        "latency_p99_vs_amqp_p99": ratio(seen["p99_ms"], amqp_lat["p99_ms"]),
+    }
+    return result
+
+
+def report(result: dict[str, Any]) -> str:
+    huiwu, base, ratios = result["huiwu"], result["baseline"], result["ratios"]
+    store = result["store"]
+    sign, draft = huiwu["throughput"]["sign"], huiwu["throughput"]["draft"]
+    lat = huiwu["latency"]
+    amqp_ = base["amqp"]
+    store_base = base.get(store, base["sqlite"])
+    rows = [
+        ("what", "figure", "baseline", "Huiwu / baseline"),
+        (
+            "throughput, sign -> consumed by all (events/s)",
+            f"{sign['events_per_second']:.1f}",
+            f"{amqp_['confirm_each']['messages_per_second']:.1f} (AMQP, confirm each)",
+            f"{ratios['throughput_vs_amqp_confirm_each']:.3f}",
+        ),
+        (
+            "",
+            "",
+            f"{amqp_['confirm_per_batch']['messages_per_second']:.1f} "
+            f"(AMQP, confirm per {amqp_['confirm_per_batch']['batch']})",
+            f"{ratios['throughput_vs_amqp_confirm_per_batch']:.3f}",
+        ),
+        (
+            "",
+            "",
+            f"{store_base['writes_per_second']:.1f} ({store} txn/s)",
+            f"{ratios[f'throughput_vs_{store}_writes']:.3f}",
+        ),
+        (
+            "  consumer deliveries processed during sign (per s)",
+            f"{sign['deliveries_per_second']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "  CPU busy during sign (share of all cores)",
+            f"{sign['cpu']['share_of_all_cores']:.0%}",
+            "",
+            "",
+        ),
+        (
+            "throughput, draft -> consumed by all (events/s)",
+            f"{draft['events_per_second']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "sign commands accepted (commands/s)",
+            f"{sign['commands_per_second']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "latency sign -> 1.3.5 verified, p50 (ms)",
+            f"{lat['sign_to_verified_seen']['p50_ms']:.1f}",
+            f"{amqp_['latency_publish_to_consumed']['p50_ms']:.1f} (AMQP publish -> consumed)",
+            f"{ratios['latency_p50_vs_amqp_p50']:.1f}",
+        ),
+        (
+            "latency sign -> 1.3.5 verified, p99 (ms)",
+            f"{lat['sign_to_verified_seen']['p99_ms']:.1f}",
+            f"{amqp_['latency_publish_to_consumed']['p99_ms']:.1f} (AMQP publish -> consumed)",
+            f"{ratios['latency_p99_vs_amqp_p99']:.1f}",
+        ),
+        (
+            "  sign HTTP reply, p50 / p99 (ms)",
+            f"{lat['sign_reply']['p50_ms']:.1f} / {lat['sign_reply']['p99_ms']:.1f}",
+            f"{amqp_['latency_publish_confirmed']['p50_ms']:.1f} / "
+            f"{amqp_['latency_publish_confirmed']['p99_ms']:.1f} (one confirm)",
+            "",
+        ),
+        (
+            "  sign -> EntryVerified created (timestamps), p50 / p99 (ms)",
+            f"{lat['legs']['command_sent_to_EntryVerified_created']['p50_ms']:.1f} / "
+            f"{lat['legs']['command_sent_to_EntryVerified_created']['p99_ms']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "  sign -> ContractSigned created, p50 / p99 (ms)",
+            f"{lat['legs']['command_sent_to_ContractSigned_created']['p50_ms']:.1f} / "
+            f"{lat['legs']['command_sent_to_ContractSigned_created']['p99_ms']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "  ContractSigned -> EntryVerified created, p50 / p99 (ms)",
+            f"{lat['legs']['ContractSigned_created_to_EntryVerified_created']['p50_ms']:.1f} / "
+            f"{lat['legs']['ContractSigned_created_to_EntryVerified_created']['p99_ms']:.1f}",
+            "",
+            "",
+        ),
+        (
+            "  one plan GET while polling, p50 / p99 (ms)",
+            f"{lat['plan_get']['p50_ms']:.1f} / {lat['plan_get']['p99_ms']:.1f}",
+            "",
+            "",
+        ),
+        (
+            f"  one {store} write, p50 / p99 (ms)",
+            "",
+            f"{store_base['write_latency']['p50_ms']:.2f} / "
+            f"{store_base['write_latency']['p99_ms']:.2f}",
+            "",
+        ),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        f"Huiwu backbone, store={store}, N={result['events']} over "
+        f"{result['conferences']} conference(s), clients={result['clients']}, "
+        f"latency samples={lat['samples']}, message={amqp_['message_bytes']} bytes",
+    ]
+    for i, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    slowest = max(huiwu["throughput"][p]["command_latency"]["max_ms"] for p in ("draft", "sign"))
+    if slowest > 5000 or huiwu["unanswered_metrics_scrapes"]:
+        lines.append(
+            f"note: the slowest command took {slowest / 1000:.1f} s and "
+            f"{huiwu['unanswered_metrics_scrapes']} /metrics scrape(s) got no answer within 5 s: "
+            "a stall, not steady state (see docs/performance.md, catch-up)"
+        )
+    return "\n".join(lines)
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.backbone", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--events", type=int, default=300, help="commands per phase (300)")
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--samples", type=int, default=100, help="latency samples (100)")
+    parser.add_argument(
+        "--conferences", type=int, default=30, help="conferences the contracts spread over (30)"
+    )
+    parser.add_argument(
+        "--catch-up-interval",
+        type=float,
+        default=15.0,
+        help="the services' catch-up timer, seconds (15, their default)",
+    )
+    parser.add_argument("--clients", type=int, default=4, help="client threads (4)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of each baseline; the median is kept (3)"
+    )
+    parser.add_argument("--batch", type=int, default=50, help="batch of the batched AMQP run")
+    args = parser.parse_args(argv)
+    if args.events < 1 or args.samples < 1 or args.clients < 1 or args.batch < 1 or args.rounds < 1:
+        parser.error("--events, --samples, --clients, --batch and --rounds must be at least 1")
+    if not 1 <= args.conferences <= args.events:
+        parser.error("--conferences must be from 1 to --events")
+
+    started = time.perf_counter()
+    result = run(args)
+    result["runtime_seconds"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"backbone-{args.store}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(report(result))
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    print(f"\nwritten to {shown}")
+    print(f"run took {result['runtime_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
