@@ -43,7 +43,8 @@ def render() -> str:
             lines += ["No events yet.", ""]
             continue
         for name, event in described["events"].items():
-            lines += [f"### {name} (schema version {event['schema_version']})", ""]
+            planned = ", planned: not emitted yet" if event["planned"] else ""
+            lines += [f"### {name} (schema version {event['schema_version']}{planned})", ""]
             if event["doc"]:
                 lines += [event["doc"], ""]
             lines += ["| field | type | required |", "| --- | --- | --- |"]

@@ -1,24 +1,28 @@
-"""Use cases of checklist: open a conference with its plan; verify entries from events."""
+"""Use cases of checklist: open a conference with its plan, run the plan, and verify
+entries from other services' events."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, InvalidCommand, NotFound
 from services.common.store import ServiceApplication
 
 from . import template as templates
-from .domain import Conference, Entry, due_on, entry_id
+from .domain import Conference, Entry, entry_id
+from .rules import Target
 
 
 class ChecklistApplication(ServiceApplication):
     name = "checklist"
-    template_name = "starter"
+    template_name = "conference"
     # An entry is read for every event that may prove it; a snapshot every 20 events
     # keeps that read short however many proofs it gathers.
     is_snapshotting_enabled = True
@@ -28,15 +32,20 @@ class ChecklistApplication(ServiceApplication):
     def template(self) -> templates.Template:
         return templates.load(self.template_name)
 
-    # -- commands -----------------------------------------------------------------
+    # -- the conference -------------------------------------------------------------
     def open_conference(
         self, ctx: CommandContext, cmd: dict[str, Any], conference_id: uuid.UUID | None = None
     ) -> str:
         conference_id = conference_id or uuid.uuid4()
         if self._exists(conference_id):
             raise Conflict(f"conference {conference_id} is already open", field="conference_id")
-        meta = ctx.meta(str(conference_id))
         template = self.template
+        include, exclude = cmd.get("include") or [], cmd.get("exclude") or []
+        try:
+            selected = template.select(cmd["profile"], include, exclude)
+        except KeyError as exc:
+            raise InvalidCommand(f"no section, item or entry {exc.args[0]}", "include") from None
+        meta = ctx.meta(str(conference_id))
         conference = Conference(
             conference_id=conference_id,
             name=cmd["name"],
@@ -47,9 +56,11 @@ class ChecklistApplication(ServiceApplication):
             profile=cmd["profile"],
             timezone=cmd["timezone"],
             template=template.name,
-            entry_codes=[e.code for e in template.entries],
+            entry_codes=[e.code for e in selected],
+            selection={"include": sorted(include), "exclude": sorted(exclude)},
             meta=meta,
         )
+        figures = {"expected_attendance": cmd["expected_attendance"]}
         entries = [
             Entry(
                 conference_id=str(conference_id),
@@ -57,21 +68,104 @@ class ChecklistApplication(ServiceApplication):
                 title_zh=t.title_zh,
                 title_en=t.title_en,
                 owner_role=t.owner_role,
-                due_on=due_on(
-                    cmd["starts_on"], cmd["ends_on"], t.milestone, t.offset_days
-                ).isoformat(),
+                due_on=template.due_on(t.code, cmd["starts_on"], cmd["ends_on"]).isoformat(),
                 verification=t.verification(),
+                phase=t.phase,
+                target=_target(t, figures),
                 meta=meta,
             )
-            for t in template.entries
+            for t in selected
         ]
         self.save(conference, *entries)  # one transaction: the plan is whole or absent
         return str(conference_id)
 
-    def _exists(self, aggregate_id: uuid.UUID) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
+    def add_member(self, ctx: CommandContext, conference_id: str, cmd: dict[str, Any]) -> dict:
+        conference = self.conference(conference_id)
+        member_id = cmd.get("member_id") or str(uuid.uuid4())
+        if member_id in conference.team:
+            raise Conflict(f"team member {member_id} already exists", field="member_id")
+        conference.add_member(
+            member_id=member_id,
+            name=cmd["name"],
+            roles=cmd["roles"],
+            email=cmd.get("email"),
+            meta=ctx.meta(conference_id),
+        )
+        self.save(conference)
+        return conference.team[member_id]
 
-    # -- queries ------------------------------------------------------------------
+    # -- running the plan --------------------------------------------------------------
+    def assign(self, ctx: CommandContext, conference_id: str, cmd: dict[str, Any]) -> dict:
+        """Give entries an owner: the codes named, or every entry of a role."""
+        conference = self.conference(conference_id)
+        member = conference.member(cmd["member_id"])
+        codes = cmd.get("codes") or []
+        if cmd.get("role"):
+            codes += [c for c in conference.entry_codes if self._template_role(c) == cmd["role"]]
+        if not codes:
+            raise InvalidCommand("name entry codes, or a role whose entries to assign", "codes")
+        entries = [self._entry_of(conference, code) for code in dict.fromkeys(codes)]
+        owner = {"member_id": member["member_id"], "name": member["name"]}
+        for entry in entries:
+            entry.assign(owner, ctx.meta(conference_id))
+        self.save(*entries)
+        return {"assigned": [e.code for e in entries], "owner": owner}
+
+    def change_due_date(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        entry = self._entry_of(self.conference(conference_id), code)
+        entry.change_due_date(cmd["due_on"].isoformat(), cmd["reason"], ctx.meta(conference_id))
+        self.save(entry)
+        return entry.to_dict()
+
+    def record_progress(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        entry = self._entry_of(self.conference(conference_id), code)
+        entry.record_progress(
+            cmd["state"], cmd["percent"], cmd.get("note"), ctx.meta(conference_id)
+        )
+        self.save(entry)
+        return entry.to_dict()
+
+    def verify_by_hand(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        entry = self._entry_of(self.conference(conference_id), code)
+        now = cmd["now"].isoformat()
+        evidence = [
+            {
+                "kind": e["kind"],
+                "reference": e["reference"],
+                "recorded_by": ctx.actor,
+                "recorded_at": now,
+            }
+            for e in cmd.get("evidence") or []
+        ]
+        entry.verify_with_evidence(evidence, ctx.actor, now, ctx.meta(conference_id))
+        self.save(entry)
+        return entry.to_dict()
+
+    def waive(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        entry = self._entry_of(self.conference(conference_id), code)
+        entry.waive(cmd["reason"], ctx.actor, ctx.meta(conference_id))
+        self.save(entry)
+        return entry.to_dict()
+
+    def reopen(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        entry = self._entry_of(self.conference(conference_id), code)
+        entry.reopen(cmd["reason"], ctx.meta(conference_id))
+        self.save(entry)
+        return entry.to_dict()
+
+    def flag_overdue(self, ctx: CommandContext, conference_id: str, today: dt.date) -> list:
+        """Record EntryOverdue for each entry past its due date (once per due date)."""
+        conference = self.conference(conference_id)
+        flagged = [
+            entry
+            for entry in self._entries(conference)
+            if entry.flag_overdue(today, ctx.meta(conference_id))
+        ]
+        if flagged:
+            self.save(*flagged)
+        return [e.code for e in flagged]
+
+    # -- queries ------------------------------------------------------------------------
     def conference(self, conference_id: str) -> Conference:
         try:
             conference = self.repository.get(uuid.UUID(str(conference_id)))
@@ -81,40 +175,129 @@ class ChecklistApplication(ServiceApplication):
             raise NotFound(f"no conference {conference_id}", field="conference_id")
         return conference
 
-    def plan(self, conference_id: str) -> dict[str, Any]:
+    def plan(self, conference_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The plan, filtered by section, owner, status, phase or due window, in a language.
+
+        `owner` matches a member id, a member name or an owner role; `status: overdue`
+        selects open entries past their due date (as of `today`).
+        """
+        query = query or {}
         conference = self.conference(conference_id)
+        today = query.get("today") or dt.date.today()
         entries = [
-            self.repository.get(entry_id(str(conference.id), code)).to_dict()
-            for code in conference.entry_codes
+            _in_language(entry.to_dict(), query.get("lang") or "en")
+            for entry in self._entries(conference)
+            if _wanted(entry, query, today)
         ]
         return {"conference": conference.to_dict(), "entries": entries}
 
-    # -- policy: upstream events verify and re-open entries -----------------------
+    def statistics(self, today: dt.date) -> dict[str, dict[str, int]]:
+        """Entries by status, and overdue entries by section and by owner, of every plan."""
+        by_status: dict[str, int] = {}
+        overdue_section: dict[str, int] = {}
+        overdue_owner: dict[str, int] = {}
+        for conference_id in self.conference_ids():
+            for entry in self._entries(self.conference(conference_id)):
+                by_status[entry.status] = by_status.get(entry.status, 0) + 1
+                if entry.is_overdue(today):
+                    section = entry.code.split(".")[0]
+                    owner = (entry.owner or {}).get("name") or f"role:{entry.owner_role}"
+                    overdue_section[section] = overdue_section.get(section, 0) + 1
+                    overdue_owner[owner] = overdue_owner.get(owner, 0) + 1
+        return {"status": by_status, "section": overdue_section, "owner": overdue_owner}
+
+    def entry(self, conference_id: str, code: str) -> dict[str, Any]:
+        return self._entry_of(self.conference(conference_id), code).to_dict()
+
+    def conference_ids(self) -> list[str]:
+        """Every conference, for the overdue timer (read from the log of ConferenceOpened)."""
+        return [
+            str(n.originator_id)
+            for n in self.recorder.select_notifications(
+                start=1, limit=1_000_000, topics=[_topic(Conference.ConferenceOpened)]
+            )
+        ]
+
+    def _entries(self, conference: Conference) -> Iterable[Entry]:
+        for code in conference.entry_codes:
+            yield self.repository.get(entry_id(str(conference.id), code))
+
+    def _entry_of(self, conference: Conference, code: str) -> Entry:
+        if code not in conference.entry_codes:
+            raise NotFound(f"conference {conference.id} has no entry {code}", field="code")
+        return self.repository.get(entry_id(str(conference.id), code))
+
+    def _template_role(self, code: str) -> str | None:
+        try:
+            return self.template.entry(code).owner_role
+        except KeyError:
+            return None
+
+    def _exists(self, aggregate_id: uuid.UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    # -- policy: upstream events verify and re-open entries ----------------------------
     def policy(self, envelope: Envelope, payload: dict[str, Any], processing: ProcessingEvent):
         if envelope.conference_id is None:
             return
         key = f"{envelope.service}.{envelope.event_type}"
-        rules = self.template.rules
+        concerned = self.template.rules.concerned(key, envelope.payload)
+        if not concerned:
+            return
         meta = CommandContext.caused_by(envelope).meta(envelope.conference_id)
-        for code in rules.verified_by(key, payload):
-            entry = self._entry(envelope.conference_id, code)
+        proof = proof_of(envelope)
+        reason = f"{key} of {envelope.aggregate_type} {envelope.aggregate_id}"
+        if payload.get("reason"):
+            reason += f": {payload['reason']}"
+        touched: dict[str, Entry] = {}
+        for code, role in concerned:
+            entry = touched.get(code) or self._planned_entry(envelope.conference_id, code)
             if entry is not None:
-                entry.verify(proof_of(envelope), meta)
-                processing.collect_events(entry)
-        for code in rules.reopened_by(key):
-            entry = self._entry(envelope.conference_id, code)
-            if entry is not None:
-                reason = f"{key} of {envelope.aggregate_type} {envelope.aggregate_id}"
-                if payload.get("reason"):
-                    reason += f": {payload['reason']}"
-                entry.withdraw_proofs_of(envelope.aggregate_id, reason, meta)
-                processing.collect_events(entry)
+                entry.observe(role, proof, reason, meta)
+                touched[code] = entry
+        processing.collect_events(*touched.values())
 
-    def _entry(self, conference_id: str, code: str) -> Entry | None:
+    def _planned_entry(self, conference_id: str, code: str) -> Entry | None:
         try:
             return self.repository.get(entry_id(conference_id, code))
         except AggregateNotFoundError:
             return None  # the conference's plan does not contain this entry
+
+
+def _wanted(entry: Entry, query: dict[str, Any], today: dt.date) -> bool:
+    owner = query.get("owner")
+    status = query.get("status")
+    due = dt.date.fromisoformat(entry.due_on)
+    return (
+        (not query.get("section") or entry.code.split(".")[0] == query["section"])
+        and (not query.get("phase") or entry.phase == query["phase"])
+        and (
+            not owner
+            or owner == entry.owner_role
+            or owner in ((entry.owner or {}).get("member_id"), (entry.owner or {}).get("name"))
+        )
+        and (
+            not status
+            or (entry.is_overdue(today) if status == "overdue" else entry.status == status)
+        )
+        and (not query.get("due_from") or due >= query["due_from"])
+        and (not query.get("due_to") or due <= query["due_to"])
+    )
+
+
+def _in_language(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {**entry, "title": entry["title_zh"] if lang == "zh" else entry["title_en"]}
+
+
+def _target(entry: templates.TemplateEntry, figures: dict[str, Any]) -> int | None:
+    target = getattr(entry.rule, "target", None)
+    return target.resolve(figures) if isinstance(target, Target) else None
+
+
+def _topic(cls: type) -> str:
+    from eventsourcing.utils import get_topic
+
+    return get_topic(cls)
 
 
 def proof_of(envelope: Envelope) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from marshmallow import fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
 
-from .domain import PROFILES
+from .domain import PROFILES, PROGRESS_STATES
+from .template import PHASES
 
 
 class ConferenceOpened(EventSchema):
@@ -20,6 +21,16 @@ class ConferenceOpened(EventSchema):
     timezone = fields.String(required=True)
     template = fields.String(required=True)
     entry_codes = fields.List(fields.String(), required=True)
+    selection = fields.Dict(load_default=None, allow_none=True)
+
+
+class TeamMemberJoined(EventSchema):
+    """Someone joined the conference's team, with the roles they can own entries for."""
+
+    member_id = fields.String(required=True)
+    name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    email = fields.String(required=True, allow_none=True)
 
 
 class EntryPlanned(EventSchema):
@@ -32,22 +43,56 @@ class EntryPlanned(EventSchema):
     owner_role = fields.String(required=True)
     due_on = fields.Date(required=True)
     verification = fields.Dict(required=True)
-
-
-class Proof(EventSchema):
-    service = fields.String(required=True)
-    event_type = fields.String(required=True)
-    event_id = fields.String(required=True)
-    notification_id = fields.Integer(required=True, strict=True)
-    aggregate_id = fields.String(required=True)
-    occurred_at = fields.String(required=True)
-    actor = fields.String(required=True)
+    phase = fields.String(load_default="before", validate=validate.OneOf(PHASES))
+    target = fields.Integer(load_default=None, allow_none=True)
 
 
 class EntryVerified(EventSchema):
-    """An entry was verified; `proof` names the event (or evidence) that proves it."""
+    """An entry was verified. `proof` is one of: an event of another service (service,
+    event_type, event_id, notification_id, aggregate_id, occurred_at, actor); evidence
+    recorded by hand (kind "evidence", evidence records, verified_by, verified_at); or a
+    count or for-all rule that now holds (kind "rule", members, done, target, last)."""
 
-    proof = fields.Nested(Proof, required=True)
+    proof = fields.Dict(required=True)
+
+
+class RuleProgressed(EventSchema):
+    """An event a count or for-all rule listens to: a member added, removed or done."""
+
+    role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
+    aggregate_id = fields.String(required=True)
+    proof = fields.Dict(required=True)
+
+
+class EntryWaived(EventSchema):
+    """The entry does not apply to this conference, and why."""
+
+    reason = fields.String(required=True)
+    waived_by = fields.String(required=True)
+
+
+class EntryAssigned(EventSchema):
+    """A team member owns the entry."""
+
+    owner = fields.Dict(required=True)
+
+
+class DueDateChanged(EventSchema):
+    due_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
+class ProgressRecorded(EventSchema):
+    state = fields.String(required=True, validate=validate.OneOf(PROGRESS_STATES))
+    percent = fields.Integer(required=True, strict=True, validate=validate.Range(0, 100))
+    note = fields.String(required=True, allow_none=True)
+
+
+class EntryOverdue(EventSchema):
+    """The entry passed its due date without being verified or waived (once per date)."""
+
+    due_on = fields.Date(required=True)
+    noticed_on = fields.Date(required=True)
 
 
 class EntryProofWithdrawn(EventSchema):
@@ -68,8 +113,15 @@ CATALOG = EventCatalog(
     "checklist",
     {
         "ConferenceOpened": ConferenceOpened,
+        "TeamMemberJoined": TeamMemberJoined,
         "EntryPlanned": EntryPlanned,
         "EntryVerified": EntryVerified,
+        "RuleProgressed": RuleProgressed,
+        "EntryWaived": EntryWaived,
+        "EntryAssigned": EntryAssigned,
+        "DueDateChanged": DueDateChanged,
+        "ProgressRecorded": ProgressRecorded,
+        "EntryOverdue": EntryOverdue,
         "EntryProofWithdrawn": EntryProofWithdrawn,
         "EntryReopened": EntryReopened,
     },

@@ -1,31 +1,56 @@
-"""Automatic verification rules, indexed by event type so matching cost does not grow
-with the template. Pure functions: no I/O.
+"""Automatic verification rules, indexed by event key so that the cost of an event does not
+grow with the template. Pure: no I/O.
+
+Three shapes (see templates/README.md):
+
+- `EventRule`: one matching event verifies; a compensating event of the same aggregate
+  withdraws its proof.
+- `CountRule`: at least N distinct aggregates had the event; a compensating event
+  removes its aggregate from the count.
+- `ForAllRule`: at least one aggregate had the `for_all` event, and every one of them
+  (less those removed) also had the `require` event.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# What an event does to the entries whose rule listens to it.
+ADD = "add"  # a member (or, for EventRule, a proof) joins
+REMOVE = "remove"  # the member of that aggregate leaves
+DONE = "done"  # the member of that aggregate completed what a for-all rule requires
+
+
+def _where(data: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((data.get("where") or {}).items()))
+
+
+def _matches(where: tuple[tuple[str, Any], ...], payload: Mapping[str, Any]) -> bool:
+    """Every condition holds; a list field holds when it contains the value."""
+    for key, expected in where:
+        actual = payload.get(key)
+        if isinstance(actual, (list, tuple)):
+            if expected not in actual:
+                return False
+        elif actual != expected:
+            return False
+    return True
+
 
 @dataclass(frozen=True)
 class EventRule:
-    """Verified by an event `service.EventType` whose payload has the `where` values;
-    undone by any of the `compensated_by` events of the same aggregate."""
-
     event: str
     where: tuple[tuple[str, Any], ...] = ()
     compensated_by: tuple[str, ...] = ()
+    kind = "event"
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EventRule:
-        return cls(
-            event=data["event"],
-            where=tuple(sorted((data.get("where") or {}).items())),
-            compensated_by=tuple(data.get("compensated_by") or ()),
-        )
+        return cls(data["event"], _where(data), tuple(data.get("compensated_by") or ()))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,26 +60,166 @@ class EventRule:
         }
 
     def matches(self, payload: Mapping[str, Any]) -> bool:
-        return all(payload.get(key) == value for key, value in self.where)
+        return _matches(self.where, payload)
+
+    def roles(self) -> Iterable[tuple[str, str]]:
+        yield self.event, ADD
+        for key in self.compensated_by:
+            yield key, REMOVE
+
+    def event_keys(self) -> set[str]:
+        return {key for key, _ in self.roles()}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A fixed number, or a share of a conference figure such as expected attendance."""
+
+    at_least: int | None = None
+    ratio_of: str | None = None
+    ratio: float | None = None
+
+    @classmethod
+    def from_value(cls, value: Any) -> Target:
+        if isinstance(value, Mapping):
+            return cls(ratio_of=value["ratio_of"], ratio=float(value["ratio"]))
+        return cls(at_least=int(value))
+
+    def resolve(self, conference: Mapping[str, Any]) -> int:
+        if self.at_least is not None:
+            return self.at_least
+        share = round(conference[self.ratio_of] * self.ratio, 6)  # 500 * 0.8 is 400, not 400.0…1
+        return max(1, math.ceil(share))
+
+    def to_value(self) -> Any:
+        if self.at_least is not None:
+            return self.at_least
+        return {"ratio_of": self.ratio_of, "ratio": self.ratio}
+
+
+@dataclass(frozen=True)
+class CountRule:
+    event: str
+    target: Target
+    where: tuple[tuple[str, Any], ...] = ()
+    compensated_by: tuple[str, ...] = ()
+    kind = "count"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CountRule:
+        return cls(
+            data["count"],
+            Target.from_value(data["at_least"]),
+            _where(data),
+            tuple(data.get("compensated_by") or ()),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.event,
+            "where": dict(self.where),
+            "at_least": self.target.to_value(),
+            "compensated_by": list(self.compensated_by),
+        }
+
+    def matches(self, payload: Mapping[str, Any]) -> bool:
+        return _matches(self.where, payload)
+
+    def roles(self) -> Iterable[tuple[str, str]]:
+        yield self.event, ADD
+        for key in self.compensated_by:
+            yield key, REMOVE
+
+    def event_keys(self) -> set[str]:
+        return {key for key, _ in self.roles()}
+
+
+@dataclass(frozen=True)
+class ForAllRule:
+    event: str
+    require: str
+    where: tuple[tuple[str, Any], ...] = ()
+    removed_by: tuple[str, ...] = ()
+    kind = "for_all"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ForAllRule:
+        return cls(
+            data["for_all"], data["require"], _where(data), tuple(data.get("removed_by") or ())
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "for_all": self.event,
+            "where": dict(self.where),
+            "removed_by": list(self.removed_by),
+            "require": self.require,
+        }
+
+    def matches(self, payload: Mapping[str, Any]) -> bool:
+        return _matches(self.where, payload)
+
+    def roles(self) -> Iterable[tuple[str, str]]:
+        yield self.event, ADD
+        for key in self.removed_by:
+            yield key, REMOVE
+        yield self.require, DONE
+
+    def event_keys(self) -> set[str]:
+        return {key for key, _ in self.roles()}
+
+
+Rule = EventRule | CountRule | ForAllRule
+
+
+def rule_from_dict(data: Mapping[str, Any]) -> Rule:
+    if "count" in data:
+        return CountRule.from_dict(data)
+    if "for_all" in data:
+        return ForAllRule.from_dict(data)
+    return EventRule.from_dict(data)
+
+
+def satisfied(rule: Rule, members: int, done: int, target: int) -> bool:
+    """Whether a rule holds, given its members, how many of them are done, and the target."""
+    if isinstance(rule, CountRule):
+        return members >= target
+    if isinstance(rule, ForAllRule):
+        return members >= 1 and done >= members
+    return members >= 1
+
+
+def progress_percent(rule: Rule, members: int, done: int, target: int) -> int:
+    if isinstance(rule, CountRule):
+        return min(100, members * 100 // max(target, 1))
+    if isinstance(rule, ForAllRule):
+        return done * 100 // members if members else 0
+    return 100 if members else 0
 
 
 class RuleIndex:
-    """event key ("vendors.ContractSigned") -> the entry codes it may verify or re-open."""
+    """event key ("vendors.ContractSigned") -> the (entry code, rule, role) it concerns."""
 
-    def __init__(self, rules: Iterable[tuple[str, EventRule]]) -> None:
-        self._verifying: dict[str, list[tuple[str, EventRule]]] = defaultdict(list)
-        self._compensating: dict[str, list[str]] = defaultdict(list)
+    def __init__(self, rules: Iterable[tuple[str, Rule]]) -> None:
+        self._by_key: dict[str, list[tuple[str, Rule, str]]] = defaultdict(list)
         for code, rule in rules:
-            self._verifying[rule.event].append((code, rule))
-            for key in rule.compensated_by:
-                self._compensating[key].append(code)
+            for key, role in rule.roles():
+                self._by_key[key].append((code, rule, role))
+
+    def concerned(self, key: str, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(code, role) of every entry this event changes; `where` applies to additions."""
+        return [
+            (code, role)
+            for code, rule, role in self._by_key.get(key, ())
+            if role != ADD or rule.matches(payload)
+        ]
 
     def verified_by(self, key: str, payload: Mapping[str, Any]) -> list[str]:
-        return [code for code, rule in self._verifying.get(key, ()) if rule.matches(payload)]
+        return [code for code, role in self.concerned(key, payload) if role == ADD]
 
     def reopened_by(self, key: str) -> list[str]:
-        return list(self._compensating.get(key, ()))
+        return [code for code, _, role in self._by_key.get(key, ()) if role == REMOVE]
 
     @property
     def event_keys(self) -> set[str]:
-        return set(self._verifying) | set(self._compensating)
+        return set(self._by_key)

@@ -14,9 +14,14 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields
 
 
 class EventSchema(Schema):
-    """Base for payload schemas. Evolve only by adding optional fields."""
+    """Base for payload schemas. Evolve only by adding optional fields.
+
+    `planned = True` marks a type the service does not emit yet: its contract is fixed so
+    that checklist rules and outside subscribers can be written against it.
+    """
 
     schema_version = 1
+    planned = False
 
 
 class UnknownEventType(LookupError):
@@ -63,6 +68,7 @@ class EventCatalog:
             "events": {
                 name: {
                     "schema_version": type(schema).schema_version,
+                    "planned": type(schema).planned,
                     "doc": (type(schema).__doc__ or "").strip(),
                     "fields": {
                         field_name: _describe_field(field)

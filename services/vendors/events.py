@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
 from services.common.fields import currency, money_minor, text
+from services.common.planned import amount, planned
 
 from .domain import CATEGORIES
 
@@ -54,6 +55,41 @@ class ContractCancelled(EventSchema):
     reason = text(1000, required=True)
 
 
+PLANNED = {
+    "SiteInspected": planned(
+        "SiteInspected",
+        "A vendor's site (a venue, a hotel) was inspected.",
+        vendor_id=fields.String(required=True),
+        category=category,
+    ),
+    "QuoteReceived": planned(
+        "QuoteReceived",
+        "A vendor quoted for a need.",
+        vendor_id=fields.String(required=True),
+        category=category,
+        **amount(),
+    ),
+    "VendorSelected": planned(
+        "VendorSelected",
+        "A vendor was chosen for a need.",
+        vendor_id=fields.String(required=True),
+        category=category,
+    ),
+    "DeliveryAccepted": planned(
+        "DeliveryAccepted",
+        "What a contract promised was delivered and accepted.",
+        vendor_id=fields.String(required=True),
+        category=category,
+    ),
+    "VendorReviewed": planned(
+        "VendorReviewed",
+        "A vendor's work was reviewed after the event.",
+        vendor_id=fields.String(required=True),
+        category=category,
+        rating=fields.Integer(required=True, strict=True),
+    ),
+}
+
 CATALOG = EventCatalog(
     "vendors",
     {
@@ -61,5 +97,6 @@ CATALOG = EventCatalog(
         "ContractDrafted": ContractDrafted,
         "ContractSigned": ContractSigned,
         "ContractCancelled": ContractCancelled,
+        **PLANNED,
     },
 )

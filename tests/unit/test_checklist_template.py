@@ -254,3 +254,135 @@ def test_index_lookups_do_not_scan_unrelated_rules():
     assert CountingRule.calls == len(matching)
     assert index.verified_by("registration.Event999", {}) == ["50.9.99"]
     assert CountingRule.calls == len(matching) + 1
+
+
+# -- the full template ---------------------------------------------------------------
+
+
+def full():
+    return templates.load("conference")
+
+
+def test_the_full_template_has_24_sections_96_items_and_389_entries_with_unique_codes():
+    template = full()
+
+    assert len(template.sections) == 24
+    assert len(template.items) == 96  # the source's 95, plus 19.1 (section 19 had none)
+    assert [i.code for i in template.items if i.see] == ["3.3", "3.4", "3.5"]
+    assert len(template.entries) == 389
+    codes = [e.code for e in template.entries]
+    assert len(set(codes)) == 389
+    assert "8.4.4" in codes and "10.1.6" in codes  # the source's two duplicate codes, fixed
+    assert all(e.code.startswith(e.item + ".") for e in template.entries)
+
+
+def test_cross_references_point_to_sections_instead_of_copying_them():
+    items = {i.code: i for i in full().items}
+
+    assert items["3.3"].see == ("2",)
+    assert items["3.5"].see == ("24",)
+    assert not [e for e in full().entries if e.item in ("3.3", "3.4", "3.5")]
+
+
+def test_every_entry_can_be_verified_and_is_titled_in_both_languages():
+    for entry in full().entries:
+        assert entry.rule is not None or entry.evidence, entry.code
+        assert entry.title_zh and entry.title_en, entry.code
+        assert entry.phase in ("before", "onsite", "after"), entry.code
+
+
+def test_at_least_80_entries_are_verified_by_rules_whose_events_are_declared():
+    from services.catalog import ALL
+
+    rules = [e for e in full().entries if e.rule]
+    assert len(rules) >= 80
+    declared = {f"{c.service}.{t}" for c in ALL for t in c.event_types}
+    used = {key for e in rules for key in e.rule.event_keys()}
+    assert used <= declared, sorted(used - declared)
+    kinds = {e.rule.kind for e in rules}
+    assert kinds == {"event", "count", "for_all"}
+
+
+def test_rule_conditions_name_fields_their_event_schemas_declare():
+    from services.catalog import ALL
+
+    for entry in full().entries:
+        if entry.rule is None:
+            continue
+        service, event_type = entry.rule.event.split(".")
+        schema_fields = set(ALL[service].schema(event_type).fields)
+        assert {k for k, _ in entry.rule.where} <= schema_fields | {"categories"}, entry.code
+
+
+def test_profiles_select_the_sections_that_fit():
+    template = full()
+    academic = {e.code for e in template.select("academic")}
+    business = {e.code for e in template.select("business")}
+    annual = {e.code for e in template.select("corporate_annual")}
+
+    assert len(academic) == 389
+    assert {"1.6.4", "5.2.4"} <= academic - business  # call for papers
+    assert not {c for c in annual if c.split(".")[0] in ("7", "16")}  # sponsorship, interpreting
+    assert {c for c in business if c.startswith("7.")}
+    assert {c for c in business if c.startswith("16.")}
+    assert {c for c in annual if c.startswith("4.")}  # the annual meeting keeps its dinner
+    assert not {"10.1.4", "10.1.6"} & annual  # no registration fees
+
+
+def test_a_custom_selection_adds_and_removes_sections_items_and_entries():
+    template = full()
+
+    chosen = {
+        e.code
+        for e in template.select("corporate_annual", include=["16"], exclude=["4.1", "1.1.1"])
+    }
+
+    assert {c for c in chosen if c.startswith("16.")}
+    assert not {c for c in chosen if c.startswith("4.1.")}
+    assert "1.1.1" not in chosen
+    with pytest.raises(KeyError, match="99"):
+        template.select("academic", include=["99"])
+
+
+def test_due_dates_follow_milestones_and_other_entries():
+    import datetime as dt
+
+    template = full()
+    start, end = dt.date(2027, 5, 12), dt.date(2027, 5, 14)
+    chained = [e for e in template.entries if e.milestone == "entry"]
+
+    assert len(chained) >= 5
+    for entry in chained:
+        assert template.due_on(entry.code, start, end) == template.due_on(
+            entry.anchor, start, end
+        ) + dt.timedelta(days=entry.offset_days)
+    assert template.due_on("1.3.5", start, end) == start + dt.timedelta(days=-120)
+
+
+def test_a_sectioned_template_error_names_the_entry_and_field():
+    data = {
+        "name": "t",
+        "sections": [
+            {
+                "code": "1",
+                "title_zh": "一",
+                "title_en": "One",
+                "items": [
+                    {
+                        "code": "1.1",
+                        "title_zh": "一",
+                        "title_en": "One",
+                        "entries": [entry("1.1.1", owner_role="astronaut")],
+                    }
+                ],
+            }
+        ],
+    }
+    with pytest.raises(TemplateError, match=r"entry 1\.1\.1.*owner_role"):
+        templates.parse(data, "t.yaml")
+    data["sections"][0]["items"][0]["entries"] = [
+        entry("1.1.1", due={"milestone": "entry", "entry": "1.1.2", "offset_days": 1}),
+        entry("1.1.2", due={"milestone": "entry", "entry": "1.1.1", "offset_days": 1}),
+    ]
+    with pytest.raises(TemplateError, match="cycle"):
+        templates.parse(data, "t.yaml")

@@ -15,6 +15,13 @@ from services.common.envelope import Envelope, event_id_for
 from services.common.sinks import ProcessSink, ProjectionSink
 from services.reporting.audit import AuditTrail
 
+
+class StarterChecklist(ChecklistApplication):
+    """The small starter template keeps these tests about one rule."""
+
+    template_name = "starter"
+
+
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
@@ -198,7 +205,7 @@ def test_the_audit_trail_keeps_who_when_and_what(db):
 # -- the process sink, on the in-memory event store ------------------------------------
 @pytest.fixture
 def checklist():
-    app = ChecklistApplication(env=POPO)
+    app = StarterChecklist(env=POPO)
     yield app
     app.close()
 
