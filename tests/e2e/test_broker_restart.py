@@ -4,6 +4,7 @@ import shutil
 import subprocess
 
 from tests.support.slice import (
+    SECTION_ONE,
     add_vendor,
     draft_contract,
     ok,
@@ -22,7 +23,7 @@ def rabbitmqctl(*args):
 def test_command_during_broker_outage_is_published_once_the_broker_is_back(sqlite_system):
     system = sqlite_system
     system.start("checklist", "vendors")
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     contract_id = draft_contract(system, conference_id, add_vendor(system, conference_id))
 
     rabbitmqctl("stop_app")

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import amqp
 from tests.support.slice import (
+    SECTION_ONE,
     add_vendor,
     draft_contract,
     entry,
@@ -36,7 +37,7 @@ def consumed(system, service, upstream, outcome):
 def test_vendors_killed_after_commit_before_publish_verifies_once_after_restart(sqlite_system):
     system = sqlite_system
     system.start("checklist", "vendors", "reporting")
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     contract_id = draft_contract(system, conference_id, add_vendor(system, conference_id))
     system["vendors"].stop()
     system["vendors"].start({"HUIWU_FAILPOINTS": "relay.before_publish"})
@@ -79,7 +80,7 @@ def test_the_same_message_delivered_twice_has_one_effect(sqlite_system, vhost):
 def test_a_message_never_delivered_is_fetched_from_the_log(sqlite_system, vhost):
     system = sqlite_system
     system.start("checklist", "vendors", extra_env=QUIET)
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     vendor_id = add_vendor(system, conference_id)
     contract_id = draft_contract(system, conference_id, vendor_id)
     wait_until(lambda: consumed(system, "checklist", "vendors", "processed") == 2)
@@ -101,7 +102,7 @@ def test_consumer_killed_after_commit_before_ack_is_redelivered_with_one_effect(
 ):
     system = sqlite_system
     system.start("checklist", "vendors", "reporting", extra_env=QUIET)
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     contract_id = draft_contract(system, conference_id, add_vendor(system, conference_id))
     wait_until(lambda: consumed(system, "checklist", "vendors", "processed") == 2)
     system["checklist"].stop()
@@ -122,7 +123,7 @@ def test_consumer_killed_after_commit_before_ack_is_redelivered_with_one_effect(
 def test_payload_failing_its_schema_is_dead_lettered_and_the_consumer_goes_on(sqlite_system, vhost):
     system = sqlite_system
     system.start("checklist", extra_env=QUIET)  # vendors' messages are forged here
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
 
     def forged(notification_id, payload):
         contract_id = str(uuid.uuid4())

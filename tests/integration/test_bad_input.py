@@ -5,6 +5,7 @@ import uuid
 from tests.support import amqp
 from tests.support.slice import (
     CONFERENCE,
+    SECTION_ONE,
     add_vendor,
     cancel,
     draft_contract,
@@ -27,7 +28,7 @@ def assert_refused(response, status, field, words=""):
 
 def test_bad_commands_are_refused_with_the_field_and_nothing_is_recorded(system, vhost):
     system.start("checklist", "vendors")
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     vendor_id = add_vendor(system, conference_id)
     contract_id = draft_contract(system, conference_id, vendor_id)
     ok(cancel(system, contract_id))

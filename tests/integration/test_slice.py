@@ -1,6 +1,7 @@
 """The first slice end to end, through the services' own HTTP entrypoints, on both stores."""
 
 from tests.support.slice import (
+    SECTION_ONE,
     cancel,
     entry,
     ok,
@@ -41,7 +42,7 @@ def test_a_signed_non_venue_contract_does_not_verify_the_venue_entry(system):
     from tests.support.slice import add_vendor, draft_contract, open_conference, sign
 
     system.start("checklist", "vendors")
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     vendor_id = add_vendor(system, conference_id, "Sound & Light Co")
     catering = draft_contract(system, conference_id, vendor_id, category="catering")
     ok(sign(system, catering))

@@ -17,6 +17,11 @@ CONFERENCE = {
 }
 
 
+# Section 1 only (concept, dates, venue: about 30 entries, 1.3.5 among them): the backbone
+# tests need one rule, not the 389-entry plan and its events.
+SECTION_ONE = {"exclude": [str(section) for section in range(2, 25)]}
+
+
 def ok(response, status: int = 200) -> Any:
     assert response.status == status, response
     return response.json
@@ -61,8 +66,7 @@ def cancel(system: System, contract_id: str, reason: str = "venue closed for wor
 
 
 def entry(system: System, conference_id: str, code: str) -> dict[str, Any]:
-    plan = ok(system["checklist"].get(f"/conferences/{conference_id}/plan"))
-    return next(e for e in plan["entries"] if e["code"] == code)
+    return ok(system["checklist"].get(f"/conferences/{conference_id}/entries/{code}"))
 
 
 def wait_for_status(system: System, conference_id: str, code: str, status: str, timeout=20.0):
@@ -74,7 +78,7 @@ def wait_for_status(system: System, conference_id: str, code: str, status: str, 
 
 def signed_venue_contract(system: System) -> tuple[str, str]:
     """Open a conference, add a venue, draft and sign its contract: (conference, contract)."""
-    conference_id = open_conference(system)
+    conference_id = open_conference(system, **SECTION_ONE)
     vendor_id = add_vendor(system, conference_id)
     contract_id = draft_contract(system, conference_id, vendor_id)
     ok(sign(system, contract_id))
