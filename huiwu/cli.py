@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.checklist.domain import PROFILES
+from services.checklist.domain import PROFILES, PROGRESS_STATES
+from services.checklist.template import EVIDENCE_KINDS, OWNER_ROLES, PHASES
 from services.common.config import SERVICES, Settings
 from services.vendors.domain import CATEGORIES
 
@@ -25,6 +26,7 @@ from .commands import Context, UsageError
 from .money import AmountError
 
 PROG = "huiwu"
+PLAN_STATUSES = ("open", "in_progress", "verified", "waived", "overdue")
 
 # Fields in a service's answer, and the option that sets each.
 OPTION_OF_FIELD = {
@@ -40,9 +42,19 @@ OPTION_OF_FIELD = {
     "contact_phone": "--contact-phone",
     "signed_on": "--on",
     "signed_by": "--by",
+    "member_id": "--member",
+    "codes": "--code",
+    "role": "--role",
+    "roles": "--role",
+    "email": "--email",
+    "due_on": "--on",
+    "state": "--state",
+    "percent": "--percent",
+    "evidence": "--kind/--url/--file/--note",
 }
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ENTRY_CODE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
 # -- argument types: each error message says what is wrong ---------------------------
@@ -91,6 +103,18 @@ def service_list(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def entry_code(text: str) -> str:
+    if not _ENTRY_CODE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"must be an entry code such as 1.3.5, got {text!r}")
+    return text
+
+
+def section_number(text: str) -> str:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a section number such as 7, got {text!r}")
+    return text
+
+
 def non_blank(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be blank")
@@ -118,6 +142,24 @@ def _add_global_options(parser: argparse.ArgumentParser, default: object) -> Non
         default=default,
         help="who acts (default: $HUIWU_ACTOR, else your user name)",
     )
+
+
+def plan_filters(parser: argparse.ArgumentParser) -> None:
+    """The filters of the plan, for `checklist show` and `checklist export`."""
+    parser.add_argument("--section", type=section_number, metavar="N")
+    parser.add_argument(
+        "--owner", metavar="WHO", help="a member id, a member name or an owner role"
+    )
+    parser.add_argument("--status", choices=PLAN_STATUSES)
+    parser.add_argument("--phase", choices=PHASES)
+    parser.add_argument("--due-from", type=iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--due-to", type=iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of titles")
+
+
+def entry_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("conference_id", metavar="CONFERENCE_ID")
+    parser.add_argument("code", type=entry_code, metavar="CODE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,8 +259,88 @@ def build_parser() -> argparse.ArgumentParser:
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)
     shown.add_argument("conference_id", metavar="CONFERENCE_ID")
-    shown.add_argument("--status", choices=("open", "verified"))
-    shown.add_argument("--lang", choices=("en", "zh"), default="en", help="language of titles")
+    plan_filters(shown)
+    exported = command(checklist, "export", commands.checklist_export)
+    exported.add_argument("conference_id", metavar="CONFERENCE_ID")
+    exported.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    exported.add_argument(
+        "-o", "--output", metavar="FILE", help="default: plan-CONFERENCE_ID.FORMAT; - for stdout"
+    )
+    plan_filters(exported)
+    imported = command(checklist, "import", commands.checklist_import)
+    imported.add_argument("conference_id", metavar="CONFERENCE_ID")
+    imported.add_argument("file", metavar="FILE", help="an XLSX exported by `checklist export`")
+    overdue = command(checklist, "overdue", commands.checklist_overdue)
+    overdue.add_argument("conference_id", metavar="CONFERENCE_ID")
+    overdue.add_argument(
+        "--today", type=iso_date, metavar="YYYY-MM-DD", help="default: today in its time zone"
+    )
+
+    team = group("team", "the team of a conference, who owns entries (checklist service)")
+    added = command(team, "add", commands.team_add)
+    added.add_argument("conference_id", metavar="CONFERENCE_ID")
+    added.add_argument("--name", required=True, type=non_blank)
+    added.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=OWNER_ROLES,
+        metavar="ROLE",
+        help=f"repeat for several; each one of {', '.join(OWNER_ROLES)}",
+    )
+    added.add_argument("--email")
+    added.add_argument("--id", type=non_blank, help="the member id (default: a new UUID)")
+    shown = command(team, "show", commands.team_show)
+    shown.add_argument("conference_id", metavar="CONFERENCE_ID")
+
+    entry = group("entry", "run the entries of a plan (checklist service)")
+    shown = command(entry, "show", commands.entry_show)
+    entry_arguments(shown)
+    assigned = command(entry, "assign", commands.entry_assign)
+    assigned.add_argument("conference_id", metavar="CONFERENCE_ID")
+    assigned.add_argument("--member", required=True, type=non_blank, metavar="MEMBER_ID")
+    which = assigned.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--code", action="append", type=entry_code, metavar="CODE", help="repeat for several"
+    )
+    which.add_argument(
+        "--role", choices=OWNER_ROLES, metavar="ROLE", help="every entry of this owner role"
+    )
+    due = command(entry, "due", commands.entry_due)
+    entry_arguments(due)
+    due.add_argument("--on", required=True, type=iso_date, metavar="YYYY-MM-DD")
+    due.add_argument("--reason", required=True, type=non_blank)
+    progress = command(entry, "progress", commands.entry_progress)
+    entry_arguments(progress)
+    progress.add_argument("--state", required=True, choices=PROGRESS_STATES)
+    progress.add_argument("--percent", required=True, type=int_between(0, 100), metavar="N")
+    progress.add_argument("--note")
+    verified = command(entry, "verify", commands.entry_verify)
+    entry_arguments(verified)
+    verified.add_argument(
+        "--kind",
+        action="append",
+        choices=EVIDENCE_KINDS,
+        metavar="KIND",
+        help=f"one for all references or one each; one of {', '.join(EVIDENCE_KINDS)}",
+    )
+    for form, help_text in (
+        ("url", "a link to the record"),
+        ("file", "a file: its SHA-256 and name are recorded, not its content"),
+        ("note", "a note saying where the record is"),
+    ):
+        verified.add_argument(
+            f"--{form}",
+            dest="references",
+            action=commands.Reference,
+            const=form,
+            metavar=form.upper() if form != "file" else "PATH",
+            help=f"{help_text} (repeatable)",
+        )
+    for name, handler in (("waive", commands.entry_waive), ("reopen", commands.entry_reopen)):
+        sub = command(entry, name, handler)
+        entry_arguments(sub)
+        sub.add_argument("--reason", required=True, type=non_blank)
 
     audit = group("audit", "the audit trail of every service (reporting service)")
     shown = command(audit, "show", commands.audit_show)

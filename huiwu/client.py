@@ -85,21 +85,31 @@ class ServiceClient:
         body: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        content: bytes | None = None,
+        content_type: str = "application/json",
+        binary: bool = False,
     ) -> Reply:
-        """Any status comes back as a Reply; only an unreachable service raises."""
+        """Any status comes back as a Reply; only an unreachable service raises.
+
+        `content` sends raw bytes of `content_type` instead of a JSON `body`; with `binary`
+        a successful answer's body is left as bytes (a file), an error's is still decoded.
+        """
         base = self.url(service)
         url = base + path
         params = {k: v for k, v in (query or {}).items() if v is not None}
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Accept": "application/json"}
+        data = content
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Accept": "*/*" if binary else "application/json"}
         if data is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as answer:
-                return Reply(answer.status, _decode(answer.read()))
+                raw = answer.read()
+                return Reply(answer.status, raw if binary else _decode(raw))
         except urllib.error.HTTPError as error:
             return Reply(error.code, _decode(error.read()))
         except urllib.error.URLError as error:
@@ -123,6 +133,18 @@ class ServiceClient:
 
     def post(self, service: str, path: str, body: Mapping[str, Any], **kwargs: Any) -> Any:
         return self.call(service, "POST", path, body=body, **kwargs)
+
+    def download(self, service: str, path: str, **kwargs: Any) -> bytes:
+        """The bytes of a file the service answers with; ServiceError for an error status."""
+        return self.call(service, "GET", path, binary=True, **kwargs)
+
+    def upload(
+        self, service: str, path: str, content: bytes, content_type: str, **kwargs: Any
+    ) -> Any:
+        """POST a file as the request body; the JSON answer."""
+        return self.call(
+            service, "POST", path, content=content, content_type=content_type, **kwargs
+        )
 
 
 def path_segment(value: str) -> str:

@@ -5,9 +5,24 @@ Every command takes the shared Context and the parsed arguments and returns an e
 
 from .audit import audit_rebuild, audit_show
 from .context import DEFAULT_TIMEZONE, Context, UsageError, today_in
+from .plan import (
+    Reference,
+    checklist_export,
+    checklist_import,
+    checklist_overdue,
+    checklist_show,
+    entry_assign,
+    entry_due,
+    entry_progress,
+    entry_reopen,
+    entry_show,
+    entry_verify,
+    entry_waive,
+    team_add,
+    team_show,
+)
 from .running import status, up
 from .slice import (
-    checklist_show,
     conference_open,
     conference_show,
     contract_cancel,
@@ -21,9 +36,13 @@ from .slice import (
 __all__ = [
     "DEFAULT_TIMEZONE",
     "Context",
+    "Reference",
     "UsageError",
     "audit_rebuild",
     "audit_show",
+    "checklist_export",
+    "checklist_import",
+    "checklist_overdue",
     "checklist_show",
     "conference_open",
     "conference_show",
@@ -31,7 +50,16 @@ __all__ = [
     "contract_draft",
     "contract_show",
     "contract_sign",
+    "entry_assign",
+    "entry_due",
+    "entry_progress",
+    "entry_reopen",
+    "entry_show",
+    "entry_verify",
+    "entry_waive",
     "status",
+    "team_add",
+    "team_show",
     "today_in",
     "up",
     "vendor_add",

@@ -1,4 +1,5 @@
-"""Conferences, vendors, contracts and the checklist: the commands of the first slice."""
+"""Conferences, vendors and contracts: the commands of the first slice (the checklist's are
+in plan.py)."""
 
 from __future__ import annotations
 
@@ -150,49 +151,3 @@ def contract_text(c: dict[str, Any]) -> str:
             ("status", state),
         ]
     )
-
-
-# -- checklist -------------------------------------------------------------------------
-
-
-def checklist_show(ctx: Context, args: argparse.Namespace) -> int:
-    """Show a conference's plan: every entry with its status, due date, owner and proof."""
-    plan = ctx.client.get("checklist", f"/conferences/{path_segment(args.conference_id)}/plan")
-    entries = [e for e in plan.get("entries", []) if not args.status or e["status"] == args.status]
-    if ctx.json:
-        return ctx.show({**plan, "entries": entries}, "")
-    conference = plan.get("conference", {})
-    verified = sum(1 for e in plan.get("entries", []) if e.get("status") == "verified")
-    title_key = "title_zh" if args.lang == "zh" else "title_en"
-    rows = [
-        (
-            e.get("code"),
-            e.get("status"),
-            e.get("due_on"),
-            e.get("owner_role"),
-            e.get(title_key),
-            proof_summary(e.get("proofs") or []),
-        )
-        for e in entries
-    ]
-    ctx.print(
-        f"{conference.get('name')} | {conference.get('starts_on')} .. {conference.get('ends_on')}"
-        f" | {conference.get('city')} | {verified} of {len(plan.get('entries', []))} verified"
-    )
-    ctx.print(output.table(("CODE", "STATUS", "DUE", "OWNER", "TITLE", "PROOF"), rows))
-    return 0
-
-
-def proof_summary(proofs: list[dict[str, Any]]) -> str:
-    if not proofs:
-        return "-"
-    first = proofs[0]
-    if first.get("event_type"):
-        what = f"{first.get('service')}.{first['event_type']}"
-    else:
-        what = str(first.get("kind") or first.get("evidence") or "evidence")
-    when = str(first.get("occurred_at") or "")[:10]
-    text = " ".join(
-        part for part in (what, f"by {first['actor']}" if first.get("actor") else "", when) if part
-    )
-    return text + (f" (+{len(proofs) - 1} more)" if len(proofs) > 1 else "")

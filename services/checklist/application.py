@@ -17,6 +17,7 @@ from services.common.store import ServiceApplication
 
 from . import template as templates
 from .domain import Conference, Entry, entry_id
+from .exchange import ImportRejected, RowError
 from .rules import Target
 
 
@@ -44,7 +45,9 @@ class ChecklistApplication(ServiceApplication):
         try:
             selected = template.select(cmd["profile"], include, exclude)
         except KeyError as exc:
-            raise InvalidCommand(f"no section, item or entry {exc.args[0]}", "include") from None
+            unknown = exc.args[0]
+            field = "include" if set(unknown.split(", ")) & set(include) else "exclude"
+            raise InvalidCommand(f"no section, item or entry {unknown}", field) from None
         meta = ctx.meta(str(conference_id))
         conference = Conference(
             conference_id=conference_id,
@@ -262,6 +265,56 @@ class ChecklistApplication(ServiceApplication):
             return self.repository.get(entry_id(conference_id, code))
         except AggregateNotFoundError:
             return None  # the conference's plan does not contain this entry
+
+    # -- views and exchange -----------------------------------------------------------
+    def import_plan(
+        self,
+        ctx: CommandContext,
+        conference_id: str,
+        changes: list[dict[str, Any]],
+        source: str = "plan.xlsx",
+    ) -> dict[str, Any]:
+        """Apply owners, due dates and progress of imported rows in one save, or nothing.
+
+        `changes` are `exchange.parse_xlsx`'s: {row, code, owner?, due_on?, progress?}. A
+        row naming an entry or a member the plan does not have rejects the whole import.
+        """
+        conference = self.conference(conference_id)
+        errors = [
+            RowError(c.get("row"), "code", f"no entry {c['code']} in this plan")
+            for c in changes
+            if c["code"] not in conference.entry_codes
+        ] + [
+            RowError(c.get("row"), "owner", f"no team member {c['owner']!r} in this conference")
+            for c in changes
+            if c.get("owner") and c["owner"] not in conference.team
+        ]
+        if errors:
+            raise ImportRejected(errors)
+        meta = ctx.meta(conference_id)
+        changed: list[Entry] = []
+        for change in changes:
+            entry = self._entry_of(conference, change["code"])
+            version = entry.version
+            if change.get("owner"):
+                member = conference.team[change["owner"]]
+                entry.assign({"member_id": member["member_id"], "name": member["name"]}, meta)
+            if change.get("due_on"):
+                entry.change_due_date(change["due_on"].isoformat(), f"imported from {source}", meta)
+            if change.get("progress"):
+                progress = {**entry.progress, **change["progress"]}
+                entry.record_progress(
+                    progress["state"], progress["percent"], progress["note"], meta
+                )
+            if entry.version != version:
+                changed.append(entry)
+        if changed:
+            self.save(*changed)  # one transaction: every row applied, or none
+        return {
+            "applied": len(changed),
+            "unchanged": len(changes) - len(changed),
+            "entries": [e.code for e in changed],
+        }
 
 
 def _wanted(entry: Entry, query: dict[str, Any], today: dt.date) -> bool:

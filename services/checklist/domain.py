@@ -176,7 +176,7 @@ class Entry(Aggregate):
         withdrawn = [p["event_id"] for p in self.proofs if p.get("aggregate_id") == aggregate_id]
         if not withdrawn:
             return
-        if len(withdrawn) == len(self.proofs):
+        if len(withdrawn) == len(self.proofs) and not self.waived:  # a waiver is undone by hand
             self._reopened(withdrawn=withdrawn, reason=reason, meta=meta)
         else:
             self._proof_withdrawn(withdrawn=withdrawn, reason=reason, meta=meta)
@@ -223,7 +223,7 @@ class Entry(Aggregate):
             self._verified(proof=summary, meta=meta)
         elif was and not now:
             withdrawn = [p["event_id"] for p in self.proofs if p.get("kind") == "rule"]
-            if len(withdrawn) == len(self.proofs):
+            if len(withdrawn) == len(self.proofs) and not self.waived:
                 self._reopened(withdrawn=withdrawn, reason=reason, meta=meta)
             else:
                 self._proof_withdrawn(withdrawn=withdrawn, reason=reason, meta=meta)
@@ -368,6 +368,6 @@ class Entry(Aggregate):
             "members": len(self.members),
             "proofs": self.proofs,
             "waived": self.waived,
-            "overdue": bool(self.overdue_for) and self.due_on in self.overdue_for,
+            "overdue": not self.closed and self.due_on in self.overdue_for,
             "version": self.version,
         }

@@ -100,7 +100,7 @@ class Reference(Schema):
         unknown = RAISE
 
     url = fields.Url(load_default=None)
-    sha256 = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    sha256 = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"))
     filename = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
     note = fields.String(load_default=None, validate=validate.Length(min=1, max=4000))
 
@@ -114,6 +114,8 @@ class Reference(Schema):
 
     @post_load
     def _compact(self, data, **_):
+        if data.get("sha256"):
+            data["sha256"] = data["sha256"].lower()  # one spelling of the same digest
         return {k: v for k, v in data.items() if v is not None}
 
 
@@ -157,3 +159,14 @@ class PlanQuery(Schema):
     due_from = fields.Date(load_default=None)
     due_to = fields.Date(load_default=None)
     lang = fields.String(load_default="en", validate=validate.OneOf(["en", "zh"]))
+
+
+class ImportPlan(Schema):
+    """The query of an upload (its body is the XLSX): who imports it, and its file name."""
+
+    class Meta:
+        unknown = RAISE
+
+    actor = text(200, required=True)
+    correlation_id = fields.String(load_default=None)
+    filename = fields.String(load_default=None, validate=validate.Length(min=1, max=255))

@@ -13,12 +13,12 @@ from nameko.web.handlers import http
 
 from services.catalog import ALL
 from services.common.domain import CommandContext
-from services.common.http import endpoint
+from services.common.http import endpoint, file_endpoint, file_response
 from services.common.kernel import Kernel
 from services.common.service import HuiwuService, upstream_queue
 from services.common.sinks import ProcessSink
 
-from . import schemas
+from . import exchange, schemas
 from .application import ChecklistApplication
 from .events import CATALOG
 from .metrics import PlanMetrics
@@ -163,3 +163,36 @@ class Service(HuiwuService):
     @consume(upstream_queue("checklist", "speakers"), requeue_on_error=True)
     def on_speakers_event(self, body):
         self.kernel.consumer.handle("speakers", body)
+
+    # -- views and exchange ------------------------------------------------------------
+    @http("GET", "/conferences/<string:conference_id>/plan.xlsx")
+    @file_endpoint("ExportPlanXlsx", schemas.PlanQuery)
+    def export_plan_xlsx(self, request, data, conference_id):
+        """The plan as a workbook: same query as /plan; see exchange.py for the columns."""
+        plan = self.kernel.app.plan(conference_id, data)
+        body = exchange.build_xlsx(plan["entries"], data["lang"], plan["conference"]["name"])
+        return file_response(body, exchange.XLSX_TYPE, f"plan-{conference_id}.xlsx")
+
+    @http("GET", "/conferences/<string:conference_id>/plan.csv")
+    @file_endpoint("ExportPlanCsv", schemas.PlanQuery)
+    def export_plan_csv(self, request, data, conference_id):
+        """The plan as CSV (UTF-8 with BOM): same query and columns as plan.xlsx."""
+        plan = self.kernel.app.plan(conference_id, data)
+        body = exchange.build_csv(plan["entries"], data["lang"])
+        return file_response(body, exchange.CSV_TYPE, f"plan-{conference_id}.csv")
+
+    @http("POST", "/conferences/<string:conference_id>/plan/import")
+    @endpoint("ImportPlan")
+    def import_plan(self, request, data, conference_id):
+        """Body: the XLSX; query: actor (required), filename. Owners, due dates and progress
+        of every row are applied together; if any row does not fit, 400 lists each by row,
+        column and reason, and nothing is applied."""
+        query = schemas.ImportPlan().load(request.args.to_dict())
+        ctx = _ctx(query)
+        app = self.kernel.app
+        conference = app.conference(conference_id)
+        parsed = exchange.parse_xlsx(request.get_data(), conference.entry_codes, conference.team)
+        if parsed.errors:
+            raise exchange.ImportRejected(parsed.errors)
+        source = os.path.basename(query.get("filename") or "") or "plan.xlsx"
+        return app.import_plan(ctx, conference_id, parsed.changes, source)

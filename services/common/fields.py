@@ -16,5 +16,11 @@ def currency(**kwargs) -> fields.String:
     return fields.String(validate=ISO_CURRENCY, **kwargs)
 
 
+NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+
+
 def text(max_length: int = 500, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    """Free text a person types: not empty, not only spaces, not too long."""
+    return fields.String(
+        validate=validate.And(validate.Length(min=1, max=max_length), NOT_BLANK), **kwargs
+    )

@@ -185,3 +185,26 @@ def test_a_known_timezone_is_kept():
 )
 def test_opening_a_conference_names_a_bad_field(field, value):
     assert list(errors_of(checklist.OpenConference(), opening(**{field: value}))) == [field]
+
+
+def test_a_reason_of_only_spaces_is_refused_naming_the_field():
+    from services.checklist.schemas import Reason
+
+    with pytest.raises(ValidationError) as refused:
+        Reason().load({"reason": "   ", "actor": "wang"})
+    assert refused.value.messages == {"reason": ["must not be blank"]}
+
+
+def test_an_upper_case_sha256_is_accepted_and_kept_in_lower_case():
+    from services.checklist.schemas import VerifyByHand
+
+    digest = "AB" * 32
+    loaded = VerifyByHand().load(
+        {
+            "actor": "wang",
+            "evidence": [
+                {"kind": "document", "reference": {"sha256": digest, "filename": "minutes.pdf"}}
+            ],
+        }
+    )
+    assert loaded["evidence"][0]["reference"] == {"sha256": "ab" * 32, "filename": "minutes.pdf"}

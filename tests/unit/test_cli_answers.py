@@ -176,15 +176,23 @@ def test_checklist_show_filters_and_picks_the_language(fake, capsys):
     plan = {"conference": {"name": "Forum", "city": "Hangzhou"}, "entries": [other, entry]}
     fake.routes[("GET", f"/conferences/{CONFERENCE_ID}/plan")] = (200, plan)
 
-    code, out, _ = run(capsys, "checklist", "show", CONFERENCE_ID, "--status", "verified")
+    code, out, _ = run(capsys, "checklist", "show", CONFERENCE_ID)
     assert code == 0
     assert "1 of 2 verified" in out
+
+    fake.routes[("GET", f"/conferences/{CONFERENCE_ID}/plan")] = (200, {**plan, "entries": [entry]})
+    code, out, _ = run(capsys, "checklist", "show", CONFERENCE_ID, "--status", "verified")
+    assert code == 0
+    assert "status=verified" in fake.requests[-1]["query"]  # the service filters
+    assert "1 of 1 verified (filtered)" in out
     assert "1.3.5" in out and "1.1.1" not in out
     assert "vendors.ContractSigned by li 2026-12-01" in out
     assert "Venue contract signed" in out
 
+    fake.routes[("GET", f"/conferences/{CONFERENCE_ID}/plan")] = (200, plan)
     code, out, _ = run(capsys, "checklist", "show", CONFERENCE_ID, "--lang", "zh")
     assert "签订场地合同" in out and "1.1.1" in out
+    assert "lang=zh" in fake.requests[-1]["query"]
 
 
 def test_audit_show_passes_filters_and_shows_local_time(fake, capsys):

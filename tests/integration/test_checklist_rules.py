@@ -1,0 +1,503 @@
+"""Checklist's automatic rules against real processes: single events, counts against a
+target, for-all conditions, out-of-order and duplicated deliveries, and a rebuild from zero.
+
+Vendors' events are real (the vendors service runs). Registration, budget and speakers do
+not emit yet: their events are forged with `ForgedUpstream`, numbered 1, 2, 3... in order,
+and their services are not started. Entry codes come from the template, so the tests
+follow the data.
+"""
+
+import uuid
+
+from services.checklist.domain import entry_id
+from services.common.envelope import event_id_for
+from tests.support import amqp
+from tests.support.slice import add_vendor, cancel, draft_contract, ok, sign
+from tests.support.system import wait_until
+from tests.support.upstream import (
+    Captured,
+    ForgedUpstream,
+    concerned,
+    consumed,
+    entry,
+    listening_to,
+    open_plan,
+    replay_open_conference,
+    rule_codes,
+    single_rule,
+    summary,
+    template,
+    wait_consumed,
+    wait_entry,
+    wipe_checklist_store,
+)
+
+QUIET = {"HUIWU_CATCH_UP_INTERVAL": "3600"}  # only the start-up catch-up reads a log
+SIGNED = {"amount_minor": 3_000_000, "currency": "CNY"}
+
+
+def count_rules(event, compensated_by):
+    return rule_codes(
+        lambda e: (
+            e.rule.kind == "count"
+            and e.rule.event == event
+            and compensated_by in e.rule.compensated_by
+        )
+    )
+
+
+def for_all_rules(event, require):
+    return rule_codes(
+        lambda e: e.rule.kind == "for_all" and e.rule.event == event and e.rule.require == require
+    )
+
+
+def target_of(code, expected_attendance):
+    return template().entry(code).rule.target.resolve({"expected_attendance": expected_attendance})
+
+
+def signed_contract(system, conference_id, vendor_id, category):
+    contract_id = draft_contract(system, conference_id, vendor_id, category=category)
+    ok(sign(system, contract_id))
+    return contract_id
+
+
+# -- 1. single-event rules --------------------------------------------------------------
+def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sqlite_system):
+    system = sqlite_system
+    system.start("checklist", "vendors")
+    conference_id = open_plan(system)
+    checklist_events = Captured(system.amqp_uri)
+    interpreting = single_rule("vendors.ContractSigned", category="interpreting")
+    catering = single_rule("vendors.ContractSigned", category="catering")
+    venue = single_rule("vendors.ContractSigned", category="venue")
+    (three_signed,) = count_rules("vendors.ContractSigned", "vendors.ContractCancelled")
+    assert interpreting and len(catering) >= 2  # a menu entry and the catering contract
+    vendor_id = add_vendor(system, conference_id, "Hangzhou Language & Banquet")
+
+    interpreter = signed_contract(system, conference_id, vendor_id, "interpreting")
+
+    for code in interpreting:
+        (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
+        assert proof["service"] == "vendors"
+        assert proof["event_type"] == "ContractSigned"
+        assert proof["aggregate_id"] == interpreter
+        assert proof["actor"] == "li"
+    touched = concerned(
+        "vendors.ContractSigned", {"category": "interpreting", "vendor_id": vendor_id}
+    )
+    assert set(interpreting) < set(touched) and three_signed in touched
+    for code, role in touched.items():  # every other rule that counts a signed contract
+        found = entry(system, conference_id, code)
+        rule = template().entry(code).rule
+        if rule.kind == "event":
+            assert found["status"] == "verified", code
+            continue
+        percent = 100 // found["target"] if rule.kind == "count" else 0  # for-all: none done
+        assert (found["status"], found["members"], role) == ("in_progress", 1, "add"), code
+        assert found["progress"]["percent"] == percent, code
+    for code in catering + venue:
+        assert entry(system, conference_id, code)["status"] == "open"
+
+    first = signed_contract(system, conference_id, vendor_id, "catering")
+    second = signed_contract(system, conference_id, vendor_id, "catering")
+
+    for code in catering:
+        wait_entry(system, conference_id, code, status="verified")
+        wait_until(lambda c=code: len(entry(system, conference_id, c)["proofs"]) == 2)
+    target = entry(system, conference_id, three_signed)["target"]
+    assert target == 3
+    verified = wait_entry(system, conference_id, three_signed, status="verified", percent=100)
+    (rule_proof,) = verified["proofs"]
+    assert (rule_proof["kind"], rule_proof["members"], rule_proof["target"]) == ("rule", 3, 3)
+    assert rule_proof["last"]["aggregate_id"] == second
+
+    ok(cancel(system, first, "banquet hall double-booked"))
+
+    for code in catering:  # the other contract still proves it
+        found = wait_until(
+            lambda c=code: len((e := entry(system, conference_id, c))["proofs"]) == 1 and e
+        )
+        assert found["status"] == "verified"
+        assert found["proofs"][0]["aggregate_id"] == second
+    reopened = wait_entry(system, conference_id, three_signed, status="in_progress", members=2)
+    assert (reopened["proofs"], reopened["progress"]["percent"]) == ([], 66)
+
+    ok(cancel(system, second, "caterer out of business"))
+    ok(cancel(system, interpreter, "no foreign speakers after all"))
+
+    for code in catering + interpreting:
+        assert wait_entry(system, conference_id, code, status="open")["proofs"] == []
+    wait_entry(system, conference_id, three_signed, status="open", members=0, percent=0)
+    for code in catering:
+        aggregate = str(entry_id(conference_id, code))
+        (withdrawn,) = checklist_events.wait_for("EntryProofWithdrawn", aggregate)
+        assert withdrawn["payload"]["reason"] == (
+            f"vendors.ContractCancelled of Contract {first}: banquet hall double-booked"
+        )
+        (reopened_event,) = checklist_events.wait_for("EntryReopened", aggregate)
+        assert reopened_event["payload"]["reason"] == (
+            f"vendors.ContractCancelled of Contract {second}: caterer out of business"
+        )
+        assert reopened_event["causation_id"] == event_id_for(second, 3)  # its cancellation
+    for code in venue:
+        assert entry(system, conference_id, code)["status"] == "open"
+
+
+def test_budget_events_verify_single_and_for_all_entries_and_a_cancellation_reopens(
+    sqlite_system,
+):
+    system = sqlite_system
+    system.start("checklist")  # budget's events are forged
+    conference_id = open_plan(system)
+    checklist_events = Captured(system.amqp_uri)
+    budget = ForgedUpstream(system.amqp_uri, "budget", conference_id)
+    approved = single_rule("budget.BudgetApproved")
+    sponsor = single_rule("budget.SponsorSigned")
+    paid_in_full = for_all_rules("budget.SponsorSigned", "budget.SponsorshipPaid")
+    assert approved and sponsor and paid_in_full
+    sponsorship = str(uuid.uuid4())
+
+    approval = budget.emit("BudgetApproved", version=1, approved_by="board")
+    signed = budget.emit("SponsorSigned", sponsorship, level="gold", **SIGNED)
+
+    for code in approved:
+        (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
+        assert proof == {
+            "service": "budget",
+            "event_type": "BudgetApproved",
+            "event_id": approval["event_id"],
+            "notification_id": 1,
+            "aggregate_id": approval["aggregate_id"],
+            "occurred_at": approval["occurred_at"],
+            "actor": "zhao",
+        }
+    for code in sponsor:
+        (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
+        assert (proof["event_id"], proof["notification_id"]) == (signed["event_id"], 2)
+    for code in paid_in_full:
+        wait_entry(system, conference_id, code, status="in_progress", members=1, percent=0)
+
+    budget.emit("SponsorSigned", level="silver", conference_id=str(uuid.uuid4()), **SIGNED)
+    budget.emit("SponsorshipPaid", sponsorship, **SIGNED)
+
+    for code in paid_in_full:
+        (proof,) = wait_entry(system, conference_id, code, status="verified", percent=100)["proofs"]
+        assert (proof["kind"], proof["rule"], proof["members"], proof["done"]) == (
+            "rule",
+            "for_all",
+            1,
+            1,
+        )
+    for code in sponsor:  # another conference's sponsor changes nothing here
+        assert len(entry(system, conference_id, code)["proofs"]) == 1
+
+    budget.emit("SponsorshipCancelled", sponsorship, reason="sponsor withdrew its budget")
+
+    for code in sponsor + paid_in_full:
+        found = wait_entry(system, conference_id, code, status="open")
+        assert (found["proofs"], found["members"]) == ([], 0)
+        (reopened,) = checklist_events.wait_for("EntryReopened", str(entry_id(conference_id, code)))
+        assert reopened["payload"]["reason"] == (
+            f"budget.SponsorshipCancelled of Sponsorship {sponsorship}: sponsor withdrew its budget"
+        )
+        assert reopened["causation_id"] == budget.log[-1]["event_id"]
+        assert reopened["correlation_id"] == budget.log[-1]["correlation_id"]
+    for code in approved:  # no compensation listed: stays verified
+        assert entry(system, conference_id, code)["status"] == "verified"
+    wait_consumed(system["checklist"], "budget", "processed", 5)
+    assert consumed(system["checklist"], "budget", "dead_lettered") == 0
+
+
+def test_a_waiver_stays_when_the_events_that_verified_the_entry_are_undone(sqlite_system):
+    """A waiver is given, and re-opened, by hand: a compensating event withdraws the
+    proofs it gave, and the entry stays waived."""
+    system = sqlite_system
+    system.start("checklist")
+    conference_id = open_plan(system)
+    checklist = system["checklist"]
+    budget = ForgedUpstream(system.amqp_uri, "budget", conference_id)
+    (sponsor,) = single_rule("budget.SponsorSigned")
+    paid_in_full = for_all_rules("budget.SponsorSigned", "budget.SponsorshipPaid")
+    sponsorship = str(uuid.uuid4())
+    budget.emit("SponsorSigned", sponsorship, level="partner", **SIGNED)
+    wait_entry(system, conference_id, sponsor, status="verified")
+    reason = {"reason": "the partner sponsors in kind; no contract", "actor": "wang"}
+    for code in [sponsor, *paid_in_full]:
+        ok(checklist.post(f"/conferences/{conference_id}/entries/{code}/waive", reason))
+    budget.emit("SponsorshipPaid", sponsorship, **SIGNED)  # the for-all rule holds, waived
+    wait_consumed(checklist, "budget", "processed", 2)
+
+    budget.emit("SponsorshipCancelled", sponsorship, reason="sponsor withdrew")
+
+    wait_consumed(checklist, "budget", "processed", 3)
+    for code in [sponsor, *paid_in_full]:
+        found = entry(system, conference_id, code)
+        assert (found["status"], found["proofs"], found["members"]) == ("waived", [], 0), code
+        assert found["waived"] == {"reason": reason["reason"], "by": "wang"}
+
+
+# -- 2. count rules against a target ----------------------------------------------------
+def test_count_rule_verifies_at_its_target_and_a_compensation_drops_it_again(system):
+    attendance = 5  # targets: 0.8 of it is 4, all of it is 5
+    system.start("checklist")
+    conference_id = open_plan(system, expected_attendance=attendance)
+    checklist_events = Captured(system.amqp_uri)
+    registration = ForgedUpstream(system.amqp_uri, "registration", conference_id)
+    checklist = system["checklist"]
+    registered = count_rules(
+        "registration.AttendeeRegistered", "registration.RegistrationCancelled"
+    )
+    ratio = [c for c in registered if template().entry(c).rule.target.ratio_of]
+    assert ratio, "a count rule with a target relative to expected attendance"
+    targets = {code: target_of(code, attendance) for code in ratio}
+    assert sorted(targets.values()) == [4, 5]
+    assert {entry(system, conference_id, c)["target"] for c in ratio} == set(targets.values())
+    attendees = [str(uuid.uuid4()) for _ in range(max(targets.values()))]
+
+    def expect(members):
+        for code, target in targets.items():
+            status = "verified" if members >= target else "in_progress" if members else "open"
+            percent = min(100, members * 100 // target)
+            found = wait_entry(
+                system, conference_id, code, status=status, members=members, percent=percent
+            )
+            assert len(found["proofs"]) == (1 if members >= target else 0)
+
+    for n, attendee in enumerate(attendees, start=1):
+        registration.emit("AttendeeRegistered", attendee, category="delegate")
+        expect(n)
+        if n == 1:  # the same message again, and the same attendee again: no second count
+            registration.republish(1)
+            wait_consumed(checklist, "registration", "duplicate", 1)
+            registration.emit("AttendeeRegistered", attendee, category="student")
+            wait_consumed(checklist, "registration", "processed", 2)
+            expect(1)
+
+    code, target = next((c, t) for c, t in targets.items() if t == len(attendees))
+    (proof,) = entry(system, conference_id, code)["proofs"]
+    last = registration.log[-1]
+    assert proof["kind"] == "rule" and proof["rule"] == "count"
+    assert (proof["members"], proof["target"]) == (target, target)
+    assert proof["event_id"] == f"rule:{last['event_id']}"
+    assert proof["last"]["aggregate_id"] == attendees[-1]
+
+    registration.emit("RegistrationCancelled", attendees[1], reason="visa refused")
+
+    expect(len(attendees) - 1)
+    for code, target in targets.items():
+        aggregate = str(entry_id(conference_id, code))
+        if target < len(attendees):  # still reached: nothing to withdraw
+            assert checklist_events.of("EntryReopened", aggregate) == []
+            continue
+        (reopened,) = checklist_events.wait_for("EntryReopened", aggregate)
+        assert reopened["payload"]["reason"] == (
+            f"registration.RegistrationCancelled of Attendee {attendees[1]}: visa refused"
+        )
+
+    # Fees: paying attendees counted, a refund takes its attendee out of the count.
+    (fees,) = count_rules("registration.RegistrationPaid", "registration.RefundIssued")
+    assert entry(system, conference_id, fees)["target"] == 1
+    invoiced = for_all_rules("registration.RegistrationPaid", "registration.InvoiceIssued")
+    fee = {"amount_minor": 180_000, "currency": "CNY"}
+    registration.emit("RegistrationPaid", attendees[0], **fee)
+    wait_entry(system, conference_id, fees, status="verified", members=1, percent=100)
+    registration.emit("InvoiceIssued", attendees[0], invoice_number="INV-2027-0001", **fee)
+    for code in invoiced:
+        wait_entry(system, conference_id, code, status="verified", members=1, percent=100)
+
+    refund = registration.emit("RefundIssued", attendees[0], **fee)
+
+    for code in [fees, *invoiced]:
+        found = wait_entry(system, conference_id, code, status="open", members=0, percent=0)
+        assert found["proofs"] == []
+        (reopened,) = checklist_events.wait_for("EntryReopened", str(entry_id(conference_id, code)))
+        assert reopened["payload"]["reason"] == (
+            f"registration.RefundIssued of Attendee {attendees[0]}"
+        )
+        assert reopened["causation_id"] == refund["event_id"]
+    total = len(registration.log)
+    wait_consumed(checklist, "registration", "processed", total)
+    assert consumed(checklist, "registration", "duplicate") == 1
+    assert consumed(checklist, "registration", "dead_lettered") == 0
+
+
+# -- 3. for-all rules -------------------------------------------------------------------
+def test_for_all_rule_needs_every_confirmed_speaker_and_follows_withdrawals(system):
+    system.start("checklist")
+    conference_id = open_plan(system)
+    checklist_events = Captured(system.amqp_uri)
+    speakers = ForgedUpstream(system.amqp_uri, "speakers", conference_id)
+    (slides,) = [
+        c
+        for c in for_all_rules("speakers.SpeakerConfirmed", "speakers.SlidesReceived")
+        if "speakers.SpeakerWithdrawn" in template().entry(c).rule.removed_by
+    ]
+    aggregate = str(entry_id(conference_id, slides))
+    ada, bo, chen, dai = (str(uuid.uuid4()) for _ in range(4))
+
+    speakers.emit("SpeakerConfirmed", ada, role="keynote")
+    speakers.emit("SpeakerConfirmed", bo, role="speaker")
+    wait_entry(system, conference_id, slides, status="in_progress", members=2, percent=0)
+    speakers.emit("SlidesReceived", ada)
+    wait_entry(system, conference_id, slides, status="in_progress", members=2, percent=50)
+
+    speakers.emit("SlidesReceived", bo)
+
+    verified = wait_entry(system, conference_id, slides, status="verified", percent=100)
+    (proof,) = verified["proofs"]
+    assert (proof["kind"], proof["rule"], proof["members"], proof["done"]) == (
+        "rule",
+        "for_all",
+        2,
+        2,
+    )
+    assert proof["last"]["event_type"] == "SlidesReceived"
+    assert proof["last"]["aggregate_id"] == bo
+
+    confirmed = speakers.emit("SpeakerConfirmed", chen, role="speaker")  # no slides yet
+
+    found = wait_entry(system, conference_id, slides, status="in_progress", members=3, percent=66)
+    assert found["proofs"] == []
+    (reopened,) = checklist_events.wait_for("EntryReopened", aggregate)
+    assert reopened["payload"]["reason"] == f"speakers.SpeakerConfirmed of Speaker {chen}"
+    assert reopened["causation_id"] == confirmed["event_id"]
+
+    withdrawn = speakers.emit("SpeakerWithdrawn", chen, role="speaker", reason="illness")
+
+    verified = wait_entry(system, conference_id, slides, status="verified", members=2, percent=100)
+    (proof,) = verified["proofs"]
+    assert proof["event_id"] == f"rule:{withdrawn['event_id']}"
+    assert (proof["members"], proof["done"]) == (2, 2)
+
+    # Slides that come before the confirmation count once the speaker confirms.
+    speakers.emit("SlidesReceived", dai)
+    speakers.emit("SpeakerConfirmed", dai, role="moderator")
+    speakers.emit("SlidesReceived", dai)  # sent twice: done once
+    wait_consumed(system["checklist"], "speakers", "processed", len(speakers.log))
+    found = entry(system, conference_id, slides)
+    assert (found["status"], found["members"], found["progress"]["percent"]) == (
+        "verified",
+        3,
+        100,
+    )
+    assert [p["event_id"] for p in found["proofs"]] == [f"rule:{withdrawn['event_id']}"]
+    assert len(checklist_events.of("EntryVerified", aggregate)) == 2
+    assert len(checklist_events.of("EntryReopened", aggregate)) == 1
+
+
+# -- 4. out of order and duplicated -----------------------------------------------------
+def vendor_history(system, conference_id):
+    """A venue, catering, AV and interpreting contract signed; the catering one cancelled."""
+    vendor_id = add_vendor(system, conference_id, "Qiantang Events Group")
+    contracts = {
+        category: draft_contract(system, conference_id, vendor_id, category=category)
+        for category in ("venue", "catering", "av", "interpreting")
+    }
+    for contract_id in contracts.values():
+        ok(sign(system, contract_id))
+    ok(cancel(system, contracts["catering"], "menu tasting failed"))
+    return 1 + 2 * len(contracts) + 1  # added, drafted and signed each, one cancelled
+
+
+def vendor_rule_state(system, conference_id):
+    return [summary(entry(system, conference_id, code)) for code in listening_to("vendors")]
+
+
+def drain_until(uri, queue, count):
+    """The bodies of the next `count` messages of a capture queue, waiting for them."""
+    found = []
+
+    def enough():
+        found.extend(body for body, _ in amqp.drain(uri, queue))
+        return len(found) >= count
+
+    wait_until(enough)
+    return found
+
+
+def test_out_of_order_and_duplicated_vendor_events_end_in_the_in_order_state(sqlite_system):
+    system = sqlite_system
+    system.start("checklist", "vendors", extra_env=QUIET)
+    checklist = system["checklist"]
+    in_order = open_plan(system)
+    shuffled = open_plan(system, name="Asia Pharma Forum 2027 (Chengdu)", city="Chengdu")
+    count = vendor_history(system, in_order)
+    wait_consumed(checklist, "vendors", "processed", count)
+    expected = vendor_rule_state(system, in_order)
+    copies = amqp.capture(system.amqp_uri, "vendors", "test.vendors-copies")
+
+    amqp.unbind(system.amqp_uri, "checklist.vendors-events", "vendors")
+    assert vendor_history(system, shuffled) == count  # published, never delivered
+    held = drain_until(system.amqp_uri, copies.name, count)
+    amqp.bind(system.amqp_uri, "checklist.vendors-events", "vendors")
+    assert [b["notification_id"] for b in held] == list(range(count + 1, 2 * count + 1))
+    assert {b["conference_id"] for b in held} == {shuffled}
+    assert consumed(checklist, "vendors", "processed") == count
+    assert all(s[1] == "open" for s in vendor_rule_state(system, shuffled))
+
+    newest, *older = reversed(held)
+    amqp.publish(system.amqp_uri, "vendors", newest)  # reveals the gap: the rest from the log
+    wait_consumed(checklist, "vendors", "processed", 2 * count)  # gap-filled ones included
+    assert consumed(checklist, "vendors", "gap_filled") == count - 1
+    for body in older:  # then every one of them arrives, newest first
+        amqp.publish(system.amqp_uri, "vendors", body)
+    wait_consumed(checklist, "vendors", "duplicate", count - 1)
+
+    assert vendor_rule_state(system, shuffled) == expected
+
+    for body in held:  # and all of them once more
+        amqp.publish(system.amqp_uri, "vendors", body)
+    wait_consumed(checklist, "vendors", "duplicate", 2 * count - 1)
+
+    assert vendor_rule_state(system, shuffled) == expected
+    assert consumed(checklist, "vendors", "processed") == 2 * count
+    assert consumed(checklist, "vendors", "gap_filled") == count - 1
+    state = {s[0]: s[1:] for s in expected}
+    not_started = {"state": "not_started", "percent": 0, "note": None}
+    for code in single_rule("vendors.ContractSigned", category="venue"):
+        assert state[code] == ("verified", not_started, 0, None, ["ContractSigned"])
+    for code in single_rule("vendors.ContractSigned", category="catering"):
+        assert state[code] == ("open", not_started, 0, None, [])
+    (three_signed,) = count_rules("vendors.ContractSigned", "vendors.ContractCancelled")
+    assert state[three_signed] == ("verified", {**not_started, "percent": 100}, 3, 3, ["rule"])
+
+
+# -- 10. rebuild from zero --------------------------------------------------------------
+def plan(system, conference_id):
+    return ok(system["checklist"].get(f"/conferences/{conference_id}/plan"))
+
+
+def test_checklist_rebuilt_from_zero_reaches_the_same_plan(system):
+    attendance = 4
+    system.start("vendors", "checklist")
+    checklist = system["checklist"]
+    conference_id = open_plan(system, expected_attendance=attendance)
+    registration = ForgedUpstream(system.amqp_uri, "registration", conference_id)
+    count = vendor_history(system, conference_id)
+    attendees = [str(uuid.uuid4()) for _ in range(attendance)]
+    fee = {"amount_minor": 180_000, "currency": "CNY"}
+    for attendee in attendees:
+        registration.emit("AttendeeRegistered", attendee, category="delegate")
+    registration.emit("RegistrationCancelled", attendees[0], reason="changed jobs")
+    registration.emit("RegistrationPaid", attendees[1], **fee)
+    registration.emit("InvoiceIssued", attendees[1], invoice_number="INV-1", **fee)
+    registration.emit("RegistrationPaid", attendees[2], **fee)
+    registration.emit("RefundIssued", attendees[2], **fee)
+    registration.emit("RegistrationOpened", channel="online")
+    wait_consumed(checklist, "vendors", "processed", count)
+    wait_consumed(checklist, "registration", "processed", len(registration.log))
+    live = plan(system, conference_id)
+    assert {e["status"] for e in live["entries"]} == {"open", "in_progress", "verified"}
+    for service in ("vendors", "registration"):  # both upstreams left proofs behind
+        assert any(e["proofs"] for e in live["entries"] if e["code"] in listening_to(service))
+
+    checklist.stop()
+    wipe_checklist_store(system)
+    replay_open_conference(system, conference_id, expected_attendance=attendance)
+    checklist.start()  # vendors' log is read from position 1
+    registration.republish_all()  # forged events are in no log: the same ones, in order
+
+    wait_consumed(checklist, "vendors", "caught_up", count)
+    wait_consumed(checklist, "registration", "processed", len(registration.log))
+    assert plan(system, conference_id) == live
