@@ -96,7 +96,8 @@ class EntryOverdue(EventSchema):
 
 
 class EntryProofWithdrawn(EventSchema):
-    """Some proofs were withdrawn by compensating events; others still verify the entry."""
+    """Proofs were withdrawn by compensating events, and the status stays: other proofs
+    still verify the entry, or it is waived (a waiver is lifted only by hand)."""
 
     withdrawn = fields.List(fields.String(), required=True)
     reason = fields.String(required=True)
