@@ -207,6 +207,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="expected attendance",
     )
     opened.add_argument("--profile", required=True, choices=PROFILES)
+    opened.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="also plan this section, item or entry the profile leaves out (repeatable)",
+    )
+    opened.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="leave this section, item or entry out of the plan (repeatable)",
+    )
     opened.add_argument("--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE)
     shown = command(conference, "show", commands.conference_show)
     shown.add_argument("conference_id", metavar="CONFERENCE_ID")

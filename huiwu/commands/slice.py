@@ -25,6 +25,8 @@ def conference_open(ctx: Context, args: argparse.Namespace) -> int:
         "city": args.city,
         "expected_attendance": args.attendance,
         "profile": args.profile,
+        "include": args.include,
+        "exclude": args.exclude,
         "timezone": args.timezone,
         "actor": ctx.actor,
     }

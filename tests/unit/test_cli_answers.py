@@ -77,6 +77,7 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
         *("--actor", "wang.lei", "conference", "open", "--name", "Forum", "--city", "Hangzhou"),
         *("--start", "2027-05-12", "--end", "2027-05-14", "--attendance", "500"),
         *("--profile", "business", "--timezone", "Asia/Hong_Kong"),
+        *("--include", "16", "--exclude", "4.1", "--exclude", "1.1.1"),
     )
     assert (code, out.strip()) == (0, CONFERENCE_ID)
     assert fake.requests[0]["body"] == {
@@ -86,6 +87,8 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
         "city": "Hangzhou",
         "expected_attendance": 500,
         "profile": "business",
+        "include": ["16"],
+        "exclude": ["4.1", "1.1.1"],
         "timezone": "Asia/Hong_Kong",
         "actor": "wang.lei",
     }
