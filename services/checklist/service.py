@@ -41,6 +41,7 @@ class ChecklistKernel(Kernel):
     def setup(self) -> None:
         super().setup()
         self.plan_metrics = PlanMetrics(self.metrics.registry)
+        self.app.template  # noqa: B018 - parse and validate it now, not on the first request
 
 
 class Service(HuiwuService):

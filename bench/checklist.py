@@ -1,0 +1,967 @@
+"""Checklist plans: opening and reading a 389-entry plan, and rule matching with the full
+template beside a one-rule template, in one process.
+
+    python -m bench.checklist [--store sqlite|postgres] [--conferences N] [--events K]
+
+No broker and no HTTP: the use cases are called on `ChecklistApplication` objects, each
+on a store of its own (a temporary SQLite file, or a PostgreSQL schema of the run's own),
+which are removed afterwards. The applications run side by side:
+
+- *full*: the real template, `conference.yaml`; profile academic selects its 389 entries;
+- *starter*: `starter.yaml`, 6 entries (one of them with a rule: 1.3.5's);
+- *one-rule*: a template parsed in memory holding only entry 1.3.5 of the full template,
+  with its rule (vendors.ContractSigned where category is venue, compensated by
+  vendors.ContractCancelled);
+- and, for one stream only, *one-rule 8.2.1*: the same with entry 8.2.1 (a count of
+  vendors.VendorAdded), the only entry of the full template that VendorAdded concerns.
+
+1. Opening a plan. N conferences (20) are opened in each application, in turn, with the
+   same ids (2 more before, unmeasured, warm the caches). One open is one transaction:
+   ConferenceOpened and one EntryPlanned per entry. Then every plan is read whole
+   (`app.plan(id)`, what `GET /conferences/<id>/plan` answers) twice, and
+   `app.statistics(today)` (every entry of every plan) is timed once on the full plans.
+2. Rule matching. Streams of envelopes are fed to `ProcessSink(app, app.policy).apply`,
+   the consumer's last step (the policy, then events and tracking record in one
+   transaction), with consecutive notification ids per upstream. Each stream goes through
+   the full application and a baseline (one-rule, or one-rule 8.2.1): the same envelopes,
+   in the same order, in chunks of 50 that alternate which application goes first. The
+   payloads are valid for their catalogue and loaded with it before the clock starts, as
+   the consumer does. Streams:
+   - untouched: events no rule of either template concerns (ContractDrafted,
+     ComplaintResolved, and SiteInspected of a category whose rules all have a `where`
+     that fails);
+   - vendors added: VendorAdded, one entry (8.2.1) in the full plan, fed beside the
+     one-rule 8.2.1 application, where it concerns that same entry;
+   - mixed: ten event types per cycle, most concerning no entry or one entry of the
+     full plan;
+   - venue contracts: ContractSigned, category venue (1.3.5 and three more in the full
+     plan, 1.3.5 alone in the one-rule plan);
+   - venue cancellations: ContractCancelled of some of those contracts (a compensating
+     event concerns every entry whose rule it compensates, whatever their `where`: 14 in
+     the full plan);
+   - registration paid: RegistrationPaid, feeding a count and two for-all rules;
+   - speakers confirmed: SpeakerConfirmed, role speaker, feeding thirteen entries.
+   Each event's time is kept with the number of entries it concerns in that application,
+   so that cost can be read per entry concerned, whatever the template.
+3. The index alone: `template.rules.concerned(key, payload)` lookups per second, full
+   index against one-rule index, for a few keys and for the mixed stream's ten.
+
+Results are printed and written to bench/results/checklist-<store>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import json
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import timeit
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.backbone import machine, percentile, ratio, revision, summary_ms
+from services.budget.events import CATALOG as BUDGET
+from services.checklist import template as templates
+from services.checklist.application import ChecklistApplication
+from services.common.config import Settings
+from services.common.domain import CommandContext
+from services.common.envelope import Envelope, event_id_for
+from services.common.sinks import ProcessSink
+from services.common.store import ensure_postgres_schema, persistence_env
+from services.registration.events import CATALOG as REGISTRATION
+from services.speakers.events import CATALOG as SPEAKERS
+from services.vendors.events import CATALOG as VENDORS
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CATALOGS = {c.service: c for c in (VENDORS, REGISTRATION, SPEAKERS, BUDGET)}
+PROFILE = "academic"
+WARM_UP_OPENS = 2
+CHUNK = 50
+
+OPENING = {
+    "name": "Checklist Benchmark Congress",
+    "starts_on": dt.date(2027, 5, 12),
+    "ends_on": dt.date(2027, 5, 14),
+    "city": "Hangzhou",
+    "expected_attendance": 500,
+    "profile": PROFILE,
+    "timezone": "Asia/Shanghai",
+}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# -- the templates ------------------------------------------------------------------------
+@functools.cache
+def one_rule_template(code: str = "1.3.5") -> templates.Template:
+    """One entry of the full template, rule and all, as a template of its own."""
+    entry = templates.load("conference").entry(code)
+    if entry.milestone == "entry" or entry.rule is None:
+        raise BenchError(f"entry {code} of the full template changed shape")
+    data = {
+        "name": f"one-rule-{code}",
+        "entries": [
+            {
+                "code": entry.code,
+                "title_zh": entry.title_zh,
+                "title_en": entry.title_en,
+                "owner_role": entry.owner_role,
+                "phase": entry.phase,
+                "due": {"milestone": entry.milestone, "offset_days": entry.offset_days},
+                "verification": entry.verification(),
+            }
+        ],
+    }
+    template = templates.parse(data, f"one-rule {code} (benchmark)")
+    if template.entry(code).rule != entry.rule:
+        raise BenchError(f"the one-rule template does not hold {code}'s rule")
+    return template
+
+
+class OneRuleChecklist(ChecklistApplication):
+    """Checklist with a template of one entry, 1.3.5, and its rule."""
+
+    rule_code = "1.3.5"
+
+    @property
+    def template(self) -> templates.Template:
+        return one_rule_template(self.rule_code)
+
+
+class VendorRuleChecklist(OneRuleChecklist):
+    """The same with 8.2.1 (three vendors recorded), the only rule vendors.VendorAdded
+    feeds in the full template: a baseline for an event that concerns one entry in both."""
+
+    rule_code = "8.2.1"
+
+
+class StarterChecklist(ChecklistApplication):
+    template_name = "starter"
+
+
+APPS: dict[str, type[ChecklistApplication]] = {
+    "full": ChecklistApplication,
+    "starter": StarterChecklist,
+    "one-rule": OneRuleChecklist,
+}
+ONE_RULE_821 = "one-rule 8.2.1"
+
+
+# -- stores -------------------------------------------------------------------------------
+class Stores:
+    """One store per application: SQLite files in a temporary directory, or PostgreSQL
+    schemas with a prefix of this run's own; everything is removed by close()."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.apps: list[ChecklistApplication] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-checklist-"))
+        self.schemas = None
+        if kind == "postgres":
+            from tests.support.database import DATABASE_URL, PostgresSchemas
+
+            self.schemas = PostgresSchemas()
+            self.settings = Settings(database_url=DATABASE_URL, schema_prefix=self.schemas.prefix)
+        else:
+            self.settings = Settings(data_dir=self.workdir)
+
+    def build(self, label: str, cls: type[ChecklistApplication]) -> ChecklistApplication:
+        store = self.store_name(label)
+        ensure_postgres_schema(self.settings, store)
+        app = cls(env=persistence_env(self.settings, store))
+        self.apps.append(app)
+        return app
+
+    @staticmethod
+    def store_name(label: str) -> str:
+        return "checklist_" + re.sub(r"\W", "_", label)
+
+    def wal_bytes(self, label: str) -> int | None:
+        """Size of a SQLite store's write-ahead log file (None on PostgreSQL)."""
+        if self.kind != "sqlite":
+            return None
+        wal = Path(f"{self.settings.sqlite_path(self.store_name(label))}-wal")
+        return wal.stat().st_size if wal.exists() else 0
+
+    def close(self) -> None:
+        for app in self.apps:
+            try:
+                app.close()
+            except Exception as exc:  # noqa: BLE001 - report, keep cleaning
+                print(f"could not close a store: {exc}", file=sys.stderr)
+        if self.schemas is not None:
+            self.schemas.drop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def settle(
+    stores: Stores, apps: dict[str, ChecklistApplication], up: Upstreams, batch: int = 250
+) -> dict[str, Any]:
+    """Commit tracking-only events into each store until it is in its steady state.
+
+    A SQLite commit costs about twice as much while the write-ahead log file still grows
+    (each fsync then also records the new file size) as once it has reached the size at
+    which it is checkpointed and then reused (about 4 MB). A fresh store starts growing, a
+    running service has long passed that; so every store is filled first, here until its
+    log file stops growing over a batch. On PostgreSQL one batch warms the connections.
+    """
+    settled: dict[str, Any] = {}
+    for name, app in apps.items():
+        sink = ProcessSink(app, app.policy)
+        sizes, written = [stores.wal_bytes(name)], 0
+        while written < 20 * batch:
+            for envelope, payload in build_stream(up, cycle_untouched, [str(uuid.uuid4())], batch):
+                sink.apply(envelope, payload)
+            written += batch
+            sizes.append(stores.wal_bytes(name))
+            if sizes[-1] is None or sizes[-1] == sizes[-2]:
+                break
+        settled[name] = {"events": written, "wal_bytes": sizes[-1]}
+    return settled
+
+
+# -- 1. opening and reading plans ---------------------------------------------------------
+def measure_template_load(rounds: int = 3) -> dict[str, Any]:
+    """Parsing and validating conference.yaml: once per process (the loader caches it)."""
+    durations = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        templates.load.__wrapped__("conference")
+        durations.append(time.perf_counter() - started)
+    return summary_ms(durations)
+
+
+def measure_open(
+    apps: dict[str, ChecklistApplication], conferences: int
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Open the same conference ids in every application, in turn; time each open."""
+    names = list(apps)
+    warm_ids = [str(uuid.uuid4()) for _ in range(WARM_UP_OPENS)]
+    ids = [str(uuid.uuid4()) for _ in range(conferences)]
+    durations: dict[str, list[float]] = {name: [] for name in names}
+    events: dict[str, int] = {}
+    for name in names:
+        events[name] = apps[name].max_notification_id()
+    for i, conference_id in enumerate(warm_ids + ids):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            app = apps[name]
+            started = time.perf_counter()
+            app.open_conference(
+                CommandContext.new("bench"), dict(OPENING), uuid.UUID(conference_id)
+            )
+            elapsed = time.perf_counter() - started
+            if i >= WARM_UP_OPENS:
+                durations[name].append(elapsed)
+    result: dict[str, Any] = {}
+    for name in names:
+        app = apps[name]
+        entries = len(app.conference(ids[0]).entry_codes)
+        stored = app.max_notification_id() - events[name]
+        if stored != (entries + 1) * (conferences + WARM_UP_OPENS):
+            expected = (entries + 1) * (conferences + WARM_UP_OPENS)
+            raise BenchError(f"{name}: the opens stored {stored} events, not {expected}")
+        total = sum(durations[name])
+        result[name] = {
+            "entries": entries,
+            "events_per_open": entries + 1,
+            "open": summary_ms(durations[name]),
+            "entries_per_second": round(entries * len(durations[name]) / total, 1),
+            "ms_per_entry": round(percentile(durations[name], 50) * 1000 / entries, 4),
+        }
+    return result, warm_ids, ids
+
+
+def measure_plan_reads(
+    apps: dict[str, ChecklistApplication], ids: Sequence[str], reads: int
+) -> dict[str, Any]:
+    names = list(apps)
+    durations: dict[str, list[float]] = {name: [] for name in names}
+    sizes: dict[str, int] = {}
+    for i in range(reads * len(ids)):
+        conference_id = ids[i % len(ids)]
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            started = time.perf_counter()
+            plan = apps[name].plan(conference_id)
+            durations[name].append(time.perf_counter() - started)
+            sizes[name] = len(plan["entries"])
+    return {
+        name: {
+            "entries": sizes[name],
+            "read": summary_ms(durations[name]),
+            "ms_per_entry": round(percentile(durations[name], 50) * 1000 / sizes[name], 4),
+        }
+        for name in names
+    }
+
+
+def measure_statistics(app: ChecklistApplication, conferences: int) -> dict[str, Any]:
+    """`app.statistics(today)` once: every entry of every plan, as the overdue check
+    (`POST /conferences/<id>/overdue`) and the overdue timer refresh the plan metrics."""
+    started = time.perf_counter()
+    counted = app.statistics(OPENING["starts_on"])
+    elapsed = time.perf_counter() - started
+    entries = sum(counted["status"].values())
+    return {
+        "conferences": conferences,
+        "entries": entries,
+        "seconds": round(elapsed, 3),
+        "ms_per_entry": round(elapsed * 1000 / entries, 4),
+    }
+
+
+# -- 2. rule matching ---------------------------------------------------------------------
+Delivery = tuple[Envelope, dict[str, Any]]
+
+
+class Upstreams:
+    """Envelopes as the upstream services publish them: consecutive notification ids per
+    service, payloads checked against the catalogue and loaded as the consumer loads them."""
+
+    def __init__(self) -> None:
+        self.position: dict[str, int] = defaultdict(int)
+        self.to_cancel: deque[tuple[uuid.UUID, uuid.UUID, str]] = deque()  # venue contracts
+
+    def deliver(
+        self,
+        key: str,
+        aggregate_type: str,
+        aggregate_id: uuid.UUID,
+        version: int,
+        conference_id: str,
+        payload: dict[str, Any],
+    ) -> Delivery:
+        service, _, event_type = key.partition(".")
+        catalog = CATALOGS[service]
+        catalog.validate_outgoing(event_type, payload)
+        self.position[service] += 1
+        envelope = Envelope(
+            event_id=event_id_for(aggregate_id, version),
+            event_type=event_type,
+            service=service,
+            notification_id=self.position[service],
+            aggregate_type=aggregate_type,
+            aggregate_id=str(aggregate_id),
+            aggregate_version=version,
+            conference_id=conference_id,
+            occurred_at=dt.datetime.now(dt.UTC).isoformat(),
+            actor="bench",
+            correlation_id=str(uuid.uuid4()),
+            causation_id=None,
+            schema_version=catalog.schema_version(event_type),
+            payload=payload,
+        )
+        return envelope, catalog.load_incoming(event_type, payload)
+
+
+def _money() -> dict[str, Any]:
+    return {"amount_minor": 1_200_000, "currency": "CNY"}
+
+
+def cycle_untouched(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    vendor, contract = uuid.uuid4(), uuid.uuid4()
+    yield up.deliver(
+        "vendors.ContractDrafted",
+        "Contract",
+        contract,
+        1,
+        conference_id,
+        {
+            "contract_id": str(contract),
+            "conference_id": conference_id,
+            "vendor_id": str(vendor),
+            "category": "catering",
+            "title": "Lunches and coffee breaks, three days",
+            **_money(),
+        },
+    )
+    yield up.deliver(
+        "registration.ComplaintResolved", "Complaint", uuid.uuid4(), 2, conference_id, {}
+    )
+    yield up.deliver(
+        "vendors.SiteInspected",
+        "Vendor",
+        vendor,
+        2,
+        conference_id,
+        {"vendor_id": str(vendor), "category": "printing"},
+    )
+
+
+def _vendor_added(up: Upstreams, conference_id: str, vendor: uuid.UUID) -> Delivery:
+    return up.deliver(
+        "vendors.VendorAdded",
+        "Vendor",
+        vendor,
+        1,
+        conference_id,
+        {
+            "vendor_id": str(vendor),
+            "conference_id": conference_id,
+            "name": "West Lake Expo Centre",
+            "categories": ["venue", "catering"],
+            "contact_name": None,
+            "contact_email": None,
+            "contact_phone": None,
+        },
+    )
+
+
+def cycle_vendors(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    yield _vendor_added(up, conference_id, uuid.uuid4())
+
+
+def cycle_mixed(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    vendor, contract, attendee = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    yield _vendor_added(up, conference_id, vendor)
+    yield up.deliver(
+        "vendors.ContractDrafted",
+        "Contract",
+        contract,
+        1,
+        conference_id,
+        {
+            "contract_id": str(contract),
+            "conference_id": conference_id,
+            "vendor_id": str(vendor),
+            "category": "venue",
+            "title": "Main hall and four breakout rooms, three days",
+            **_money(),
+        },
+    )
+    yield _signed(up, conference_id, contract, vendor)
+    yield up.deliver(
+        "registration.AttendeeRegistered",
+        "Attendee",
+        attendee,
+        1,
+        conference_id,
+        {"category": "delegate"},
+    )
+    yield up.deliver("registration.AttendeeCheckedIn", "Attendee", attendee, 2, conference_id, {})
+    yield up.deliver(
+        "registration.ComplaintResolved", "Complaint", uuid.uuid4(), 2, conference_id, {}
+    )
+    yield up.deliver(
+        "vendors.SiteInspected",
+        "Vendor",
+        vendor,
+        2,
+        conference_id,
+        {"vendor_id": str(vendor), "category": "catering"},
+    )
+    yield up.deliver(
+        "registration.BadgesPrinted", "BadgeBatch", uuid.uuid4(), 1, conference_id, {"count": 50}
+    )
+    yield up.deliver(
+        "budget.ExpenseRecorded",
+        "Expense",
+        uuid.uuid4(),
+        1,
+        conference_id,
+        {"category": "catering", **_money()},
+    )
+    yield up.deliver(
+        "vendors.VendorSelected",
+        "Vendor",
+        vendor,
+        3,
+        conference_id,
+        {"vendor_id": str(vendor), "category": "catering"},
+    )
+
+
+def _signed(up: Upstreams, conference_id: str, contract: uuid.UUID, vendor: uuid.UUID) -> Delivery:
+    return up.deliver(
+        "vendors.ContractSigned",
+        "Contract",
+        contract,
+        2,
+        conference_id,
+        {
+            "vendor_id": str(vendor),
+            "category": "venue",
+            "signed_on": "2026-12-01",
+            "signed_by": "bench",
+            **_money(),
+        },
+    )
+
+
+def cycle_venue(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    contract, vendor = uuid.uuid4(), uuid.uuid4()
+    up.to_cancel.append((contract, vendor, conference_id))
+    yield _signed(up, conference_id, contract, vendor)
+
+
+def cycle_cancel(up: Upstreams, _: str) -> Iterator[Delivery]:
+    """Cancel the oldest venue contract the venue cycle signed, in its own conference."""
+    contract, vendor, conference_id = up.to_cancel.popleft()
+    yield up.deliver(
+        "vendors.ContractCancelled",
+        "Contract",
+        contract,
+        3,
+        conference_id,
+        {"vendor_id": str(vendor), "category": "venue", "was_signed": True, "reason": "moved"},
+    )
+
+
+def cycle_paid(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    yield up.deliver(
+        "registration.RegistrationPaid", "Attendee", uuid.uuid4(), 2, conference_id, _money()
+    )
+
+
+def cycle_speakers(up: Upstreams, conference_id: str) -> Iterator[Delivery]:
+    yield up.deliver(
+        "speakers.SpeakerConfirmed", "Speaker", uuid.uuid4(), 2, conference_id, {"role": "speaker"}
+    )
+
+
+Cycle = Callable[[Upstreams, str], Iterator[Delivery]]
+# name, what the stream is, how its events are made, its share of --events, the baseline
+STREAMS: tuple[tuple[str, str, Cycle, float, str], ...] = (
+    ("untouched", "no entry concerned in either plan", cycle_untouched, 1.0, "one-rule"),
+    ("vendors added", "VendorAdded: entry 8.2.1 in both", cycle_vendors, 0.5, ONE_RULE_821),
+    ("mixed", "ten types, most 0 or 1 entry of the full plan", cycle_mixed, 1.0, "one-rule"),
+    ("venue contracts", "ContractSigned, category venue", cycle_venue, 0.5, "one-rule"),
+    ("venue cancellations", "ContractCancelled, signed venue", cycle_cancel, 0.25, "one-rule"),
+    ("registration paid", "RegistrationPaid", cycle_paid, 0.5, "one-rule"),
+    ("speakers confirmed", "SpeakerConfirmed, role speaker", cycle_speakers, 0.25, "one-rule"),
+)
+
+
+def build_stream(up: Upstreams, cycle: Cycle, conference_ids: Sequence[str], n: int):
+    """n deliveries, whole cycles spread round-robin over the conferences."""
+    deliveries: list[Delivery] = []
+    j = 0
+    while len(deliveries) < n:
+        deliveries.extend(cycle(up, conference_ids[j % len(conference_ids)]))
+        j += 1
+    return deliveries[:n]
+
+
+def entries_concerned(app: ChecklistApplication, envelope: Envelope) -> int:
+    """Entries of the plan the policy loads for this event (every code is planned here)."""
+    key = f"{envelope.service}.{envelope.event_type}"
+    return len({code for code, _ in app.template.rules.concerned(key, envelope.payload)})
+
+
+def feed(
+    apps: dict[str, ChecklistApplication], deliveries: Sequence[Delivery], timed: bool = True
+) -> dict[str, Any]:
+    """Apply the same deliveries to each application, alternating which goes first."""
+    names = list(apps)
+    sinks = {name: ProcessSink(app, app.policy) for name, app in apps.items()}
+    durations: dict[str, list[float]] = {name: [] for name in names}
+    stored = {name: app.max_notification_id() for name, app in apps.items()}
+    for i in range(0, len(deliveries), CHUNK):
+        chunk = deliveries[i : i + CHUNK]
+        order = names if (i // CHUNK) % 2 == 0 else names[::-1]
+        for name in order:
+            apply, spent = sinks[name].apply, durations[name]
+            for envelope, payload in chunk:
+                started = time.perf_counter()
+                apply(envelope, payload)
+                spent.append(time.perf_counter() - started)
+    if not timed:
+        return {}
+    result: dict[str, Any] = {}
+    for name, app in apps.items():
+        concerned = [entries_concerned(app, envelope) for envelope, _ in deliveries]
+        total = sum(durations[name])
+        by_type: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for (envelope, _), n, spent in zip(deliveries, concerned, durations[name], strict=True):
+            by_type[f"{envelope.service}.{envelope.event_type}"].append((n, spent))
+        result[name] = {
+            "events": len(deliveries),
+            "seconds": round(total, 3),
+            "events_per_second": round(len(deliveries) / total, 1),
+            "apply": summary_ms(durations[name]),
+            "entries_concerned_per_event": round(sum(concerned) / len(concerned), 2),
+            "events_recorded_per_event": round(
+                (app.max_notification_id() - stored[name]) / len(deliveries), 2
+            ),
+            "by_type": {
+                key: {
+                    "events": len(rows),
+                    "entries_concerned": rows[0][0],
+                    "mean_ms": round(sum(s for _, s in rows) / len(rows) * 1000, 3),
+                    "p50_ms": round(percentile([s for _, s in rows], 50) * 1000, 3),
+                }
+                for key, rows in by_type.items()
+            },
+            "_samples": list(zip(concerned, durations[name], strict=True)),
+        }
+    return result
+
+
+def per_entry_model(samples: Sequence[tuple[int, float]]) -> dict[str, Any]:
+    """Mean cost by entries concerned, and a straight line through all events."""
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for n, spent in samples:
+        buckets[n].append(spent)
+    model: dict[str, Any] = {
+        "by_entries_concerned": {
+            str(n): {
+                "events": len(values),
+                "events_per_second": round(len(values) / sum(values), 1),
+                "mean_ms": round(sum(values) / len(values) * 1000, 3),
+                "p50_ms": round(percentile(values, 50) * 1000, 3),
+            }
+            for n, values in sorted(buckets.items())
+        }
+    }
+    if len(buckets) > 1:
+        slope, intercept = statistics.linear_regression(
+            [float(n) for n, _ in samples], [spent for _, spent in samples]
+        )
+        model["fit_ms"] = {
+            "fixed": round(intercept * 1000, 3),
+            "per_entry_concerned": round(slope * 1000, 3),
+        }
+    return model
+
+
+def measure_matching(
+    apps: dict[str, ChecklistApplication],
+    up: Upstreams,
+    warm_ids: Sequence[str],
+    ids: Sequence[str],
+    events: int,
+) -> dict[str, Any]:
+    """Each stream through the full application and its baseline, side by side."""
+    # one cycle of each stream on the warm-up conferences, unmeasured
+    for _, _, cycle, _, baseline in STREAMS:
+        pair = {"full": apps["full"], baseline: apps[baseline]}
+        feed(pair, build_stream(up, cycle, warm_ids, 10), timed=False)
+    streams: dict[str, Any] = {}
+    samples: dict[str, list[tuple[int, float]]] = {name: [] for name in apps}
+    for name, about, cycle, share, baseline in STREAMS:
+        n = max(CHUNK, int(events * share))
+        _say(f"matching: stream {name!r}, {n} events, full beside {baseline}")
+        pair = {"full": apps["full"], baseline: apps[baseline]}
+        measured = feed(pair, build_stream(up, cycle, ids, n))
+        for app_name, figures in measured.items():
+            samples[app_name].extend(figures.pop("_samples"))
+        streams[name] = {
+            "about": about,
+            "baseline": baseline,
+            **measured,
+            "full_over_baseline": ratio(
+                measured["full"]["events_per_second"], measured[baseline]["events_per_second"]
+            ),
+            # the same from the median event (a stall of the machine moves the mean)
+            "full_over_baseline_p50": ratio(
+                measured[baseline]["apply"]["p50_ms"], measured["full"]["apply"]["p50_ms"]
+            ),
+        }
+    _check_effects(apps, ids)
+    models = {name: per_entry_model(s) for name, s in samples.items()}
+    return {"streams": streams, "cost_model": models, "upstream_positions": dict(up.position)}
+
+
+def _check_effects(apps: dict[str, ChecklistApplication], ids: Sequence[str]) -> None:
+    """The streams did what they should: 1.3.5 verified in both plans, counts progressed."""
+    for name in ("full", "one-rule"):
+        if apps[name].entry(ids[0], "1.3.5")["status"] != "verified":
+            raise BenchError(f"{name}: entry 1.3.5 not verified by the venue contracts")
+    if apps[ONE_RULE_821].entry(ids[0], "8.2.1")["status"] != "verified":
+        raise BenchError(f"{ONE_RULE_821}: entry 8.2.1 not verified by the vendors added")
+    full = apps["full"]
+    for code in ("8.2.1", "10.1.4", "9.1.1"):
+        if full.entry(ids[0], code)["members"] == 0:
+            raise BenchError(f"full: entry {code} counted no member")
+
+
+# -- 3. the index alone -------------------------------------------------------------------
+def measure_index(rounds: int) -> dict[str, Any]:
+    """Lookups per second of each index for the same (key, payload) lists: the rounds of the
+    two indexes alternate, and the fastest round of each is kept (timeit's advice: slower
+    rounds are the machine's noise, not the code's)."""
+    indexes = {"full": templates.load("conference").rules, "one-rule": one_rule_template().rules}
+    up = Upstreams()
+    mixed = [
+        (f"{e.service}.{e.event_type}", e.payload) for e, _ in cycle_mixed(up, str(uuid.uuid4()))
+    ]
+
+    def only(key: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(k, p) for k, p in mixed if k == key]
+
+    cases = {
+        "no rule listens (vendors.ContractDrafted)": only("vendors.ContractDrafted"),
+        "vendors.SiteInspected, catering (no `where` holds)": only("vendors.SiteInspected"),
+        "vendors.ContractSigned, venue": only("vendors.ContractSigned"),
+        "speakers.SpeakerConfirmed, speaker": [("speakers.SpeakerConfirmed", {"role": "speaker"})],
+        "the mixed stream's ten events": mixed,
+    }
+    result: dict[str, Any] = {}
+    for case, lookups in cases.items():
+        batch = lookups * (100 // len(lookups))  # about 100 lookups per call
+
+        def loop(index: Any, batch: list = batch) -> None:
+            for key, payload in batch:
+                index.concerned(key, payload)
+
+        number, _ = timeit.Timer(lambda: loop(indexes["full"])).autorange()
+        best = {name: float("inf") for name in indexes}
+        for r in range(rounds):
+            for name in list(indexes)[:: 1 if r % 2 == 0 else -1]:
+                index = indexes[name]
+                spent = timeit.timeit(lambda index=index: loop(index), number=number)
+                best[name] = min(best[name], spent)
+        row: dict[str, Any] = {}
+        for name, index in indexes.items():
+            row[name] = {
+                "lookups_per_second": round(len(batch) * number / best[name]),
+                # the (entry, rule, role) triples filed under the key, and those returned
+                "rules_under_key": sum(len(index._by_key.get(k, ())) for k, _ in lookups),
+                "entries_returned": sum(len(index.concerned(k, p)) for k, p in lookups),
+            }
+        row["full_over_one_rule"] = ratio(
+            row["full"]["lookups_per_second"], row["one-rule"]["lookups_per_second"]
+        )
+        result[case] = row
+    return result
+
+
+# -- the run ------------------------------------------------------------------------------
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "benchmark": "checklist",
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "store": args.store,
+        "conferences": args.conferences,
+        "events": args.events,
+        "profile": PROFILE,
+        "machine": machine(),
+        "revision": revision(),
+    }
+    _say("template: parsing conference.yaml")
+    result["template_load"] = measure_template_load()
+    templates.load("conference")
+    stores = Stores(args.store)
+    up = Upstreams()
+    try:
+        apps = {name: stores.build(name, cls) for name, cls in APPS.items()}
+        _say("filling each store to its steady state")
+        result["settle"] = settle(stores, apps, up)
+        _say(f"opening {args.conferences} conferences in each of {', '.join(apps)}")
+        opens, warm_ids, ids = measure_open(apps, args.conferences)
+        result["open"] = opens
+        _say(f"reading every plan {args.reads} times")
+        result["plan_read"] = measure_plan_reads(apps, ids, args.reads)
+        _say("statistics of every plan of the full application")
+        result["statistics"] = measure_statistics(apps["full"], len(warm_ids) + len(ids))
+        # the second baseline: its store settled and its plans opened like the others
+        vendor_rule = stores.build(ONE_RULE_821, VendorRuleChecklist)
+        settle(stores, {ONE_RULE_821: vendor_rule}, up)
+        for conference_id in [*warm_ids, *ids]:
+            vendor_rule.open_conference(
+                CommandContext.new("bench"), dict(OPENING), uuid.UUID(conference_id)
+            )
+        matching_apps = {
+            "full": apps["full"],
+            "one-rule": apps["one-rule"],
+            ONE_RULE_821: vendor_rule,
+        }
+        result["matching"] = measure_matching(matching_apps, up, warm_ids, ids, args.events)
+        _say("reading every plan once more, after the streams")
+        result["plan_read_after_streams"] = measure_plan_reads(
+            {name: apps[name] for name in ("full", "one-rule")}, ids, 1
+        )
+    finally:
+        stores.close()
+    _say("the index alone")
+    result["index"] = measure_index(args.rounds)
+    full, one = result["open"]["full"], result["open"]["one-rule"]
+    result["ratios"] = {
+        "open_full_over_one_rule": ratio(full["open"]["p50_ms"], one["open"]["p50_ms"]),
+        "open_marginal_ms_per_entry": round(
+            (full["open"]["p50_ms"] - one["open"]["p50_ms"]) / (full["entries"] - one["entries"]),
+            4,
+        ),
+        "read_full_over_one_rule": ratio(
+            result["plan_read"]["full"]["read"]["p50_ms"],
+            result["plan_read"]["one-rule"]["read"]["p50_ms"],
+        ),
+        "matching_full_over_baseline": {
+            name: stream["full_over_baseline"]
+            for name, stream in result["matching"]["streams"].items()
+        },
+        "matching_full_over_baseline_p50": {
+            name: stream["full_over_baseline_p50"]
+            for name, stream in result["matching"]["streams"].items()
+        },
+    }
+    return result
+
+
+def report(result: dict[str, Any]) -> str:
+    opens, reads = result["open"], result["plan_read"]
+    after = result["plan_read_after_streams"]
+    streams = result["matching"]["streams"]
+    model = result["matching"]["cost_model"]
+    lines = [
+        f"Huiwu checklist, store={result['store']}, {result['conferences']} conferences, "
+        f"profile {result['profile']}, template parse "
+        f"{result['template_load']['p50_ms']:.0f} ms (once per process)",
+        "full/one, full/baseline: the full template over the one-rule one, in events (or "
+        "lookups) per second",
+        "",
+    ]
+
+    def table(rows: list[tuple[str, ...]]) -> None:
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for i, row in enumerate(rows):
+            lines.append("  ".join(c.ljust(widths[j]) for j, c in enumerate(row)).rstrip())
+            if i == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        lines.append("")
+
+    rows = [("plan", "entries", "open p50 / p99 ms", "entries/s", "read p50 / p99 ms")]
+    for name, o in opens.items():
+        r = reads[name]["read"]
+        rows.append(
+            (
+                name,
+                str(o["entries"]),
+                f"{o['open']['p50_ms']:.2f} / {o['open']['p99_ms']:.2f}",
+                f"{o['entries_per_second']:.0f}",
+                f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}",
+            )
+        )
+    for name, a in after.items():
+        r = a["read"]
+        rows.append(
+            (
+                f"{name}, after streams",
+                str(a["entries"]),
+                "",
+                "",
+                f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}",
+            )
+        )
+    table(rows)
+    ratios = result["ratios"]
+    lines.append(
+        f"open full / one-rule: {ratios['open_full_over_one_rule']:.1f}x for "
+        f"{opens['full']['entries']}x the entries; marginal "
+        f"{ratios['open_marginal_ms_per_entry']:.3f} ms per entry; "
+        f"read full / one-rule: {ratios['read_full_over_one_rule']:.1f}x"
+    )
+    st = result["statistics"]
+    lines.append(
+        f"statistics of all {st['conferences']} full plans ({st['entries']} entries, as the "
+        f"overdue check refreshes them): {st['seconds'] * 1000:.0f} ms"
+    )
+    lines.append("")
+
+    rows = [
+        (
+            "stream (events)",
+            "baseline",
+            "full ev/s",
+            "baseline ev/s",
+            "full/baseline",
+            "p50 ms full / base",
+            "entries per event full / base",
+            "events recorded per event full / base",
+        )
+    ]
+    for name, s in streams.items():
+        f, o = s["full"], s[s["baseline"]]
+        rows.append(
+            (
+                f"{name} ({f['events']})",
+                s["baseline"],
+                f"{f['events_per_second']:.0f}",
+                f"{o['events_per_second']:.0f}",
+                f"{s['full_over_baseline']:.2f}",
+                f"{f['apply']['p50_ms']:.2f} / {o['apply']['p50_ms']:.2f}",
+                f"{f['entries_concerned_per_event']:.2f} / {o['entries_concerned_per_event']:.2f}",
+                f"{f['events_recorded_per_event']:.2f} / {o['events_recorded_per_event']:.2f}",
+            )
+        )
+    table(rows)
+
+    names = list(model)
+    buckets = sorted({n for m in model.values() for n in m["by_entries_concerned"]}, key=int)
+    rows = [("entries concerned", *(f"{name}: events, ev/s" for name in names))]
+    for n in buckets:
+        cells = []
+        for name in names:
+            b = model[name]["by_entries_concerned"].get(n)
+            cells.append(f"{b['events']}, {b['events_per_second']:.0f}" if b else "")
+        rows.append((n, *cells))
+    table(rows)
+
+    rows = [("index lookup", "full /s", "one-rule /s", "full/one", "rules under key full / one")]
+    for case, row in result["index"].items():
+        rows.append(
+            (
+                case,
+                f"{row['full']['lookups_per_second']:,.0f}",
+                f"{row['one-rule']['lookups_per_second']:,.0f}",
+                f"{row['full_over_one_rule']:.2f}",
+                f"{row['full']['rules_under_key']} / {row['one-rule']['rules_under_key']}",
+            )
+        )
+    table(rows)
+    return "\n".join(lines).rstrip()
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.checklist", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--conferences", type=int, default=20, help="plans opened per template (20)"
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=2000,
+        help="events of the untouched and mixed streams; half that for vendors added, venue "
+        "contracts and registration paid, a quarter for venue cancellations and speakers "
+        "confirmed (2000)",
+    )
+    parser.add_argument("--reads", type=int, default=2, help="reads of each plan (2)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each index timing (5)")
+    args = parser.parse_args(argv)
+    if min(args.conferences, args.events, args.reads, args.rounds) < 1:
+        parser.error("--conferences, --events, --reads and --rounds must be at least 1")
+
+    started = time.perf_counter()
+    result = run(args)
+    result["runtime_seconds"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"checklist-{args.store}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(report(result))
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    print(f"\nwritten to {shown}")
+    print(f"run took {result['runtime_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
