@@ -7,6 +7,7 @@ against the real broker (a virtual host of the test's own) and a store of the te
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import signal
@@ -19,6 +20,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from amqp.exceptions import ChannelError
+from kombu import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,6 +77,21 @@ def http(method: str, url: str, body: Any = None, timeout: float = 30.0) -> Resp
         return Response(error.code, error.read(), error.headers.get("Content-Type", ""))
 
 
+def upstreams_of(service: str) -> tuple[str, ...]:
+    """The services it follows, as its own kernel declares them."""
+    module = importlib.import_module(f"services.{service}.service")
+    return tuple(module.Service.kernel.upstreams)
+
+
+def consumers(amqp_uri: str, queue: str) -> int:
+    """How many consumers a queue has (0 when it does not exist yet)."""
+    with Connection(amqp_uri) as conn:
+        try:
+            return conn.default_channel.queue_declare(queue, passive=True).consumer_count
+        except ChannelError:
+            return 0
+
+
 class ServiceProcess:
     def __init__(self, name: str, env: dict[str, str], port: int, log_dir: Path) -> None:
         self.name = name
@@ -110,6 +129,13 @@ class ServiceProcess:
                 return False
 
         wait_until(healthy, timeout=timeout)
+        # /health answers before nameko has bound the consumers' queues; an event published
+        # in between reaches no queue, which only the catch-up from the log would repair.
+        for upstream in upstreams_of(self.name):
+            wait_until(
+                lambda u=upstream: consumers(self.env["AMQP_URI"], f"{self.name}.{u}-events"),
+                timeout=timeout,
+            )
 
     def kill(self) -> None:
         """SIGKILL: no clean-up runs, as in a crash."""
