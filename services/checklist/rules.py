@@ -41,8 +41,23 @@ def _matches(where: tuple[tuple[str, Any], ...], payload: Mapping[str, Any]) -> 
     return True
 
 
+class _Listening:
+    """What every rule shape shares: its `where` conditions and the keys it listens to."""
+
+    where: tuple[tuple[str, Any], ...]
+
+    def matches(self, payload: Mapping[str, Any]) -> bool:
+        return _matches(self.where, payload)
+
+    def event_keys(self) -> set[str]:
+        return {key for key, _ in self.roles()}
+
+    def roles(self) -> Iterable[tuple[str, str]]:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class EventRule:
+class EventRule(_Listening):
     event: str
     where: tuple[tuple[str, Any], ...] = ()
     compensated_by: tuple[str, ...] = ()
@@ -59,16 +74,10 @@ class EventRule:
             "compensated_by": list(self.compensated_by),
         }
 
-    def matches(self, payload: Mapping[str, Any]) -> bool:
-        return _matches(self.where, payload)
-
     def roles(self) -> Iterable[tuple[str, str]]:
         yield self.event, ADD
         for key in self.compensated_by:
             yield key, REMOVE
-
-    def event_keys(self) -> set[str]:
-        return {key for key, _ in self.roles()}
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class CountRule:
+class CountRule(_Listening):
     event: str
     target: Target
     where: tuple[tuple[str, Any], ...] = ()
@@ -122,20 +131,14 @@ class CountRule:
             "compensated_by": list(self.compensated_by),
         }
 
-    def matches(self, payload: Mapping[str, Any]) -> bool:
-        return _matches(self.where, payload)
-
     def roles(self) -> Iterable[tuple[str, str]]:
         yield self.event, ADD
         for key in self.compensated_by:
             yield key, REMOVE
 
-    def event_keys(self) -> set[str]:
-        return {key for key, _ in self.roles()}
-
 
 @dataclass(frozen=True)
-class ForAllRule:
+class ForAllRule(_Listening):
     event: str
     require: str
     where: tuple[tuple[str, Any], ...] = ()
@@ -156,17 +159,11 @@ class ForAllRule:
             "require": self.require,
         }
 
-    def matches(self, payload: Mapping[str, Any]) -> bool:
-        return _matches(self.where, payload)
-
     def roles(self) -> Iterable[tuple[str, str]]:
         yield self.event, ADD
         for key in self.removed_by:
             yield key, REMOVE
         yield self.require, DONE
-
-    def event_keys(self) -> set[str]:
-        return {key for key, _ in self.roles()}
 
 
 Rule = EventRule | CountRule | ForAllRule

@@ -12,6 +12,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.common.commands import Command
 from services.common.fields import text
 
 from .domain import PROFILES, PROGRESS_STATES
@@ -21,12 +22,7 @@ ENTRY_CODE = r"^\d+\.\d+\.\d+$"
 SELECTION_CODE = r"^\d+(\.\d+){0,2}$"
 
 
-class OpenConference(Schema):
-    class Meta:
-        unknown = RAISE
-
-    actor = text(200, required=True)
-    correlation_id = fields.String(load_default=None)
+class OpenConference(Command):
     conference_id = fields.UUID(load_default=None)  # a caller may choose the id (replays)
     name = text(300, required=True)
     starts_on = fields.Date(required=True)
@@ -55,14 +51,6 @@ class OpenConference(Schema):
 
 def _bad_timezone(tz: str) -> bool:
     raise ValidationError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai")
-
-
-class Command(Schema):
-    class Meta:
-        unknown = RAISE
-
-    actor = text(200, required=True)
-    correlation_id = fields.String(load_default=None)
 
 
 class AddMember(Command):

@@ -14,21 +14,12 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Request, Response
 
 from .errors import HuiwuError
 
 log = logging.getLogger(__name__)
-
-
-class ActorOnly(Schema):
-    """A command with nothing to say but who gives it."""
-
-    class Meta:
-        unknown = RAISE
-
-    actor = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 def json_response(body: Any, status: int = 200) -> Response:

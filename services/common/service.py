@@ -9,7 +9,8 @@ from nameko.rpc import rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from .http import ActorOnly, endpoint, json_response
+from .commands import Command
+from .http import endpoint, json_response
 from .kernel import Kernel
 from .metrics import CONTENT_TYPE
 
@@ -51,7 +52,7 @@ class HuiwuService:
         return self.kernel.dead_letter_count()
 
     @http("POST", "/dead-letters/replay")
-    @endpoint("ReplayDeadLetters", ActorOnly)
+    @endpoint("ReplayDeadLetters", Command)
     def replay_dead_letters(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
         """{"actor": "ops"}: apply the queued messages in order, stopping at one that fails."""
         return self.kernel.replay_dead_letters()

@@ -2,6 +2,8 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.common.commands import Command
+
 
 class AuditQuery(Schema):
     class Meta:
@@ -14,8 +16,5 @@ class AuditQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class Rebuild(Schema):
-    class Meta:
-        unknown = RAISE
-
-    actor = fields.String(required=True, validate=validate.Length(min=1))
+class Rebuild(Command):
+    """Who asks for the audit trail to be rebuilt."""

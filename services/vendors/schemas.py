@@ -1,18 +1,11 @@
 """API schemas of vendors: what a command must contain, checked at the edge."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from services.common.commands import Command
 from services.common.fields import currency, money_minor, text
 
 from .domain import CATEGORIES
-
-
-class Command(Schema):
-    class Meta:
-        unknown = RAISE
-
-    actor = text(200, required=True)
-    correlation_id = fields.String(load_default=None)
 
 
 class AddVendor(Command):
