@@ -1022,13 +1022,20 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.conferences <= args.events:
         parser.error("--conferences must be from 1 to --events")
 
+    return run_and_report(f"backbone-{args.store}", lambda: run(args), report)
+
+
+def run_and_report(
+    name: str, run_once: Callable[[], dict[str, Any]], render: Callable[[dict[str, Any]], str]
+) -> int:
+    """Run a benchmark, print its table, and keep its figures in bench/results/<name>.json."""
     started = time.perf_counter()
-    result = run(args)
+    result = run_once()
     result["runtime_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"backbone-{args.store}.json"
+    path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(report(result))
+    print(render(result))
     shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
     print(f"\nwritten to {shown}")
     print(f"run took {result['runtime_seconds']} s")

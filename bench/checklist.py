@@ -54,7 +54,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import json
 import re
 import shutil
 import statistics
@@ -68,7 +67,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.backbone import machine, percentile, ratio, revision, summary_ms
+from bench.backbone import (
+    machine,
+    percentile,
+    ratio,
+    revision,
+    run_and_report,
+    summary_ms,
+)
 from services.budget.events import CATALOG as BUDGET
 from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
@@ -950,17 +956,7 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.conferences, args.events, args.reads, args.rounds) < 1:
         parser.error("--conferences, --events, --reads and --rounds must be at least 1")
 
-    started = time.perf_counter()
-    result = run(args)
-    result["runtime_seconds"] = round(time.perf_counter() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"checklist-{args.store}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(report(result))
-    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-    print(f"\nwritten to {shown}")
-    print(f"run took {result['runtime_seconds']} s")
-    return 0
+    return run_and_report(f"checklist-{args.store}", lambda: run(args), report)
 
 
 if __name__ == "__main__":
