@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
@@ -115,21 +115,22 @@ class ChecklistApplication(ServiceApplication):
         return {"assigned": [e.code for e in entries], "owner": owner}
 
     def change_due_date(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
-        entry = self._entry_of(self.conference(conference_id), code)
-        entry.change_due_date(cmd["due_on"].isoformat(), cmd["reason"], ctx.meta(conference_id))
-        self.save(entry)
-        return entry.to_dict()
+        meta = ctx.meta(conference_id)
+        return self._change_entry(
+            conference_id,
+            code,
+            lambda e: e.change_due_date(cmd["due_on"].isoformat(), cmd["reason"], meta),
+        )
 
     def record_progress(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
-        entry = self._entry_of(self.conference(conference_id), code)
-        entry.record_progress(
-            cmd["state"], cmd["percent"], cmd.get("note"), ctx.meta(conference_id)
+        meta = ctx.meta(conference_id)
+        return self._change_entry(
+            conference_id,
+            code,
+            lambda e: e.record_progress(cmd["state"], cmd["percent"], cmd.get("note"), meta),
         )
-        self.save(entry)
-        return entry.to_dict()
 
     def verify_by_hand(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
-        entry = self._entry_of(self.conference(conference_id), code)
         now = cmd["now"].isoformat()
         evidence = [
             {
@@ -140,19 +141,29 @@ class ChecklistApplication(ServiceApplication):
             }
             for e in cmd.get("evidence") or []
         ]
-        entry.verify_with_evidence(evidence, ctx.actor, now, ctx.meta(conference_id))
-        self.save(entry)
-        return entry.to_dict()
+        meta = ctx.meta(conference_id)
+        return self._change_entry(
+            conference_id,
+            code,
+            lambda e: e.verify_with_evidence(evidence, ctx.actor, now, meta),
+        )
 
     def waive(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
-        entry = self._entry_of(self.conference(conference_id), code)
-        entry.waive(cmd["reason"], ctx.actor, ctx.meta(conference_id))
-        self.save(entry)
-        return entry.to_dict()
+        meta = ctx.meta(conference_id)
+        return self._change_entry(
+            conference_id, code, lambda e: e.waive(cmd["reason"], ctx.actor, meta)
+        )
 
     def reopen(self, ctx, conference_id: str, code: str, cmd: dict[str, Any]) -> dict:
+        meta = ctx.meta(conference_id)
+        return self._change_entry(conference_id, code, lambda e: e.reopen(cmd["reason"], meta))
+
+    def _change_entry(
+        self, conference_id: str, code: str, change: Callable[[Entry], None]
+    ) -> dict[str, Any]:
+        """Load one entry of the conference's plan, apply a command to it, save, show it."""
         entry = self._entry_of(self.conference(conference_id), code)
-        entry.reopen(cmd["reason"], ctx.meta(conference_id))
+        change(entry)
         self.save(entry)
         return entry.to_dict()
 
