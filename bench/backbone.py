@@ -5,27 +5,37 @@
 Everything runs on a fresh RabbitMQ virtual host and fresh stores (a temporary SQLite
 directory, or PostgreSQL schemas of its own), which are removed afterwards.
 
+The benchmark assumes nothing about how many events a command causes (a plan opens with
+as many entries as the template and the profile give it, and a signed contract proves as
+many entries as the rules say). It counts what the services report instead: after each
+phase, every service's `huiwu_events_stored`, and for every consumer that follows a
+running service, `huiwu_consumer_messages_total{outcome="processed"}`. A phase is over
+when every event stored by vendors and checklist has been applied by every consumer that
+follows it, and the audit trail is checked against the same counts at the end.
+
 1. Throughput. checklist, vendors and reporting run as real processes, as `huiwu up` starts
    them, with the services' default timers. Conferences are opened (30 by default), each
    with one venue vendor, and N venue contracts are drafted over them round-robin (timed
    too, as the "draft" phase). Then the N contracts are signed from a few client threads.
-   Each ContractSigned is consumed by checklist (which records EntryVerified on entry 1.3.5
-   in reaction) and by reporting (audit trail); each EntryVerified goes on to reporting
-   and vendors. The clock runs from the first command until every consumer's
-   `huiwu_consumer_messages_total{outcome="processed"}` counts every one of those events.
+   Each ContractSigned is consumed by checklist (which records EntryVerified on entry 1.3.5,
+   and whatever else its rules record, in reaction) and by reporting (audit trail); each
+   event checklist records goes on to reporting and vendors. The clock runs from the first
+   command until every consumer has applied every event stored upstream (see above);
+   events/s is N divided by that time.
    (`--conferences 1` puts every proof on one entry, whose replay then grows with N.)
 2. Latency. Sequential samples, each independent: a new conference with one drafted venue
-   contract, the system left idle, then the sign command, with the plan polled (every 2 ms
-   after each answer) from the moment the command leaves until entry 1.3.5 reads
-   "verified". The audit trail's `occurred_at` of ContractSigned and EntryVerified splits
-   each sample into its legs without the polling error.
+   contract, the system left idle, then the sign command, with entry 1.3.5 polled (every
+   2 ms after each answer; `GET /conferences/<id>/entries/1.3.5`, or the whole plan with
+   `--poll plan`) from the moment the command leaves until it reads "verified". The audit
+   trail's `occurred_at` of ContractSigned and of entry 1.3.5's EntryVerified splits each
+   sample into its legs without the polling error.
 3. Baselines, once the services are stopped: a bare py-amqp loop publishing N messages of
    the same bytes as a real ContractSigned envelope, persistent, each confirmed before the
    next (py-amqp's `confirm_publish=True`), to a durable queue, consumed with an ack each;
    the same with confirms awaited per batch (the relay's way); and N single-row
    transactions in a bare SQLite file (WAL, as the services use), or PostgreSQL.
 
-Results are printed and written to bench/results/backbone-<store>.json.
+Results are printed and written to bench/results/backbone-<store>.json (or --output).
 """
 
 from __future__ import annotations
@@ -45,8 +55,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +66,13 @@ from kombu import Connection
 
 from services.common.amqp import ConfirmingPublisher, OutgoingMessage
 from tests.support.broker import VirtualHost
-from tests.support.system import Response, System, wait_until
+from tests.support.system import Response, System
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVICES = ("checklist", "vendors", "reporting")
+DATABASE_URL = os.environ.get(
+    "HUIWU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 # The services' own defaults, not the shortened intervals the test harness uses
 # (the catch-up interval is an option, 15 s by default, as in the services).
@@ -77,8 +91,12 @@ CONFERENCE = {
     "profile": "academic",
     "actor": "bench",
 }
-PLAN_EVENTS = 7  # ConferenceOpened and one EntryPlanned per entry of the starter plan
+VENUE_ENTRY = "1.3.5"  # "venue contract signed": verified by a signed venue contract
 POLL_INTERVAL = 0.002
+
+STORED = "huiwu_events_stored"
+CONSUMED = "huiwu_consumer_messages_total"
+FAILED_OUTCOMES = ("dead_lettered", "malformed")  # the event never counts as processed
 
 
 class BenchError(RuntimeError):
@@ -111,10 +129,12 @@ def summary_ms(values: Sequence[float]) -> dict[str, float]:
 # -- talking to the services -----------------------------------------------------------
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
+Samples = dict[tuple[str, frozenset], float]
 
-def scrape(service) -> dict[tuple[str, frozenset], float]:
+
+def scrape(service) -> Samples:
     """Every sample of a service's /metrics, keyed by (name, labels)."""
-    samples: dict[tuple[str, frozenset], float] = {}
+    samples: Samples = {}
     for line in service.get("/metrics", timeout=5).text.splitlines():
         if not line or line.startswith("#"):
             continue
@@ -124,9 +144,16 @@ def scrape(service) -> dict[tuple[str, frozenset], float]:
     return samples
 
 
-def metric(samples: dict[tuple[str, frozenset], float], name: str, **labels: str) -> float:
+def metric(samples: Samples, name: str, **labels: str) -> float:
+    """The sum of the samples of `name` that carry these labels (0 when there is none)."""
+    return found if (found := reported(samples, name, **labels)) is not None else 0.0
+
+
+def reported(samples: Samples, name: str, **labels: str) -> float | None:
+    """Like metric(), but None when the service reports no such sample at all."""
     wanted = set(labels.items())
-    return sum(v for (n, found), v in samples.items() if n == name and wanted <= found)
+    values = [v for (n, found), v in samples.items() if n == name and wanted <= found]
+    return sum(values) if values else None
 
 
 def ok(response: Response, status: int = 200) -> Any:
@@ -135,64 +162,142 @@ def ok(response: Response, status: int = 200) -> Any:
     return response.json
 
 
+def flow_name(consumer: str, upstream: str) -> str:
+    return f"{consumer}<-{upstream}"
+
+
+def upstream_of(flow: str) -> str:
+    return flow.split("<-", 1)[1]
+
+
+class NoAnswer(Exception):
+    """A service answered /metrics without the figures needed (its store did not answer)."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the running services report at one moment.
+
+    stored: per service, `huiwu_events_stored` (its highest notification id);
+    applied: per flow "consumer<-upstream" between running services, the upstream's events
+    the consumer has applied (`huiwu_consumer_messages_total{outcome="processed"}`; an event
+    pulled by catch-up or to fill a gap counts there too, a duplicate does not);
+    failed: per flow, messages dead-lettered or malformed (never expected here).
+    """
+
+    stored: dict[str, int]
+    applied: dict[str, int]
+    failed: dict[str, int]
+
+    def behind(self) -> dict[str, int]:
+        """Per flow, events stored upstream that the consumer has not applied (or, if
+        negative, applied beyond what the upstream's figure showed when it was read)."""
+        missing = {flow: self.stored[upstream_of(flow)] - n for flow, n in self.applied.items()}
+        return {flow: n for flow, n in missing.items() if n}
+
+    def since(self, before: Counts) -> dict[str, Any]:
+        """What happened between two drained moments: events stored, and applied per flow."""
+        stored = {name: n - before.stored.get(name, 0) for name, n in self.stored.items()}
+        applied = {flow: n - before.applied.get(flow, 0) for flow, n in self.applied.items()}
+        return {
+            "events_stored": {name: n for name, n in stored.items() if n},
+            # every event stored upstream, once for each consumer that follows it
+            "deliveries_expected": sum(stored[upstream_of(flow)] for flow in self.applied),
+            "deliveries_processed": sum(applied.values()),
+            "deliveries_by_flow": applied,
+        }
+
+
 class Traffic:
-    """What the benchmark has caused so far, so it knows what every consumer must reach."""
+    """Reads what the services report, and waits until every consumer has caught up."""
 
-    # (consumer, upstream) pairs that follow each other in this slice
-    FLOWS = (
-        ("checklist", "vendors"),
-        ("reporting", "vendors"),
-        ("reporting", "checklist"),
-        ("vendors", "checklist"),
-    )
-
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, services: Sequence[str], stall_timeout: float) -> None:
         self.system = system
-        self.stored = {"vendors": 0, "checklist": 0}
+        self.services = tuple(services)
+        self.stall_timeout = stall_timeout
         self.unanswered_scrapes = 0  # /metrics that did not answer in time (a stalled service)
 
-    def processed(self) -> dict[str, float]:
-        scraped = {name: scrape(self.system[name]) for name in SERVICES}
-        return {
-            f"{consumer}<-{upstream}": metric(
-                scraped[consumer],
-                "huiwu_consumer_messages_total",
-                upstream=upstream,
-                outcome="processed",
-            )
-            for consumer, upstream in self.FLOWS
+    def counts(self) -> Counts:
+        scraped = {name: scrape(self.system[name]) for name in self.services}
+        stored: dict[str, int] = {}
+        for name in self.services:
+            value = reported(scraped[name], STORED, service=name)
+            if value is None:
+                raise NoAnswer(f"{name} reports no {STORED}")
+            stored[name] = int(value)
+        applied: dict[str, int] = {}
+        failed: dict[str, int] = {}
+        for consumer in self.services:
+            for upstream in self.followed(scraped[consumer], consumer):
+                flow = flow_name(consumer, upstream)
+                labels = {"service": consumer, "upstream": upstream}
+                applied[flow] = int(
+                    metric(scraped[consumer], CONSUMED, outcome="processed", **labels)
+                )
+                failed[flow] = int(
+                    sum(
+                        metric(scraped[consumer], CONSUMED, outcome=o, **labels)
+                        for o in FAILED_OUTCOMES
+                    )
+                )
+        if not applied:
+            raise BenchError(f"no service among {', '.join(self.services)} follows another")
+        return Counts(stored, applied, failed)
+
+    def followed(self, samples: Samples, consumer: str) -> list[str]:
+        """The running services this one consumes from, as its own metrics show them."""
+        upstreams = {
+            dict(labels).get("upstream")
+            for (name, labels) in samples
+            if name == CONSUMED and dict(labels).get("service", consumer) == consumer
         }
+        return sorted(u for u in upstreams if u in self.services and u != consumer)
 
-    def behind(self) -> dict[str, float]:
-        """How many events each consumer still has to process (empty when all done)."""
-        processed = self.processed()
-        missing = {
-            flow: self.stored[flow.split("<-")[1]] - done for flow, done in processed.items()
-        }
-        return {flow: n for flow, n in missing.items() if n > 0}
+    def wait_drained(self, interval: float) -> Counts:
+        """Wait until every event stored by a running service has been applied by every
+        running consumer that follows it, and return the counts of that moment.
 
-    def drained(self) -> bool:
-        try:
-            return not self.behind()
-        except OSError:  # a timeout: the service is stalled; keep waiting, but count it
-            self.unanswered_scrapes += 1
-            return False
-
-    def wait_drained(self, timeout: float, interval: float) -> None:
-        try:
-            wait_until(self.drained, timeout=timeout, interval=interval)
-        except AssertionError:
-            raise BenchError(f"consumers still behind after {timeout}s: {self.behind()}") from None
+        An event is stored (and counted in `huiwu_events_stored`) before it is published,
+        and a consumer counts an event as processed only after committing its effect, with
+        any event it records in reaction. So once every consumer's count equals its
+        upstream's stored count, nothing more is on its way. Gives up only when the counts
+        have not moved for `stall_timeout` seconds, or a message was dead-lettered.
+        """
+        moved_at, last = time.monotonic(), None
+        while True:
+            try:
+                counts = self.counts()
+            except (OSError, NoAnswer):  # a timeout: the service is stalled; keep waiting
+                self.unanswered_scrapes += 1
+                counts = None
+            if counts is not None:
+                failed = {flow: n for flow, n in counts.failed.items() if n}
+                if failed:
+                    raise BenchError(f"consumers dead-lettered messages: {failed} (see the logs)")
+                if not counts.behind():
+                    return counts
+                if (counts.stored, counts.applied) != last:
+                    moved_at, last = time.monotonic(), (counts.stored, counts.applied)
+            if time.monotonic() - moved_at > self.stall_timeout:
+                detail = (
+                    f"behind by {counts.behind()}, stored {counts.stored}"
+                    if counts is not None
+                    else "/metrics did not answer"
+                )
+                raise BenchError(
+                    f"consumers made no progress for {self.stall_timeout:.0f} s: {detail}"
+                )
+            time.sleep(interval)
 
     def outcomes(self) -> dict[str, dict[str, float]]:
         """Every consumer outcome (processed, duplicate, gap_filled, caught_up, ...)."""
         result: dict[str, dict[str, float]] = {}
-        for name in SERVICES:
+        for name in self.services:
             for (metric_name, labels), value in scrape(self.system[name]).items():
-                if metric_name != "huiwu_consumer_messages_total":
+                if metric_name != CONSUMED:
                     continue
                 found = dict(labels)
-                flow = f"{name}<-{found['upstream']}"
+                flow = flow_name(name, found["upstream"])
                 result.setdefault(flow, {})[found["outcome"]] = value
         return result
 
@@ -200,18 +305,12 @@ class Traffic:
 class Client:
     """The commands of the slice, as a person (or a script) sends them over HTTP."""
 
-    def __init__(self, system: System, traffic: Traffic) -> None:
+    def __init__(self, system: System, poll: str = "entry") -> None:
         self.system = system
-        self.traffic = traffic
-        self.lock = threading.Lock()
-
-    def _stored(self, service: str, n: int) -> None:
-        with self.lock:
-            self.traffic.stored[service] += n
+        self.poll = poll
 
     def open_conference(self) -> str:
         reply = ok(self.system["checklist"].post("/conferences", CONFERENCE), 201)
-        self._stored("checklist", PLAN_EVENTS)
         return reply["conference_id"]
 
     def add_vendor(self, conference_id: str) -> str:
@@ -222,7 +321,6 @@ class Client:
             "actor": "bench",
         }
         reply = ok(self.system["vendors"].post("/vendors", body), 201)
-        self._stored("vendors", 1)
         return reply["vendor_id"]
 
     def draft(self, conference_id: str, vendor_id: str) -> str:
@@ -236,18 +334,17 @@ class Client:
             "actor": "bench",
         }
         reply = ok(self.system["vendors"].post("/contracts", body), 201)
-        self._stored("vendors", 1)
         return reply["contract_id"]
 
     def sign(self, contract_id: str) -> None:
         body = {"signed_on": "2026-12-01", "actor": "bench"}
         ok(self.system["vendors"].post(f"/contracts/{contract_id}/sign", body))
-        # ContractSigned in vendors; EntryVerified in checklist in reaction (venue contract)
-        self._stored("vendors", 1)
-        self._stored("checklist", 1)
 
-    def entry_status(self, conference_id: str, code: str = "1.3.5") -> str:
-        plan = ok(self.system["checklist"].get(f"/conferences/{conference_id}/plan"))
+    def entry_status(self, conference_id: str, code: str = VENUE_ENTRY) -> str:
+        checklist = self.system["checklist"]
+        if self.poll == "entry":
+            return ok(checklist.get(f"/conferences/{conference_id}/entries/{code}"))["status"]
+        plan = ok(checklist.get(f"/conferences/{conference_id}/plan"))
         return next(e["status"] for e in plan["entries"] if e["code"] == code)
 
 
@@ -272,8 +369,9 @@ class CpuMeter:
 
     GROUPS = {"rabbitmq": "beam.smp", "postgresql": "postgres"}
 
-    def __init__(self, system: System) -> None:
-        self.services = {name: system[name].process.pid for name in SERVICES}
+    def __init__(self, services: Sequence[str], amqp_uri: str) -> None:
+        self.services = _service_processes(services, amqp_uri)
+        self.missing = [name for name in services if name not in self.services]
         self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
     def _used(self, pid: int) -> float | None:
@@ -310,15 +408,39 @@ class CpuMeter:
         }
 
 
+def _proc_entries() -> Iterable[Path]:
+    return (entry for entry in Path("/proc").iterdir() if entry.name.isdigit())
+
+
 def _find_processes(command: str) -> list[int]:
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == command:
-                    found.append(int(entry.name))
-            except OSError:
+    for entry in _proc_entries():
+        try:
+            if (entry / "comm").read_text().strip() == command:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _service_processes(services: Sequence[str], amqp_uri: str) -> dict[str, int]:
+    """The pid of each service process of this run: `python -m huiwu.runner <name>`,
+    started with this run's broker (its own virtual host) in its environment."""
+    wanted = f"AMQP_URI={amqp_uri}".encode()
+    found: dict[str, int] = {}
+    for entry in _proc_entries():
+        try:
+            argv = [
+                a.decode("utf-8", "replace")
+                for a in (entry / "cmdline").read_bytes().split(b"\0")
+                if a
+            ]
+            if "huiwu.runner" not in argv or argv[-1] not in services:
                 continue
+            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                found[argv[-1]] = int(entry.name)
+        except OSError:
+            continue
     return found
 
 
@@ -331,9 +453,12 @@ def measure_throughput(
     for _ in range(conferences):
         conference_id = client.open_conference()
         opened.append((conference_id, client.add_vendor(conference_id)))
-    traffic.wait_drained(timeout=60, interval=0.05)
+    before = traffic.wait_drained(interval=0.05)
 
-    phases: dict[str, Any] = {"conferences": conferences}
+    phases: dict[str, Any] = {
+        "conferences": conferences,
+        "setup": {"events_stored": {k: v for k, v in before.stored.items() if v}},
+    }
     contract_ids: list[str] = []
 
     def draft(i: int) -> None:
@@ -343,15 +468,17 @@ def measure_throughput(
         ("draft", draft, range(n)),
         ("sign", client.sign, contract_ids),
     ):
-        before = traffic.processed()
         cpu_before = cpu.snapshot()
         started, commands_done, latencies = timed_calls(call, list(args), clients)
-        traffic.wait_drained(timeout=300, interval=0.05)
+        after = traffic.wait_drained(interval=0.05)
         finished = time.perf_counter()
         cpu_after = cpu.snapshot()
         elapsed = finished - started
-        after = traffic.processed()
-        deliveries = int(sum(after.values()) - sum(before.values()))
+        happened = after.since(before)
+        if happened["deliveries_processed"] != happened["deliveries_expected"]:
+            raise BenchError(f"{phase}: deliveries do not add up: {happened}")
+        stored = sum(happened["events_stored"].values())
+        deliveries = happened["deliveries_processed"]
         phases[phase] = {
             "commands": n,
             "commands_seconds": round(commands_done - started, 3),
@@ -359,24 +486,26 @@ def measure_throughput(
             "drain_after_last_command_seconds": round(finished - commands_done, 3),
             "commands_per_second": round(n / (commands_done - started), 1),
             "events_per_second": round(n / elapsed, 1),
-            "deliveries_processed": deliveries,
+            **happened,
+            "events_stored_per_second": round(stored / elapsed, 1),
             "deliveries_per_second": round(deliveries / elapsed, 1),
             "command_latency": summary_ms(latencies),
             "cpu": CpuMeter.share(cpu_before, cpu_after, elapsed),
         }
+        before = after
     phases["conference_id"] = opened[0][0]
     return phases
 
 
 # -- 2. latency ---------------------------------------------------------------------------
 def measure_latency(client: Client, traffic: Traffic, samples: int) -> dict[str, Any]:
-    """Sequential samples; the plan is polled from the moment the sign command leaves."""
-    records, plan_gets = [], []
+    """Sequential samples; entry 1.3.5 is polled from the moment the sign command leaves."""
+    records, poll_gets = [], []
     for _ in range(samples):
         conference_id = client.open_conference()
         vendor_id = client.add_vendor(conference_id)
         contract_id = client.draft(conference_id, vendor_id)
-        traffic.wait_drained(timeout=60, interval=0.01)  # idle: each sample stands alone
+        traffic.wait_drained(interval=0.01)  # idle: each sample stands alone
         replied: dict[str, float] = {}
 
         def send(contract_id: str = contract_id, replied: dict = replied) -> None:
@@ -391,12 +520,12 @@ def measure_latency(client: Client, traffic: Traffic, samples: int) -> dict[str,
         while True:
             began = time.perf_counter()
             status = client.entry_status(conference_id)
-            plan_gets.append(time.perf_counter() - began)
+            poll_gets.append(time.perf_counter() - began)
             polls += 1
             if status == "verified":
                 break
             if began - started > 30:
-                raise BenchError(f"entry 1.3.5 of {conference_id} not verified within 30 s")
+                raise BenchError(f"entry {VENUE_ENTRY} of {conference_id} not verified within 30 s")
             time.sleep(POLL_INTERVAL)
         seen = time.perf_counter()
         sender.join(30)
@@ -411,28 +540,22 @@ def measure_latency(client: Client, traffic: Traffic, samples: int) -> dict[str,
                 "polls": polls,
             }
         )
-    traffic.wait_drained(timeout=60, interval=0.05)
+    traffic.wait_drained(interval=0.05)
 
     # Split each sample by the events' own timestamps (one clock: the same machine).
     to_signed, signed_to_verified, to_verified = [], [], []
     for record in records:
-        events = ok(
-            client.system["reporting"].get(f"/audit?conference_id={record['conference_id']}")
-        )["events"]
-        occurred = {
-            e["event_type"]: dt.datetime.fromisoformat(e["occurred_at"]).timestamp()
-            for e in events
-            if e["event_type"] in ("ContractSigned", "EntryVerified")
-        }
-        to_signed.append(occurred["ContractSigned"] - record["wall"])
-        signed_to_verified.append(occurred["EntryVerified"] - occurred["ContractSigned"])
-        to_verified.append(occurred["EntryVerified"] - record["wall"])
+        signed_at, verified_at = signed_and_verified(client.system, record["conference_id"])
+        to_signed.append(signed_at - record["wall"])
+        signed_to_verified.append(verified_at - signed_at)
+        to_verified.append(verified_at - record["wall"])
     return {
         "samples": samples,
+        "polled": client.poll,
         "poll_interval_ms": POLL_INTERVAL * 1000,
         "sign_to_verified_seen": summary_ms([r["seen"] for r in records]),
         "sign_reply": summary_ms([r["reply"] for r in records]),
-        "plan_get": summary_ms(plan_gets),
+        "poll_get": summary_ms(poll_gets),
         "polls_per_sample_median": percentile([r["polls"] for r in records], 50),
         "legs": {
             "command_sent_to_ContractSigned_created": summary_ms(to_signed),
@@ -442,24 +565,69 @@ def measure_latency(client: Client, traffic: Traffic, samples: int) -> dict[str,
     }
 
 
+def conference_trail(system: System, conference_id: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    while True:
+        page = ok(
+            system["reporting"].get(
+                f"/audit?conference_id={conference_id}&limit=10000&offset={len(events)}"
+            )
+        )["events"]
+        events += page
+        if len(page) < 10000:
+            return events
+
+
+def signed_and_verified(system: System, conference_id: str) -> tuple[float, float]:
+    """When the sample's ContractSigned, and the EntryVerified of its entry 1.3.5, occurred.
+
+    The conference's other entries may be verified or progressed by the same signature;
+    entry 1.3.5 is the one whose EntryPlanned carries its code.
+    """
+    events = conference_trail(system, conference_id)
+    entry_ids = {
+        e["aggregate_id"]
+        for e in events
+        if e["event_type"] == "EntryPlanned" and e["payload"].get("code") == VENUE_ENTRY
+    }
+    signed = [e for e in events if e["event_type"] == "ContractSigned"]
+    verified = [
+        e for e in events if e["event_type"] == "EntryVerified" and e["aggregate_id"] in entry_ids
+    ]
+    if len(signed) != 1 or not verified:
+        raise BenchError(
+            f"audit trail of {conference_id}: {len(signed)} ContractSigned, "
+            f"{len(verified)} EntryVerified of entry {VENUE_ENTRY}"
+        )
+
+    def at(event: dict[str, Any]) -> float:
+        return dt.datetime.fromisoformat(event["occurred_at"]).timestamp()
+
+    return at(signed[0]), min(at(e) for e in verified)
+
+
 def sample_envelope(system: System, conference_id: str) -> bytes:
     """The bytes of one real ContractSigned message, for the baselines' payloads."""
-    events = ok(system["reporting"].get(f"/audit?conference_id={conference_id}&limit=10000"))[
-        "events"
-    ]
+    events = conference_trail(system, conference_id)
     signed = [e for e in events if e["event_type"] == "ContractSigned"]
     envelope = {**signed[0], "schema_version": 1}
     return json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def audit_count(system: System) -> int:
-    total, offset = 0, 0
-    while True:
-        page = ok(system["reporting"].get(f"/audit?limit=10000&offset={offset}"))["events"]
-        total += len(page)
-        offset += len(page)
-        if len(page) < 10000:
-            return total
+def audit_counts(system: System, services: Iterable[str]) -> dict[str, int]:
+    """Rows of reporting's audit trail, per service whose events it holds."""
+    counts = {}
+    for service in services:
+        total = 0
+        while True:
+            page = ok(
+                system["reporting"].get(f"/audit?service={service}&limit=10000&offset={total}")
+            )["events"]
+            total += len(page)
+            if len(page) < 10000:
+                break
+        counts[service] = total
+    return counts
 
 
 # -- 3a. bare RabbitMQ ------------------------------------------------------------------
@@ -752,7 +920,10 @@ def revision() -> dict[str, Any]:
 
     return {
         "commit": git("rev-parse", "--short", "HEAD") or None,
-        "services_modified": bool(git("status", "--porcelain", "--", "services", "huiwu")),
+        # --no-optional-locks: never take the index lock of a tree someone is working in
+        "services_modified": bool(
+            git("--no-optional-locks", "status", "--porcelain", "--", "services", "huiwu")
+        ),
     }
 
 
@@ -760,12 +931,57 @@ def ratio(numerator: float, denominator: float) -> float:
     return round(numerator / denominator, 3) if denominator else float("nan")
 
 
+class PostgresSchemas:
+    """A schema prefix of the run's own; every service's schema is dropped afterwards."""
+
+    def __init__(self, database_url: str) -> None:
+        from tests.support.stores import provision_postgres
+
+        self.database_url = database_url
+        self.prefix = f"bench{uuid.uuid4().hex[:10]}_"
+        provision_postgres(database_url, self.prefix)  # the services connect as their roles
+
+    def drop(self) -> None:
+        import psycopg
+
+        pattern = self.prefix.replace("_", r"\_") + "%"
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [pattern]
+            ).fetchall()
+            for (schema,) in rows:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def log_tails(directory: Path, lines: int = 60) -> str:
+    """The end of every log the services wrote, for a run that failed."""
+    parts = []
+    for path in sorted(p for p in directory.glob("*") if p.is_file()):
+        text = path.read_text(errors="replace").splitlines()[-lines:]
+        parts.append(f"--- {path.name} ---\n" + "\n".join(text))
+    return "\n".join(parts)
+
+
+def release(system: Any, vhost: Any, schemas: Any, workdir: Path) -> None:
+    """Stop the services and remove what a run made: its virtual host, schemas and files."""
+    if system is not None:
+        system.stop_all()
+    try:
+        vhost.delete()
+    except Exception as exc:  # noqa: BLE001 - report, keep cleaning
+        print(f"could not delete vhost {vhost.name}: {exc}", file=sys.stderr)
+    if schemas is not None:
+        schemas.drop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-", dir=args.workdir))
     vhost = VirtualHost()
     vhost.name = f"huiwu-bench-{uuid.uuid4().hex[:12]}"
     schemas = None
     system: System | None = None
+    logs = workdir / "logs"
     result: dict[str, Any] = {
         "benchmark": "backbone",
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -780,13 +996,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         vhost.create()
         if args.store == "postgres":
-            from tests.support.database import DATABASE_URL, PostgresSchemas
-
-            schemas = PostgresSchemas()
+            schemas = PostgresSchemas(DATABASE_URL)
             store_env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
         else:
             store_env = {"HUIWU_DATA_DIR": str(workdir / "data")}
-        logs = workdir / "logs"
         logs.mkdir()
         system = System(vhost.uri, store_env, logs)
         _say(f"starting {', '.join(SERVICES)} on {args.store}")
@@ -794,26 +1007,34 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             *SERVICES,
             extra_env={**SERVICE_ENV, "HUIWU_CATCH_UP_INTERVAL": str(args.catch_up_interval)},
         )
-        traffic = Traffic(system)
-        client = Client(system, traffic)
+        # Only a consumer that stops moving is a failure: a long phase is not.
+        traffic = Traffic(system, SERVICES, stall_timeout=max(60.0, 4 * args.catch_up_interval))
+        client = Client(system, args.poll)
+        cpu = CpuMeter(SERVICES, vhost.uri)
+        if cpu.missing:
+            _say(f"no CPU figures for {', '.join(cpu.missing)}: process not found")
 
         _say(f"throughput: {args.events} drafts, then {args.events} signs, {args.clients} clients")
         throughput = measure_throughput(
-            client, traffic, args.events, args.clients, args.conferences, CpuMeter(system)
+            client, traffic, args.events, args.clients, args.conferences, cpu
         )
         _say(f"latency: {args.samples} sequential samples")
         latency = measure_latency(client, traffic, args.samples)
         body = sample_envelope(system, throughput["conference_id"])
+        final = traffic.wait_drained(interval=0.05)
         outcomes = traffic.outcomes()
-        trail = audit_count(system)
-        expected_trail = traffic.stored["vendors"] + traffic.stored["checklist"]
-        if trail != expected_trail:
-            raise BenchError(f"audit trail holds {trail} events, expected {expected_trail}")
+        # Reporting's own store must hold exactly the events the others say they stored.
+        audited = sorted(upstream_of(f) for f in final.applied if f.startswith("reporting<-"))
+        trail = audit_counts(system, audited)
+        expected = {service: final.stored[service] for service in audited}
+        if trail != expected:
+            raise BenchError(f"audit trail holds {trail} events, the services stored {expected}")
         result["huiwu"] = {
             "throughput": {k: v for k, v in throughput.items() if k != "conference_id"},
             "latency": latency,
-            "events_stored": dict(traffic.stored),
-            "audit_trail_events": trail,
+            "events_stored": final.stored,
+            "audit_trail_events": sum(trail.values()),
+            "audit_trail_by_service": trail,
             "consumer_outcomes": outcomes,
             "unanswered_metrics_scrapes": traffic.unanswered_scrapes,
         }
@@ -835,19 +1056,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 DATABASE_URL, args.events, body, args.rounds
             )
     except BaseException:
-        if system is not None:
-            print(system.logs(), file=sys.stderr)
+        if logs.is_dir():
+            print(log_tails(logs), file=sys.stderr)
         raise
     finally:
-        if system is not None:
-            system.stop_all()
-        try:
-            vhost.delete()
-        except Exception as exc:  # noqa: BLE001 - report, keep cleaning
-            print(f"could not delete vhost {vhost.name}: {exc}", file=sys.stderr)
-        if schemas is not None:
-            schemas.drop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        release(system, vhost, schemas, workdir)
 
     sign = result["huiwu"]["throughput"]["sign"]["events_per_second"]
     amqp_each = result["baseline"]["amqp"]["confirm_each"]["messages_per_second"]
@@ -958,8 +1171,8 @@ def report(result: dict[str, Any]) -> str:
             "",
         ),
         (
-            "  one plan GET while polling, p50 / p99 (ms)",
-            f"{lat['plan_get']['p50_ms']:.1f} / {lat['plan_get']['p99_ms']:.1f}",
+            f"  one {lat['polled']} GET while polling, p50 / p99 (ms)",
+            f"{lat['poll_get']['p50_ms']:.1f} / {lat['poll_get']['p99_ms']:.1f}",
             "",
             "",
         ),
@@ -1016,24 +1229,47 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=3, help="rounds of each baseline; the median is kept (3)"
     )
     parser.add_argument("--batch", type=int, default=50, help="batch of the batched AMQP run")
+    parser.add_argument(
+        "--poll",
+        choices=("entry", "plan"),
+        default="entry",
+        help="what the latency samples read until 1.3.5 is verified: the entry alone "
+        "(default) or the whole plan",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the JSON (bench/results/backbone-<store>.json)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="directory for the run's temporary stores and logs (the system's temp dir)",
+    )
     args = parser.parse_args(argv)
     if args.events < 1 or args.samples < 1 or args.clients < 1 or args.batch < 1 or args.rounds < 1:
         parser.error("--events, --samples, --clients, --batch and --rounds must be at least 1")
     if not 1 <= args.conferences <= args.events:
         parser.error("--conferences must be from 1 to --events")
 
-    return run_and_report(f"backbone-{args.store}", lambda: run(args), report)
+    return run_and_report(f"backbone-{args.store}", lambda: run(args), report, args.output)
 
 
 def run_and_report(
-    name: str, run_once: Callable[[], dict[str, Any]], render: Callable[[dict[str, Any]], str]
+    name: str,
+    run_once: Callable[[], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    path: Path | None = None,
 ) -> int:
-    """Run a benchmark, print its table, and keep its figures in bench/results/<name>.json."""
+    """Run a benchmark, print its table, and keep its figures in bench/results/<name>.json
+    (or in `path`)."""
     started = time.perf_counter()
     result = run_once()
     result["runtime_seconds"] = round(time.perf_counter() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+    path = path if path is not None else RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(render(result))
     shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path

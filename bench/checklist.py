@@ -1,11 +1,16 @@
-"""Checklist plans: opening and reading a 389-entry plan, and rule matching with the full
-template beside a one-rule template, in one process.
+"""Checklist plans: opening a 389-entry plan, projecting it into the plan read model and
+reading it, and rule matching with the full template beside a one-rule template, in one
+process.
 
     python -m bench.checklist [--store sqlite|postgres] [--conferences N] [--events K]
 
-No broker and no HTTP: the use cases are called on `ChecklistApplication` objects, each
-on a store of its own (a temporary SQLite file, or a PostgreSQL schema of the run's own),
-which are removed afterwards. The applications run side by side:
+No broker and no HTTP. Each application is built as checklist's bootstrap builds it, from
+the kernel's `Parts`: `ChecklistApplication` on its store (with its template given to its
+constructor), the plan read model (`PlanProjection` in a `ProjectionSink`, fed from the
+application's own notification log by a `LocalReadModel`) and the `PlanView` that
+`GET /conferences/<id>/plan` reads. Each has a store of its own (a SQLite file in a
+temporary directory, or PostgreSQL schemas of the run's own), removed afterwards. The
+applications run side by side:
 
 - *full*: the real template, `conference.yaml`; profile academic selects its 389 entries;
 - *starter*: `starter.yaml`, 6 entries (one of them with a rule: 1.3.5's);
@@ -17,16 +22,22 @@ which are removed afterwards. The applications run side by side:
 
 1. Opening a plan. N conferences (20) are opened in each application, in turn, with the
    same ids (2 more before, unmeasured, warm the caches). One open is one transaction:
-   ConferenceOpened and one EntryPlanned per entry. Then every plan is read whole
-   (`app.plan(id)`, what `GET /conferences/<id>/plan` answers) twice, and
-   `app.statistics(today)` (every entry of every plan) is timed once on the full plans.
-2. Rule matching. Streams of envelopes are fed to `ProcessSink(app, app.policy).apply`,
-   the consumer's last step (the policy, then events and tracking record in one
+   ConferenceOpened and one EntryPlanned per entry (`open`). Right after each open the
+   read model catches up with it, as the service's outbox does after each commit
+   (`project`: one row per entry, a page of events per transaction). Then every plan is read
+   whole through the `PlanView` (`view.plan(id)`: the catch-up check and the SQL read,
+   the bytes `GET /conferences/<id>/plan` answers) twice, with one entry
+   (`view.entry(id, "1.3.5")`) beside each, and `view.statistics()` (entries by status,
+   flagged overdue by section and owner: the plan gauges, read at each Prometheus scrape)
+   is timed once on the full plans.
+2. Rule matching. Streams of envelopes are fed to `ProcessSink(app).apply`, the
+   consumer's last step (the policy, then events and tracking record in one
    transaction), with consecutive notification ids per upstream. Each stream goes through
    the full application and a baseline (one-rule, or one-rule 8.2.1): the same envelopes,
    in the same order, in chunks of 50 that alternate which application goes first. The
    payloads are valid for their catalogue and loaded with it before the clock starts, as
-   the consumer does. Streams:
+   the consumer does. After each stream the read models catch up with what the stream
+   recorded (timed apart: `project`). Streams:
    - untouched: events no rule of either template concerns (ContractDrafted,
      ComplaintResolved, and SiteInspected of a category whose rules all have a `where`
      that fails);
@@ -45,15 +56,21 @@ which are removed afterwards. The applications run side by side:
    so that cost can be read per entry concerned, whatever the template.
 3. The index alone: `template.rules.concerned(key, payload)` lookups per second, full
    index against one-rule index, for a few keys and for the mixed stream's ten.
+4. Last, the overdue check of one full plan as of its first day (`OverdueWatch.check`,
+   what `POST /conferences/<id>/overdue` runs: candidates from the read model, then each
+   entry loaded and EntryOverdue recorded in one transaction), the read model's catch-up
+   with it, and the statistics again, now with overdue entries.
 
-Results are printed and written to bench/results/checklist-<store>.json.
+Results are printed and written to bench/results/checklist-<store>.json (or --output).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import functools
+import json
 import re
 import shutil
 import statistics
@@ -75,33 +92,35 @@ from bench.backbone import (
     run_and_report,
     summary_ms,
 )
-from services.budget.events import CATALOG as BUDGET
 from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
+from services.checklist.commands import OpenConference
+from services.checklist.overdue import OverdueWatch
+from services.checklist.plan_view import PlanProjection, PlanView
+from services.common import registry
 from services.common.config import Settings
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, event_id_for
+from services.common.outbox import LocalReadModel
 from services.common.sinks import ProcessSink
-from services.common.store import ensure_postgres_schema, persistence_env
-from services.registration.events import CATALOG as REGISTRATION
-from services.speakers.events import CATALOG as SPEAKERS
-from services.vendors.events import CATALOG as VENDORS
+from services.common.wiring import Parts
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CATALOGS = {c.service: c for c in (VENDORS, REGISTRATION, SPEAKERS, BUDGET)}
+UPSTREAMS = ("vendors", "registration", "speakers", "budget")
+CATALOGS = {name: registry.load().catalog(name) for name in UPSTREAMS}
 PROFILE = "academic"
 WARM_UP_OPENS = 2
 CHUNK = 50
 
-OPENING = {
-    "name": "Checklist Benchmark Congress",
-    "starts_on": dt.date(2027, 5, 12),
-    "ends_on": dt.date(2027, 5, 14),
-    "city": "Hangzhou",
-    "expected_attendance": 500,
-    "profile": PROFILE,
-    "timezone": "Asia/Shanghai",
-}
+OPENING = OpenConference(
+    name="Checklist Benchmark Congress",
+    starts_on=dt.date(2027, 5, 12),
+    ends_on=dt.date(2027, 5, 14),
+    city="Hangzhou",
+    expected_attendance=500,
+    profile=PROFILE,
+    timezone="Asia/Shanghai",
+)
 
 
 class BenchError(RuntimeError):
@@ -135,75 +154,93 @@ def one_rule_template(code: str = "1.3.5") -> templates.Template:
     return template
 
 
-class OneRuleChecklist(ChecklistApplication):
-    """Checklist with a template of one entry, 1.3.5, and its rule."""
-
-    rule_code = "1.3.5"
-
-    @property
-    def template(self) -> templates.Template:
-        return one_rule_template(self.rule_code)
-
-
-class VendorRuleChecklist(OneRuleChecklist):
-    """The same with 8.2.1 (three vendors recorded), the only rule vendors.VendorAdded
-    feeds in the full template: a baseline for an event that concerns one entry in both."""
-
-    rule_code = "8.2.1"
-
-
-class StarterChecklist(ChecklistApplication):
-    template_name = "starter"
-
-
-APPS: dict[str, type[ChecklistApplication]] = {
-    "full": ChecklistApplication,
-    "starter": StarterChecklist,
-    "one-rule": OneRuleChecklist,
+# Each application's template, given to its constructor as the service's bootstrap does.
+TEMPLATES: dict[str, Callable[[], templates.Template]] = {
+    "full": lambda: templates.load("conference"),
+    "starter": lambda: templates.load("starter"),
+    "one-rule": lambda: one_rule_template("1.3.5"),
 }
+# The second baseline: 8.2.1 (three vendors recorded), the only rule vendors.VendorAdded
+# feeds in the full template, for an event that concerns one entry in both.
 ONE_RULE_821 = "one-rule 8.2.1"
 
 
 # -- stores -------------------------------------------------------------------------------
-class Stores:
-    """One store per application: SQLite files in a temporary directory, or PostgreSQL
-    schemas with a prefix of this run's own; everything is removed by close()."""
+@dataclasses.dataclass(frozen=True)
+class Checklist:
+    """One application as checklist's bootstrap wires it: the use cases on their store, the
+    plan read model fed from the application's own log, and the view the reads go to."""
 
-    def __init__(self, kind: str) -> None:
+    label: str
+    app: ChecklistApplication
+    model: LocalReadModel
+    view: PlanView
+    parts: Parts
+
+    @property
+    def template(self) -> templates.Template:
+        return self.app.template
+
+    def close(self) -> None:
+        try:
+            self.app.close()
+        finally:
+            self.parts.db.close()
+
+
+class Stores:
+    """One store per application: a SQLite directory each in a temporary directory, or
+    PostgreSQL schemas under a prefix of this run's own; everything is removed by close().
+
+    Every application is checklist (its store, its log's service name, its read model's
+    upstream): each gets settings of its own, a directory or a schema prefix per label.
+    """
+
+    def __init__(self, kind: str, workdir: Path | None = None) -> None:
         self.kind = kind
-        self.apps: list[ChecklistApplication] = []
-        self.workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-checklist-"))
+        self.built: list[Checklist] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="huiwu-bench-checklist-", dir=workdir))
         self.schemas = None
         if kind == "postgres":
             from tests.support.database import DATABASE_URL, PostgresSchemas
 
+            self.database_url = DATABASE_URL
             self.schemas = PostgresSchemas()
-            self.settings = Settings(database_url=DATABASE_URL, schema_prefix=self.schemas.prefix)
-        else:
-            self.settings = Settings(data_dir=self.workdir)
 
-    def build(self, label: str, cls: type[ChecklistApplication]) -> ChecklistApplication:
-        store = self.store_name(label)
-        ensure_postgres_schema(self.settings, store)
-        app = cls(env=persistence_env(self.settings, store))
-        self.apps.append(app)
-        return app
+    def settings(self, label: str) -> Settings:
+        slug = re.sub(r"\W", "_", label)
+        if self.schemas is not None:
+            return Settings(
+                database_url=self.database_url, schema_prefix=f"{self.schemas.prefix}{slug}_"
+            )
+        return Settings(data_dir=self.workdir / slug)
 
-    @staticmethod
-    def store_name(label: str) -> str:
-        return "checklist_" + re.sub(r"\W", "_", label)
+    def build(self, label: str, template: templates.Template) -> Checklist:
+        """What services/checklist/bootstrap.py builds for reads and writes (no relay, no
+        consumers of other services: nothing here touches the broker)."""
+        parts = Parts(self.settings(label), "checklist")
+        app = parts.store(ChecklistApplication, template=template)
+        try:
+            model = parts.read_model(app, parts.projection("plan", PlanProjection()))
+        except BaseException:
+            app.close()
+            parts.db.close()
+            raise
+        built = Checklist(label, app, model, PlanView(parts.db, model), parts)
+        self.built.append(built)
+        return built
 
-    def wal_bytes(self, label: str) -> int | None:
+    def wal_bytes(self, checklist: Checklist) -> int | None:
         """Size of a SQLite store's write-ahead log file (None on PostgreSQL)."""
         if self.kind != "sqlite":
             return None
-        wal = Path(f"{self.settings.sqlite_path(self.store_name(label))}-wal")
+        wal = Path(f"{checklist.parts.settings.sqlite_path('checklist')}-wal")
         return wal.stat().st_size if wal.exists() else 0
 
     def close(self) -> None:
-        for app in self.apps:
+        for built in self.built:
             try:
-                app.close()
+                built.close()
             except Exception as exc:  # noqa: BLE001 - report, keep cleaning
                 print(f"could not close a store: {exc}", file=sys.stderr)
         if self.schemas is not None:
@@ -212,7 +249,7 @@ class Stores:
 
 
 def settle(
-    stores: Stores, apps: dict[str, ChecklistApplication], up: Upstreams, batch: int = 250
+    stores: Stores, apps: dict[str, Checklist], up: Upstreams, batch: int = 250
 ) -> dict[str, Any]:
     """Commit tracking-only events into each store until it is in its steady state.
 
@@ -223,16 +260,17 @@ def settle(
     log file stops growing over a batch. On PostgreSQL one batch warms the connections.
     """
     settled: dict[str, Any] = {}
-    for name, app in apps.items():
-        sink = ProcessSink(app, app.policy)
-        sizes, written = [stores.wal_bytes(name)], 0
+    for name, checklist in apps.items():
+        sink = ProcessSink(checklist.app)
+        sizes, written = [stores.wal_bytes(checklist)], 0
         while written < 20 * batch:
             for envelope, payload in build_stream(up, cycle_untouched, [str(uuid.uuid4())], batch):
                 sink.apply(envelope, payload)
             written += batch
-            sizes.append(stores.wal_bytes(name))
+            sizes.append(stores.wal_bytes(checklist))
             if sizes[-1] is None or sizes[-1] == sizes[-2]:
                 break
+        checklist.model.catch_up()  # nothing to project: the log holds no event yet
         settled[name] = {"events": written, "wal_bytes": sizes[-1]}
     return settled
 
@@ -248,36 +286,53 @@ def measure_template_load(rounds: int = 3) -> dict[str, Any]:
     return summary_ms(durations)
 
 
+def open_plan(checklist: Checklist, conference_id: str) -> None:
+    checklist.app.open_conference(
+        dataclasses.replace(OPENING, conference_id=uuid.UUID(conference_id)),
+        CommandContext.new("bench"),
+    )
+
+
 def measure_open(
-    apps: dict[str, ChecklistApplication], conferences: int
+    apps: dict[str, Checklist], conferences: int
 ) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Open the same conference ids in every application, in turn; time each open."""
+    """Open the same conference ids in every application, in turn; time each open, and the
+    read model's catch-up with it (the service runs it right after the commit)."""
     names = list(apps)
     warm_ids = [str(uuid.uuid4()) for _ in range(WARM_UP_OPENS)]
     ids = [str(uuid.uuid4()) for _ in range(conferences)]
     durations: dict[str, list[float]] = {name: [] for name in names}
+    projections: dict[str, list[float]] = {name: [] for name in names}
+    projected: dict[str, int] = {name: 0 for name in names}
     events: dict[str, int] = {}
     for name in names:
-        events[name] = apps[name].max_notification_id()
+        events[name] = apps[name].app.max_notification_id()
     for i, conference_id in enumerate(warm_ids + ids):
         order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
-            app = apps[name]
+            checklist = apps[name]
             started = time.perf_counter()
-            app.open_conference(
-                CommandContext.new("bench"), dict(OPENING), uuid.UUID(conference_id)
-            )
-            elapsed = time.perf_counter() - started
+            open_plan(checklist, conference_id)
+            opened = time.perf_counter()
+            pulled = checklist.model.catch_up()
+            caught_up = time.perf_counter()
             if i >= WARM_UP_OPENS:
-                durations[name].append(elapsed)
+                durations[name].append(opened - started)
+                projections[name].append(caught_up - opened)
+                projected[name] += pulled
     result: dict[str, Any] = {}
     for name in names:
-        app = apps[name]
+        app = apps[name].app
         entries = len(app.conference(ids[0]).entry_codes)
         stored = app.max_notification_id() - events[name]
-        if stored != (entries + 1) * (conferences + WARM_UP_OPENS):
-            expected = (entries + 1) * (conferences + WARM_UP_OPENS)
+        expected = (entries + 1) * (conferences + WARM_UP_OPENS)
+        if stored != expected:
             raise BenchError(f"{name}: the opens stored {stored} events, not {expected}")
+        if projected[name] != (entries + 1) * conferences:
+            raise BenchError(
+                f"{name}: the read model projected {projected[name]} events of the opens, "
+                f"not {(entries + 1) * conferences}"
+            )
         total = sum(durations[name])
         result[name] = {
             "entries": entries,
@@ -285,46 +340,81 @@ def measure_open(
             "open": summary_ms(durations[name]),
             "entries_per_second": round(entries * len(durations[name]) / total, 1),
             "ms_per_entry": round(percentile(durations[name], 50) * 1000 / entries, 4),
+            # the read model's catch-up with one opened plan: one row per entry
+            "project": summary_ms(projections[name]),
+            "project_ms_per_event": round(
+                percentile(projections[name], 50) * 1000 / (entries + 1), 4
+            ),
         }
     return result, warm_ids, ids
 
 
 def measure_plan_reads(
-    apps: dict[str, ChecklistApplication], ids: Sequence[str], reads: int
+    apps: dict[str, Checklist], ids: Sequence[str], reads: int
 ) -> dict[str, Any]:
+    """Every plan read whole through its view, and one entry of it, in turn."""
     names = list(apps)
     durations: dict[str, list[float]] = {name: [] for name in names}
+    entry_reads: dict[str, list[float]] = {name: [] for name in names}
     sizes: dict[str, int] = {}
+    body_bytes: dict[str, int] = {}
     for i in range(reads * len(ids)):
         conference_id = ids[i % len(ids)]
         order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
+            view = apps[name].view
             started = time.perf_counter()
-            plan = apps[name].plan(conference_id)
-            durations[name].append(time.perf_counter() - started)
-            sizes[name] = len(plan["entries"])
+            plan = view.plan(conference_id)
+            read = time.perf_counter()
+            view.entry(conference_id, "1.3.5")
+            entry_reads[name].append(time.perf_counter() - read)
+            durations[name].append(read - started)
+            sizes[name] = len(json.loads(plan.body)["entries"])
+            body_bytes[name] = len(plan.body)
     return {
         name: {
             "entries": sizes[name],
+            "bytes": body_bytes[name],
             "read": summary_ms(durations[name]),
             "ms_per_entry": round(percentile(durations[name], 50) * 1000 / sizes[name], 4),
+            "entry_read": summary_ms(entry_reads[name]),
         }
         for name in names
     }
 
 
-def measure_statistics(app: ChecklistApplication, conferences: int) -> dict[str, Any]:
-    """`app.statistics(today)` once: every entry of every plan, as the overdue check
-    (`POST /conferences/<id>/overdue`) and the overdue timer refresh the plan metrics."""
+def measure_statistics(checklist: Checklist, conferences: int) -> dict[str, Any]:
+    """`view.statistics()` once: entries by status, and open entries past their due date by
+    section and owner, over every plan (the plan gauges, read when Prometheus scrapes)."""
     started = time.perf_counter()
-    counted = app.statistics(OPENING["starts_on"])
+    counted = checklist.view.statistics()
     elapsed = time.perf_counter() - started
     entries = sum(counted["status"].values())
     return {
         "conferences": conferences,
         "entries": entries,
-        "seconds": round(elapsed, 3),
-        "ms_per_entry": round(elapsed * 1000 / entries, 4),
+        "overdue": sum(counted["section"].values()),
+        "seconds": round(elapsed, 4),
+        "ms_per_entry": round(elapsed * 1000 / entries, 5),
+    }
+
+
+def measure_overdue(checklist: Checklist, conference_id: str, conferences: int) -> dict[str, Any]:
+    """The overdue check of one plan as of its first day, its projection, the statistics."""
+    watch = OverdueWatch(checklist.app, checklist.view)
+    started = time.perf_counter()
+    flagged = watch.check(conference_id, CommandContext.new("bench"), OPENING.starts_on)
+    checked = time.perf_counter()
+    pulled = checklist.model.catch_up()
+    projected = time.perf_counter()
+    flagged_entries = len(flagged["overdue"])
+    if pulled != flagged_entries:
+        raise BenchError(f"overdue: {flagged_entries} entries flagged, {pulled} events projected")
+    return {
+        "flagged": flagged_entries,
+        "check_seconds": round(checked - started, 4),
+        "project_seconds": round(projected - checked, 4),
+        "statistics_after": measure_statistics(checklist, conferences),
     }
 
 
@@ -567,13 +657,14 @@ def entries_concerned(app: ChecklistApplication, envelope: Envelope) -> int:
 
 
 def feed(
-    apps: dict[str, ChecklistApplication], deliveries: Sequence[Delivery], timed: bool = True
+    apps: dict[str, Checklist], deliveries: Sequence[Delivery], timed: bool = True
 ) -> dict[str, Any]:
-    """Apply the same deliveries to each application, alternating which goes first."""
+    """Apply the same deliveries to each application, alternating which goes first; then
+    let each read model catch up with what they recorded (timed apart)."""
     names = list(apps)
-    sinks = {name: ProcessSink(app, app.policy) for name, app in apps.items()}
+    sinks = {name: ProcessSink(checklist.app) for name, checklist in apps.items()}
     durations: dict[str, list[float]] = {name: [] for name in names}
-    stored = {name: app.max_notification_id() for name, app in apps.items()}
+    stored = {name: checklist.app.max_notification_id() for name, checklist in apps.items()}
     for i in range(0, len(deliveries), CHUNK):
         chunk = deliveries[i : i + CHUNK]
         order = names if (i // CHUNK) % 2 == 0 else names[::-1]
@@ -583,10 +674,16 @@ def feed(
                 started = time.perf_counter()
                 apply(envelope, payload)
                 spent.append(time.perf_counter() - started)
+    projections: dict[str, tuple[int, float]] = {}
+    for name in names:
+        started = time.perf_counter()
+        pulled = apps[name].model.catch_up()
+        projections[name] = (pulled, time.perf_counter() - started)
     if not timed:
         return {}
     result: dict[str, Any] = {}
-    for name, app in apps.items():
+    for name, checklist in apps.items():
+        app = checklist.app
         concerned = [entries_concerned(app, envelope) for envelope, _ in deliveries]
         total = sum(durations[name])
         by_type: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -601,6 +698,14 @@ def feed(
             "events_recorded_per_event": round(
                 (app.max_notification_id() - stored[name]) / len(deliveries), 2
             ),
+            # the read model's catch-up with the events the stream recorded, once after it
+            "project": {
+                "events": projections[name][0],
+                "seconds": round(projections[name][1], 3),
+                "ms_per_event": round(projections[name][1] * 1000 / projections[name][0], 4)
+                if projections[name][0]
+                else None,
+            },
             "by_type": {
                 key: {
                     "events": len(rows),
@@ -643,7 +748,7 @@ def per_entry_model(samples: Sequence[tuple[int, float]]) -> dict[str, Any]:
 
 
 def measure_matching(
-    apps: dict[str, ChecklistApplication],
+    apps: dict[str, Checklist],
     up: Upstreams,
     warm_ids: Sequence[str],
     ids: Sequence[str],
@@ -657,7 +762,7 @@ def measure_matching(
     streams: dict[str, Any] = {}
     samples: dict[str, list[tuple[int, float]]] = {name: [] for name in apps}
     for name, about, cycle, share, baseline in STREAMS:
-        n = max(CHUNK, int(events * share))
+        n = max(1, int(events * share))
         _say(f"matching: stream {name!r}, {n} events, full beside {baseline}")
         pair = {"full": apps["full"], baseline: apps[baseline]}
         measured = feed(pair, build_stream(up, cycle, ids, n))
@@ -680,16 +785,21 @@ def measure_matching(
     return {"streams": streams, "cost_model": models, "upstream_positions": dict(up.position)}
 
 
-def _check_effects(apps: dict[str, ChecklistApplication], ids: Sequence[str]) -> None:
-    """The streams did what they should: 1.3.5 verified in both plans, counts progressed."""
+def entry(checklist: Checklist, conference_id: str, code: str) -> dict[str, Any]:
+    """One entry as `GET /conferences/<id>/entries/<code>` answers it (the read model)."""
+    return json.loads(checklist.view.entry(conference_id, code).body)
+
+
+def _check_effects(apps: dict[str, Checklist], ids: Sequence[str]) -> None:
+    """The streams did what they should, as the read model shows it: 1.3.5 verified in both
+    plans, counts progressed."""
     for name in ("full", "one-rule"):
-        if apps[name].entry(ids[0], "1.3.5")["status"] != "verified":
+        if entry(apps[name], ids[0], "1.3.5")["status"] != "verified":
             raise BenchError(f"{name}: entry 1.3.5 not verified by the venue contracts")
-    if apps[ONE_RULE_821].entry(ids[0], "8.2.1")["status"] != "verified":
+    if entry(apps[ONE_RULE_821], ids[0], "8.2.1")["status"] != "verified":
         raise BenchError(f"{ONE_RULE_821}: entry 8.2.1 not verified by the vendors added")
-    full = apps["full"]
     for code in ("8.2.1", "10.1.4", "9.1.1"):
-        if full.entry(ids[0], code)["members"] == 0:
+        if entry(apps["full"], ids[0], code)["members"] == 0:
             raise BenchError(f"full: entry {code} counted no member")
 
 
@@ -757,12 +867,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "revision": revision(),
     }
     _say("template: parsing conference.yaml")
-    result["template_load"] = measure_template_load()
+    result["template_load"] = measure_template_load(min(args.rounds, 3))
     templates.load("conference")
-    stores = Stores(args.store)
+    stores = Stores(args.store, args.workdir)
     up = Upstreams()
     try:
-        apps = {name: stores.build(name, cls) for name, cls in APPS.items()}
+        apps = {name: stores.build(name, template()) for name, template in TEMPLATES.items()}
         _say("filling each store to its steady state")
         result["settle"] = settle(stores, apps, up)
         _say(f"opening {args.conferences} conferences in each of {', '.join(apps)}")
@@ -773,12 +883,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _say("statistics of every plan of the full application")
         result["statistics"] = measure_statistics(apps["full"], len(warm_ids) + len(ids))
         # the second baseline: its store settled and its plans opened like the others
-        vendor_rule = stores.build(ONE_RULE_821, VendorRuleChecklist)
+        vendor_rule = stores.build(ONE_RULE_821, one_rule_template("8.2.1"))
         settle(stores, {ONE_RULE_821: vendor_rule}, up)
         for conference_id in [*warm_ids, *ids]:
-            vendor_rule.open_conference(
-                CommandContext.new("bench"), dict(OPENING), uuid.UUID(conference_id)
-            )
+            open_plan(vendor_rule, conference_id)
+        vendor_rule.model.catch_up()
         matching_apps = {
             "full": apps["full"],
             "one-rule": apps["one-rule"],
@@ -789,6 +898,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["plan_read_after_streams"] = measure_plan_reads(
             {name: apps[name] for name in ("full", "one-rule")}, ids, 1
         )
+        _say("the overdue check of one full plan, as of its first day")
+        result["overdue"] = measure_overdue(apps["full"], ids[-1], len(warm_ids) + len(ids))
     finally:
         stores.close()
     _say("the index alone")
@@ -800,6 +911,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             (full["open"]["p50_ms"] - one["open"]["p50_ms"]) / (full["entries"] - one["entries"]),
             4,
         ),
+        "project_full_over_one_rule": ratio(full["project"]["p50_ms"], one["project"]["p50_ms"]),
         "read_full_over_one_rule": ratio(
             result["plan_read"]["full"]["read"]["p50_ms"],
             result["plan_read"]["one-rule"]["read"]["p50_ms"],
@@ -838,27 +950,41 @@ def report(result: dict[str, Any]) -> str:
                 lines.append("  ".join("-" * w for w in widths))
         lines.append("")
 
-    rows = [("plan", "entries", "open p50 / p99 ms", "entries/s", "read p50 / p99 ms")]
+    rows = [
+        (
+            "plan",
+            "entries",
+            "open p50 / p99 ms",
+            "entries/s",
+            "project p50 / p99 ms",
+            "read p50 / p99 ms",
+            "entry read p50 / p99 ms",
+        )
+    ]
     for name, o in opens.items():
-        r = reads[name]["read"]
+        r, e = reads[name]["read"], reads[name]["entry_read"]
         rows.append(
             (
                 name,
                 str(o["entries"]),
                 f"{o['open']['p50_ms']:.2f} / {o['open']['p99_ms']:.2f}",
                 f"{o['entries_per_second']:.0f}",
+                f"{o['project']['p50_ms']:.2f} / {o['project']['p99_ms']:.2f}",
                 f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}",
+                f"{e['p50_ms']:.2f} / {e['p99_ms']:.2f}",
             )
         )
     for name, a in after.items():
-        r = a["read"]
+        r, e = a["read"], a["entry_read"]
         rows.append(
             (
                 f"{name}, after streams",
                 str(a["entries"]),
                 "",
                 "",
+                "",
                 f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}",
+                f"{e['p50_ms']:.2f} / {e['p99_ms']:.2f}",
             )
         )
     table(rows)
@@ -867,12 +993,21 @@ def report(result: dict[str, Any]) -> str:
         f"open full / one-rule: {ratios['open_full_over_one_rule']:.1f}x for "
         f"{opens['full']['entries']}x the entries; marginal "
         f"{ratios['open_marginal_ms_per_entry']:.3f} ms per entry; "
+        f"project full / one-rule: {ratios['project_full_over_one_rule']:.1f}x "
+        f"({opens['full']['project_ms_per_event']:.3f} ms per event); "
         f"read full / one-rule: {ratios['read_full_over_one_rule']:.1f}x"
     )
-    st = result["statistics"]
+    st, od = result["statistics"], result["overdue"]
     lines.append(
-        f"statistics of all {st['conferences']} full plans ({st['entries']} entries, as the "
-        f"overdue check refreshes them): {st['seconds'] * 1000:.0f} ms"
+        f"statistics of all {st['conferences']} full plans ({st['entries']} entries, "
+        f"{st['overdue']} overdue; the plan gauges): {st['seconds'] * 1000:.1f} ms; "
+        f"with {od['statistics_after']['overdue']} overdue: "
+        f"{od['statistics_after']['seconds'] * 1000:.1f} ms"
+    )
+    lines.append(
+        f"overdue check of one full plan as of its first day: {od['flagged']} entries "
+        f"flagged in {od['check_seconds'] * 1000:.0f} ms, projected in "
+        f"{od['project_seconds'] * 1000:.0f} ms"
     )
     lines.append("")
 
@@ -886,6 +1021,7 @@ def report(result: dict[str, Any]) -> str:
             "p50 ms full / base",
             "entries per event full / base",
             "events recorded per event full / base",
+            "project ms/event full / base",
         )
     ]
     for name, s in streams.items():
@@ -900,6 +1036,7 @@ def report(result: dict[str, Any]) -> str:
                 f"{f['apply']['p50_ms']:.2f} / {o['apply']['p50_ms']:.2f}",
                 f"{f['entries_concerned_per_event']:.2f} / {o['entries_concerned_per_event']:.2f}",
                 f"{f['events_recorded_per_event']:.2f} / {o['events_recorded_per_event']:.2f}",
+                f"{_ms(f['project']['ms_per_event'])} / {_ms(o['project']['ms_per_event'])}",
             )
         )
     table(rows)
@@ -930,6 +1067,10 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip()
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -951,12 +1092,29 @@ def main(argv: list[str] | None = None) -> int:
         "confirmed (2000)",
     )
     parser.add_argument("--reads", type=int, default=2, help="reads of each plan (2)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of each index timing (5)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds of each index timing (5), and of the template parse (at most 3)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the JSON (bench/results/checklist-<store>.json)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="directory for the run's temporary stores (the system's temp dir)",
+    )
     args = parser.parse_args(argv)
     if min(args.conferences, args.events, args.reads, args.rounds) < 1:
         parser.error("--conferences, --events, --reads and --rounds must be at least 1")
 
-    return run_and_report(f"checklist-{args.store}", lambda: run(args), report)
+    return run_and_report(f"checklist-{args.store}", lambda: run(args), report, args.output)
 
 
 if __name__ == "__main__":

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
+import io
+import json
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.checklist.domain import PROFILES, PROGRESS_STATES
-from services.checklist.template import EVIDENCE_KINDS, OWNER_ROLES, PHASES
-from services.common.config import SERVICES, Settings
-from services.vendors.domain import CATEGORIES
+from services.checklist.events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES, PROGRESS_STATES
+from services.common import registry
+from services.common.config import Settings
+from services.policy import ROLES
+from services.vendors.events import CATEGORIES
 
 from . import commands
 from .client import ServiceError, ServiceUnreachable
 from .commands import Context, UsageError
+from .credentials import CredentialsError, read_token
 from .money import AmountError
 
 PROG = "huiwu"
@@ -83,6 +88,16 @@ def int_between(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def moment(text: str) -> dt.datetime:
+    """An ISO date or date and time; the time zone comes later if it has no offset."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "give an ISO date and time, e.g. 2027-05-01T09:30 or 2027-05-01T09:30+08:00"
+        ) from None
+
+
 def timezone(text: str) -> str:
     try:
         ZoneInfo(text)
@@ -93,14 +108,19 @@ def timezone(text: str) -> str:
     return text
 
 
-def service_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SERVICES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown service {', '.join(unknown) or repr(text)}; choose from {', '.join(SERVICES)}"
-        )
-    return list(dict.fromkeys(names))
+def service_list(services: Sequence[str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in services]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown service {', '.join(unknown) or repr(text)}; "
+                f"choose from {', '.join(services)}"
+            )
+        return list(dict.fromkeys(names))
+
+    parse.__name__ = "service list"
+    return parse
 
 
 def entry_code(text: str) -> str:
@@ -124,23 +144,15 @@ def non_blank(text: str) -> str:
 # -- the parser ---------------------------------------------------------------------------
 
 
-def default_actor() -> str:
-    actor = os.environ.get("HUIWU_ACTOR", "").strip()
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in this environment
-        return "unknown"
-
-
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--json", action="store_true", default=default, help="print the raw JSON")
     parser.add_argument(
-        "--actor",
+        "--for",
+        dest="on_behalf_of",
         type=non_blank,
         default=default,
-        help="who acts (default: $HUIWU_ACTOR, else your user name)",
+        metavar="WHO",
+        help="record that you act for WHO (you, the token's holder, are recorded too)",
     )
 
 
@@ -162,7 +174,9 @@ def entry_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("code", type=entry_code, metavar="CODE")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; `services` are those of the registry (the built-in one by default)."""
+    services = tuple(services or registry.load().names)
     parser = argparse.ArgumentParser(
         prog=PROG, description="Run and drive the Huiwu conference-operations services."
     )
@@ -187,11 +201,30 @@ def build_parser() -> argparse.ArgumentParser:
     up = command(groups, "up", commands.up)
     up.add_argument(
         "--only",
-        type=service_list,
+        type=service_list(services),
         metavar="SERVICE,...",
-        help=f"start only these services (from {', '.join(SERVICES)})",
+        help=f"start only these services (from {', '.join(services)})",
     )
     command(groups, "status", commands.status)
+    described = command(groups, "openapi", print_openapi)
+    described.add_argument("service", choices=services, metavar="SERVICE")
+
+    token = group("token", "make, list and revoke the tokens the services accept")
+    made = command(token, "create", commands.token_create)
+    made.add_argument("--name", type=non_blank, default="admin", help="the holder (default admin)")
+    made.add_argument("--role", choices=ROLES, help="what the holder may do (services/policy.py)")
+    made.add_argument("--conference", metavar="ID", help="the one conference it is for")
+    made.add_argument(
+        "--expires", type=commands.expiry, metavar="WHEN", help="30d, 12h, 90m or an ISO time"
+    )
+    made.add_argument(
+        "--bootstrap",
+        action="store_true",
+        help="the first admin token, kept in your config directory; only while none exists",
+    )
+    command(token, "list", commands.token_list)
+    revoked = command(token, "revoke", commands.token_revoke)
+    revoked.add_argument("token_id", metavar="TOKEN_ID")
 
     conference = group("conference", "open and show conferences (checklist service)")
     opened = command(conference, "open", commands.conference_open)
@@ -359,14 +392,55 @@ def build_parser() -> argparse.ArgumentParser:
     audit = group("audit", "the audit trail of every service (reporting service)")
     shown = command(audit, "show", commands.audit_show)
     shown.add_argument("--conference", metavar="ID")
-    shown.add_argument("--service", choices=SERVICES)
+    shown.add_argument("--service", choices=services)
     shown.add_argument("--aggregate", metavar="ID")
     shown.add_argument("--limit", type=int_between(1, 10_000), default=1000, metavar="N")
     shown.add_argument(
         "--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE, help="to show times in"
     )
     command(audit, "rebuild", commands.audit_rebuild)
+    as_of = command(audit, "as-of", commands.audit_as_of)
+    as_of.add_argument("at", type=moment, help="ISO date and time (in --timezone without offset)")
+    as_of.add_argument("--conference", metavar="ID", required=True)
+    what = as_of.add_mutually_exclusive_group()
+    what.add_argument("--entry", metavar="CODE")
+    what.add_argument("--aggregate", metavar="ID")
+    as_of.add_argument(
+        "--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE, help="of times shown"
+    )
+    exported_trail = command(audit, "export", commands.audit_export)
+    exported_trail.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    exported_trail.add_argument("--conference", metavar="ID")
+    exported_trail.add_argument("--service", choices=services)
+    exported_trail.add_argument("--actor", metavar="NAME")
+    exported_trail.add_argument("--event-type", metavar="TYPE")
+    exported_trail.add_argument("--since", metavar="TIME", help="ISO 8601 with offset (inclusive)")
+    exported_trail.add_argument("--until", metavar="TIME", help="ISO 8601 with offset (exclusive)")
+    exported_trail.add_argument(
+        "-o", "--output", metavar="FILE", help="default: audit-trail.FORMAT; - for stdout"
+    )
+    traced = command(audit, "trace", commands.audit_trace)
+    traced.add_argument("id", type=non_blank, help="an event id, or a request's correlation id")
+    traced.add_argument(
+        "--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE, help="to show times in"
+    )
+    verified = command(audit, "verify", commands.audit_verify)
+    verified.add_argument("--service", choices=services, help="only this service's history")
     return parser
+
+
+def print_openapi(ctx: Context, args: argparse.Namespace) -> int:
+    """Print a service's OpenAPI description (what it serves at GET /openapi.json)."""
+    with warnings.catch_warnings():  # eventlet, imported by nameko, announces its retirement
+        warnings.simplefilter("ignore")
+        from services.common import openapi  # nameko and apispec: only for this command
+        from services.common.service import service_class
+
+    services = ctx.settings.registry
+    described = openapi.describe(service_class(services.spec(args.service), services))
+    ctx.out.write(json.dumps(described, indent=2, ensure_ascii=False))
+    ctx.print()
+    return 0
 
 
 # -- running a command ---------------------------------------------------------------------
@@ -374,20 +448,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run one command, map every failure to a message and an exit code."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: 2 with a message naming the argument, 0 for --help
-        return exc.code if isinstance(exc.code, int) else 2
+        settings: Settings | None = Settings.from_env()
+        problem = None
+    except ValueError as exc:  # said after parsing, so that --help still works
+        settings, problem = None, exc
+    parser = build_parser(settings.services if settings else None)
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: 2 with a message naming the argument, 0: --help
+            sys.stdout.flush()
+            return exc.code if isinstance(exc.code, int) else 2
+    except BrokenPipeError:  # `huiwu --help | head`
+        _silence(sys.stdout)
+        return SIGPIPE_EXIT
     name = " ".join(part for part in (PROG, args.command, getattr(args, "action", None)) if part)
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"{name}: configuration error: {exc}", file=sys.stderr)
+    if settings is None:
+        print(f"{name}: configuration error: {problem}", file=sys.stderr)
         return 1
-    ctx = Context(settings=settings, actor=args.actor or default_actor(), json=bool(args.json))
     try:
-        return args.handler(ctx, args)
+        token = read_token()
+    except CredentialsError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    ctx = Context(
+        settings=settings,
+        token=token,
+        on_behalf_of=getattr(args, "on_behalf_of", None),
+        json=bool(args.json),
+    )
+    try:
+        code = args.handler(ctx, args)
+        ctx.out.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # piped into `head`, which has read enough: stop quietly
+        _silence(ctx.out)
+        return SIGPIPE_EXIT
     except (UsageError, AmountError) as exc:
         print(f"{name}: error: {exc.field}: {exc.message}", file=sys.stderr)
         return 2
@@ -398,6 +495,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report_service_error(name, exc)
     except KeyboardInterrupt:
         return 130
+
+
+SIGPIPE_EXIT = 128 + 13  # as a program killed by SIGPIPE, like `git log | head`
+
+
+def _silence(stream: TextIO) -> None:
+    """Point the stream at /dev/null, so that Python's flush at exit finds nothing to say."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def report_service_error(name: str, exc: ServiceError) -> int:
@@ -411,9 +520,13 @@ def report_service_error(name: str, exc: ServiceError) -> int:
             label = f"{field} ({option})" if option else field
             print(f"{name}: error: {label}: {message}", file=sys.stderr)
         return 2
-    kind = {404: "not found", 409: "refused", 503: f"{exc.service} is unavailable"}.get(
-        exc.status, f"{exc.service} answered HTTP {exc.status}"
-    )
+    kind = {
+        401: "not signed in (set HUIWU_TOKEN, or run `huiwu token create --bootstrap` once)",
+        403: "not allowed",
+        404: "not found",
+        409: "refused",
+        503: f"{exc.service} is unavailable",
+    }.get(exc.status, f"{exc.service} answered HTTP {exc.status}")
     print(f"{name}: {kind}: {exc.message}", file=sys.stderr)
     return 1
 

@@ -70,9 +70,10 @@ class Reply:
 class ServiceClient:
     """Calls one service at a time at the address its configuration gives."""
 
-    def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
+    def __init__(self, settings: Settings, timeout: float = 30.0, token: str | None = None) -> None:
         self.settings = settings
         self.timeout = timeout
+        self.token = token
 
     def url(self, service: str, path: str = "") -> str:
         return self.settings.base_url(service) + path
@@ -103,6 +104,8 @@ class ServiceClient:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Accept": "*/*" if binary else "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         if data is not None:
             headers["Content-Type"] = content_type
         request = urllib.request.Request(url, data=data, method=method, headers=headers)

@@ -45,6 +45,21 @@ def check_broker(amqp_uri: str, timeout: float = 3.0) -> str | None:
     return None
 
 
+def check_broker_users(settings: Settings, services: list[str]) -> list[str]:
+    """Each service connects as its own broker user (AMQP_URI's host and virtual host)."""
+    problems = []
+    for service in services:
+        problem = check_broker(settings.broker_uri(service))
+        if problem and "refused" not in problem:
+            return [problem]  # no broker at all: once is enough
+        if problem:
+            problems.append(
+                f"{problem}; the services' broker users are made by scripts/setup.sh "
+                "(python -m huiwu.broker_users apply, see docs/operations.md)"
+            )
+    return problems
+
+
 def safe_database_url(url: str) -> str:
     """The URL without its password, for messages people read."""
     parts = urlsplit(url)
@@ -115,7 +130,7 @@ def check_ports(settings: Settings, services: Iterable[str]) -> list[str]:
 def preflight(settings: Settings, services: Iterable[str]) -> list[str]:
     """Every problem that would stop the services from starting; empty when ready."""
     services = list(services)
-    problems = [p for p in [check_broker(settings.amqp_uri)] if p]
+    problems = check_broker_users(settings, services)
     if settings.database_url:
         problem = check_database(settings.database_url)
         if problem:

@@ -19,35 +19,33 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
-from services.common.config import SERVICES, Settings  # noqa: E402
-
-
-def service_class(name: str) -> type:
-    module = importlib.import_module(f"services.{name}.service")
-    return module.Service
+from services.common.config import Settings  # noqa: E402
+from services.common.service import service_class  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1 or argv[0] not in SERVICES:
-        print(f"usage: python -m huiwu.runner {{{','.join(SERVICES)}}}", file=sys.stderr)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"huiwu.runner: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if len(argv) != 1 or argv[0] not in settings.registry:
+        print(f"usage: python -m huiwu.runner {{{','.join(settings.services)}}}", file=sys.stderr)
         return 2
     name = argv[0]
     logging.basicConfig(
-        level=os.environ.get("HUIWU_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("nameko").setLevel(logging.WARNING)
-    settings = Settings.from_env()
     runner = ServiceRunner(settings.nameko_config(name))
-    runner.add_service(service_class(name))
+    runner.add_service(service_class(settings.registry.spec(name), settings.registry))
 
     def shutdown(signum: int, frame: object) -> None:
         eventlet.spawn_n(runner.stop)

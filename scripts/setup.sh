@@ -10,8 +10,16 @@
 #      install (hash kept in .venv/.huiwu-installed) or the project does not import.
 #   2. RabbitMQ: must answer at the AMQP_URI host (default 127.0.0.1:5672); a local
 #      broker is started with `rabbitmq-server -detached` when it does not answer.
-#   3. PostgreSQL: must answer at the HUIWU_DATABASE_URL host (default 127.0.0.1:5432);
+#   3. Broker users: each service's RabbitMQ user (huiwu-<service>) and the auditor's,
+#      with their permissions on AMQP_URI's virtual host, made by
+#      `python -m huiwu.broker_users apply` (rabbitmqctl import_definitions; running it
+#      again changes nothing). Passwords: HUIWU_BROKER_PASSWORD_<SERVICE>, else the
+#      development default huiwu-<service>-dev. Local brokers only.
+#   4. PostgreSQL: must answer at the HUIWU_DATABASE_URL host (default 127.0.0.1:5432);
 #      a local cluster is started with pg_ctlcluster when it is down.
+#   4. PostgreSQL roles, when HUIWU_DATABASE_URL is set: a role per service owning its
+#      schema, the admin role owning the identity schema (python -m services.common.roles,
+#      as the URL's user, a superuser; passwords from HUIWU_DATABASE_PASSWORD_<NAME>).
 # Brokers and databases on another host are only checked, never started.
 #
 # Environment:
@@ -171,6 +179,33 @@ _huiwu_rabbitmq() {
     fi
 }
 
+_huiwu_broker_users() {
+    local endpoint host port vhost
+    endpoint="$(_huiwu_endpoint "${AMQP_URI:-}" 5672)" || return 1
+    read -r host port <<<"$endpoint"
+    if ! _huiwu_is_local "$host"; then
+        _huiwu_say "RabbitMQ at $host is not local: create its users there" \
+            "(python -m huiwu.broker_users definitions, see docs/operations.md)"
+        return 0
+    fi
+    vhost="$("$VIRTUAL_ENV/bin/python" -c 'import sys
+from urllib.parse import unquote, urlsplit
+print(unquote(urlsplit(sys.argv[1]).path[1:]) or "/")' "${AMQP_URI:-amqp://127.0.0.1:5672/}")" || return 1
+    if ! command -v rabbitmqctl >/dev/null 2>&1; then
+        _huiwu_fail "rabbitmqctl not found: it makes the services' broker users." \
+            "Install rabbitmq-server's tools, or create them with the definitions of" \
+            "python -m huiwu.broker_users definitions (docs/operations.md)."
+        return 1
+    fi
+    if "$VIRTUAL_ENV/bin/python" -m huiwu.broker_users apply --vhost "$vhost"; then
+        _huiwu_say "broker users ready on virtual host $vhost"
+    else
+        _huiwu_fail "could not make the broker users (rabbitmqctl must be allowed to" \
+            "talk to the broker: run as root or as the rabbitmq user)"
+        return 1
+    fi
+}
+
 _huiwu_pg_ready() {
     if command -v pg_isready >/dev/null 2>&1; then
         pg_isready -q -h "$1" -p "$2" -t 2 >/dev/null 2>&1
@@ -230,6 +265,23 @@ _huiwu_postgres() {
     return 1
 }
 
+# ---- PostgreSQL roles and schemas (step 4) -------------------------------------------
+# Each service connects as its own role and owns only its schema; see
+# docs/architecture.md, "Store". Idempotent: services.common.roles creates what is missing.
+_huiwu_postgres_roles() {
+    if [[ -z "${HUIWU_DATABASE_URL:-}" ]]; then
+        _huiwu_say "HUIWU_DATABASE_URL unset: SQLite stores, no PostgreSQL roles to set up"
+        return 0
+    fi
+    if ! python -m services.common.roles >&2; then
+        _huiwu_fail "could not set up the PostgreSQL roles and schemas. The user of" \
+            "HUIWU_DATABASE_URL must be a superuser (it only sets them up; the services" \
+            "connect as huiwu_<service>); fix it and run: python -m services.common.roles"
+        return 1
+    fi
+}
+# ---- end of PostgreSQL roles ------------------------------------------------------------
+
 _huiwu_setup() {
     local root
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" || return 1
@@ -242,7 +294,9 @@ _huiwu_setup() {
         _huiwu_say "HUIWU_SETUP_SKIP_SERVICES=1: not checking RabbitMQ and PostgreSQL"
     else
         _huiwu_rabbitmq || return 1
+        _huiwu_broker_users || return 1
         _huiwu_postgres || return 1
+        _huiwu_postgres_roles || return 1
     fi
     _huiwu_say "ready: $(python --version 2>&1) in $root/.venv"
 }
@@ -256,8 +310,9 @@ _huiwu_setup_main() {
     if [[ "$flags" == *e* ]]; then set -e; fi
     if [[ "$flags" == *u* ]]; then set -u; fi
     unset -f _huiwu_say _huiwu_fail _huiwu_python_is_311 _huiwu_venv _huiwu_endpoint \
-        _huiwu_is_local _huiwu_port_open _huiwu_amqp_answers _huiwu_wait_amqp _huiwu_rabbitmq _huiwu_pg_ready \
-        _huiwu_postgres _huiwu_setup _huiwu_setup_main
+        _huiwu_is_local _huiwu_port_open _huiwu_amqp_answers _huiwu_wait_amqp _huiwu_rabbitmq \
+        _huiwu_broker_users _huiwu_pg_ready \
+        _huiwu_postgres _huiwu_postgres_roles _huiwu_setup _huiwu_setup_main
     return "$rc"
 }
 

@@ -1,13 +1,14 @@
 """Render the event catalogue that outside subscribers read: `python -m services.catalog_doc`.
 
-docs/events.md is this output; a test keeps the two the same.
+It reads each service's contract (its `events.py`) through the registry. docs/events.md is
+this output; a test keeps the two the same.
 """
 
 from __future__ import annotations
 
 import sys
 
-from services.catalog import ALL
+from services.common.registry import load
 
 ENVELOPE = """\
 Every message is one JSON object (content type `application/json`, persistent), published
@@ -22,7 +23,9 @@ on the durable topic exchange `<service>.events` with the event type as routing 
 | `aggregate_type`, `aggregate_id`, `aggregate_version` | what changed; its version after |
 | `conference_id` | the conference it belongs to |
 | `occurred_at` | UTC, ISO 8601 with offset |
-| `actor` | who gave the command |
+| `actor` | who gave the command: the holder of the token it was sent with |
+| `on_behalf_of` | whom the actor acted for; only when they said so (optional) |
+| `chain_link` | the service's hash chain at this event: sha256 hex (optional; docs/audit.md) |
 | `correlation_id`, `causation_id` | the request it belongs to; the event that caused it (if any) |
 | `schema_version` | version of the payload schema below |
 | `payload` | the fields listed below |
@@ -36,7 +39,7 @@ Payloads only gain optional fields; a breaking change is a new event type or a n
 
 def render() -> str:
     lines = ["# Event catalogue", "", ENVELOPE]
-    for catalog in ALL:
+    for catalog in load().catalogs():
         described = catalog.describe()
         lines += [f"## {catalog.service}", "", f"Exchange `{described['exchange']}`.", ""]
         if not described["events"]:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.broker import VirtualHost
 from tests.support.database import DATABASE_URL, PostgresSchemas
-from tests.support.system import System
+from tests.support.system import running_system
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
@@ -37,14 +37,7 @@ def sqlite_env(tmp_path):
 
 
 def _system(vhost, env, tmp_path, request):
-    log_dir = tmp_path / "logs"
-    log_dir.mkdir(exist_ok=True)
-    system = System(vhost.uri, env, log_dir)
-    yield system
-    system.stop_all()
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(system.logs())
+    yield from running_system(vhost.uri, env, tmp_path, request)
 
 
 @pytest.fixture

@@ -3,7 +3,14 @@
 Every command takes the shared Context and the parsed arguments and returns an exit code.
 """
 
-from .audit import audit_rebuild, audit_show
+from .audit import (
+    audit_as_of,
+    audit_export,
+    audit_rebuild,
+    audit_show,
+    audit_trace,
+    audit_verify,
+)
 from .context import DEFAULT_TIMEZONE, Context, UsageError, today_in
 from .plan import (
     Reference,
@@ -32,14 +39,23 @@ from .slice import (
     vendor_add,
     vendor_show,
 )
+from .tokens import expiry, token_create, token_list, token_revoke
 
 __all__ = [
+    "expiry",
+    "token_create",
+    "token_list",
+    "token_revoke",
     "DEFAULT_TIMEZONE",
     "Context",
     "Reference",
     "UsageError",
+    "audit_as_of",
+    "audit_export",
     "audit_rebuild",
     "audit_show",
+    "audit_trace",
+    "audit_verify",
     "checklist_export",
     "checklist_import",
     "checklist_overdue",

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import output
+from ..client import ServiceError
 from .context import Context
 
-REBUILD_TIMEOUT = 600.0
+REBUILD_WAIT = 20.0  # the request waits this long, then the rebuild is followed by polling
+ANSWER_MARGIN = 30.0
+POLL_INTERVAL = 1.0
 
 
 def audit_show(ctx: Context, args: argparse.Namespace) -> int:
@@ -56,12 +61,218 @@ def local_time(occurred_at: str | None, zone: ZoneInfo) -> str:
 
 
 def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
-    """Drop the audit trail and replay every service's event log from the start."""
+    """Rebuild the audit trail from every service's event log, beside the live one, and
+    swap it in once every log is read; on any failure the trail stays as it was."""
     answer = ctx.client.post(
-        "reporting", "/audit/rebuild", {"actor": ctx.actor}, timeout=REBUILD_TIMEOUT
+        "reporting",
+        "/audit/rebuild",
+        {},
+        query={"wait": REBUILD_WAIT},
+        timeout=REBUILD_WAIT + ANSWER_MARGIN,
     )
+    run = answer.get("id")
+    if answer.get("state") == "running" and not ctx.json:
+        print("rebuilding the audit trail; the live one is served meanwhile ...", file=ctx.err)
+    while answer.get("state") == "running":
+        time.sleep(POLL_INTERVAL)
+        answer = ctx.client.get("reporting", "/audit/rebuild")
+        if answer.get("id") != run:
+            raise ServiceError(
+                "reporting",
+                503,
+                {
+                    "message": "reporting restarted during the rebuild; the audit trail is "
+                    "unchanged; run `huiwu audit rebuild` again"
+                },
+            )
+    if answer.get("state") != "done":
+        status = 409 if answer.get("error") == "Conflict" else 503
+        raise ServiceError("reporting", status, answer)
     replayed = answer.get("replayed", {})
     detail = ", ".join(f"{service} {count}" for service, count in replayed.items())
     return ctx.show(
         answer, f"audit trail rebuilt: {answer.get('events')} events (replayed: {detail})"
     )
+
+
+def audit_verify(ctx: Context, args: argparse.Namespace) -> int:
+    """Check every service's stored events against its hash chain, and each chain against
+    reporting's copy of it; exit 1 naming the first broken position of each service."""
+    from services.common.token_store import TokenStore  # the stores: only for this command
+    from services.reporting import verification
+
+    from .tokens import as_one_of
+
+    store = TokenStore(ctx.settings)
+    try:
+        as_one_of(ctx, store, ("admin", "auditor"), "verifying the history")
+    finally:
+        store.close()
+    services = [args.service] if args.service else list(ctx.settings.services)
+    shown = ProgressLine(ctx.err, enabled=not ctx.json and ctx.err.isatty())
+    result = verification.verify(ctx.settings, services, progress=shown.update)
+    shown.done()
+    verification.record(ctx.settings, result)
+    answer = {
+        "ok": result.ok,
+        "seconds": result.seconds,
+        "services": [
+            {
+                "service": r.service,
+                "events": r.events,
+                "compared_with_reporting": r.copied,
+                "absent": r.absent,
+                "broken": None
+                if r.broken is None
+                else {
+                    "notification_id": r.broken.notification_id,
+                    "kind": r.broken.kind,
+                    "detail": r.broken.detail,
+                },
+            }
+            for r in result.results
+        ],
+    }
+    lines = []
+    for r in result.results:
+        if r.absent:
+            lines.append(f"{r.service}: no stored events here")
+        elif r.broken is not None:
+            lines.append(f"BROKEN {r.broken.describe()}")
+        else:
+            copied = f", {r.copied} matched against reporting's copy" if r.copied else ""
+            lines.append(f"{r.service}: {r.events} events intact{copied}")
+    verdict = "every history is intact" if result.ok else "TAMPERED: see above"
+    ctx.show(answer, "\n".join([*lines, f"{verdict} ({result.seconds:.1f} s)"]))
+    return 0 if result.ok else 1
+
+
+class ProgressLine:
+    """One line on the terminal, rewritten: the service and events checked, and the rate."""
+
+    def __init__(self, stream: Any, enabled: bool) -> None:
+        self.stream, self.enabled = stream, enabled
+        self.started = time.monotonic()
+
+    def update(self, service: str, checked: int) -> None:
+        if self.enabled:
+            rate = checked / max(time.monotonic() - self.started, 1e-6)
+            self.stream.write(f"\r{service}: {checked} events checked ({rate:,.0f}/s)   ")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
+
+
+def audit_as_of(ctx: Context, args: argparse.Namespace) -> int:
+    """A conference's plan, one entry, or any aggregate as it stood at a past moment, with
+    the last event counted."""
+    moment = args.at if args.at.tzinfo else args.at.replace(tzinfo=ZoneInfo(args.timezone))
+    at = {"at": moment.isoformat()}
+    conference = args.conference
+    zone = ZoneInfo(args.timezone)
+    if args.aggregate:
+        found = ctx.client.get(
+            "reporting",
+            "/audit",
+            query={"conference_id": conference, "aggregate_id": args.aggregate, "limit": 1},
+        ).get("events", [])
+        if not found:
+            raise ServiceError(
+                "reporting",
+                404,
+                {"message": f"no aggregate {args.aggregate} in conference {conference}'s trail"},
+            )
+        service = found[0]["service"]
+        answer = ctx.client.get(service, f"/aggregates/{args.aggregate}/as-of", query=at)
+        state = answer.get("state", {})
+        lines = [
+            f"{answer['aggregate_type']} {answer['aggregate_id']} ({service}), "
+            f"version {answer['version']}, as of {local_time(at['at'], zone)}",
+            *(f"  {name}: {value}" for name, value in state.items()),
+        ]
+    elif args.entry:
+        answer = ctx.client.get(
+            "checklist", f"/conferences/{conference}/entries/{args.entry}/as-of", query=at
+        )
+        owner = (answer.get("owner") or {}).get("name") or f"role:{answer.get('owner_role')}"
+        lines = [
+            f"{answer['code']} {answer['title_en']}, as of {local_time(at['at'], zone)}",
+            f"  status: {answer['status']}",
+            f"  owner: {owner}",
+            f"  due: {answer['due_on']}",
+            f"  proofs: {len(answer.get('proofs') or [])}",
+        ]
+    else:
+        answer = ctx.client.get("checklist", f"/conferences/{conference}/plan/as-of", query=at)
+        rows = [
+            (
+                e["code"],
+                e["status"],
+                (e.get("owner") or {}).get("name") or f"role:{e.get('owner_role')}",
+                e["due_on"],
+                len(e.get("proofs") or []),
+            )
+            for e in answer.get("entries", [])
+        ]
+        lines = [
+            f"the plan of {conference} as of {local_time(at['at'], zone)} ({args.timezone})",
+            output.table(("CODE", "STATUS", "OWNER", "DUE", "PROOFS"), rows),
+        ]
+    last = answer.get("last_event") or {}
+    lines.append(
+        f"last event counted: {last.get('event_type')} of {last.get('aggregate_type')} "
+        f"{last.get('aggregate_id')} v{last.get('aggregate_version')} at "
+        f"{local_time(last.get('occurred_at'), zone)} (event {last.get('event_id')})"
+    )
+    return ctx.show(answer, "\n".join(lines))
+
+
+def audit_trace(ctx: Context, args: argparse.Namespace) -> int:
+    """The tree of events one event or one request caused, across every service."""
+    answer = ctx.client.get("reporting", f"/audit/trace/{args.id}")
+    zone = ZoneInfo(args.timezone)
+    lines: list[str] = []
+
+    def show(node: dict[str, Any], prefix: str, last: bool, top: bool) -> None:
+        branch = "" if top else ("└─ " if last else "├─ ")
+        lines.append(
+            f"{prefix}{branch}{node['event_type']}  {node['service']}#{node['notification_id']}"
+            f"  {node['aggregate_type']} {node['aggregate_id']}  by {node['actor']}"
+            f"  at {local_time(node['occurred_at'], zone)}"
+        )
+        below = prefix if top else prefix + ("   " if last else "│  ")
+        children = node.get("caused") or []
+        for i, child in enumerate(children):
+            show(child, below, i == len(children) - 1, False)
+
+    for root in answer.get("roots", []):
+        show(root, "", True, True)
+    summary = f"{answer.get('events')} events, found by {answer.get('by')}"
+    if answer.get("truncated"):
+        summary += "; cut at 10,000 events"
+    lines.append(summary)
+    return ctx.show(answer, "\n".join(lines))
+
+
+def audit_export(ctx: Context, args: argparse.Namespace) -> int:
+    """Export the audit trail, filtered, as JSON Lines or CSV with each event's chain links
+    (check it offline with examples/verify_export.py)."""
+    query = {
+        "format": args.format,
+        "conference_id": args.conference,
+        "service": args.service,
+        "actor": args.actor,
+        "event_type": args.event_type,
+        "from": args.since,
+        "to": args.until,
+    }
+    body = ctx.client.download("reporting", "/audit/export", query=query)
+    path = ctx.save(body, args.output, f"audit-trail.{args.format}")
+    if path is None:
+        return 0
+    events = body.count(b"\n") - (1 if args.format == "csv" else 0)
+    answer = {"file": str(path), "events": events, "format": args.format}
+    return ctx.show(answer, f"{path}: {events} events")

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sys
 from pathlib import Path
 from typing import Any
-
-from services.checklist.exchange import XLSX_TYPE
 
 from .. import output
 from ..client import ServiceError, path_segment
 from .context import Context, UsageError
 
 SERVICE = "checklist"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _conference(args: argparse.Namespace) -> str:
@@ -100,16 +98,9 @@ def checklist_export(ctx: Context, args: argparse.Namespace) -> int:
     body = ctx.client.download(
         SERVICE, f"{_conference(args)}/plan.{args.format}", query=plan_query(args)
     )
-    if args.output == "-":
-        stream = getattr(ctx.out, "buffer", None) or sys.stdout.buffer
-        stream.write(body)
-        stream.flush()
+    path = ctx.save(body, args.output, f"plan-{args.conference_id}.{args.format}")
+    if path is None:
         return 0
-    path = Path(args.output or f"plan-{args.conference_id}.{args.format}")
-    try:
-        path.write_bytes(body)
-    except OSError as exc:
-        raise UsageError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     return ctx.show({"file": str(path), "bytes": len(body), "format": args.format}, str(path))
 
 
@@ -120,7 +111,7 @@ def checklist_import(ctx: Context, args: argparse.Namespace) -> int:
         content = path.read_bytes()
     except OSError as exc:
         raise UsageError("FILE", f"cannot read {path}: {exc.strerror or exc}") from None
-    query = {"actor": ctx.actor, "filename": path.name}
+    query = {**ctx.caller(), "filename": path.name}
     try:
         answer = ctx.client.upload(
             SERVICE, f"{_conference(args)}/plan/import", content, XLSX_TYPE, query=query
@@ -154,7 +145,7 @@ def row_error(error: Any) -> str:
 
 def checklist_overdue(ctx: Context, args: argparse.Namespace) -> int:
     """Check the plan for overdue entries now, recording each one newly overdue."""
-    body: dict[str, Any] = {"actor": ctx.actor}
+    body: dict[str, Any] = ctx.caller()
     if args.today:
         body["today"] = args.today.isoformat()
     answer = ctx.client.post(SERVICE, f"{_conference(args)}/overdue", body)
@@ -172,7 +163,7 @@ def checklist_overdue(ctx: Context, args: argparse.Namespace) -> int:
 
 def team_add(ctx: Context, args: argparse.Namespace) -> int:
     """Add a member to a conference's team, with the roles they own entries for; print the id."""
-    body = {"name": args.name, "roles": list(dict.fromkeys(args.role)), "actor": ctx.actor}
+    body = {"name": args.name, "roles": list(dict.fromkeys(args.role)), **ctx.caller()}
     if args.email:
         body["email"] = args.email
     if args.id:
@@ -229,7 +220,7 @@ def entry_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def entry_assign(ctx: Context, args: argparse.Namespace) -> int:
     """Give entries an owner: the codes named, or every entry of a role."""
-    body: dict[str, Any] = {"member_id": args.member, "actor": ctx.actor}
+    body: dict[str, Any] = {"member_id": args.member, **ctx.caller()}
     if args.code:
         body["codes"] = args.code
     if args.role:
@@ -244,21 +235,21 @@ def entry_assign(ctx: Context, args: argparse.Namespace) -> int:
 
 def entry_due(ctx: Context, args: argparse.Namespace) -> int:
     """Change an entry's due date, saying why."""
-    body = {"due_on": args.on.isoformat(), "reason": args.reason, "actor": ctx.actor}
+    body = {"due_on": args.on.isoformat(), "reason": args.reason, **ctx.caller()}
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/due-date", body)
     return ctx.show(entry, entry_text(entry))
 
 
 def entry_progress(ctx: Context, args: argparse.Namespace) -> int:
     """Record an entry's progress: state, percent done and a note."""
-    body = {"state": args.state, "percent": args.percent, "note": args.note, "actor": ctx.actor}
+    body = {"state": args.state, "percent": args.percent, "note": args.note, **ctx.caller()}
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/progress", body)
     return ctx.show(entry, entry_text(entry))
 
 
 def entry_verify(ctx: Context, args: argparse.Namespace) -> int:
     """Verify an entry by hand with evidence: a link, a file (its SHA-256) or a note."""
-    body = {"evidence": evidence(args.kind or [], args.references or []), "actor": ctx.actor}
+    body = {"evidence": evidence(args.kind or [], args.references or []), **ctx.caller()}
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/verify", body)
     return ctx.show(entry, entry_text(entry))
 
@@ -298,14 +289,14 @@ def reference(form: str, value: str) -> dict[str, str]:
 
 def entry_waive(ctx: Context, args: argparse.Namespace) -> int:
     """Waive an entry, saying why it does not apply."""
-    body = {"reason": args.reason, "actor": ctx.actor}
+    body = {"reason": args.reason, **ctx.caller()}
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/waive", body)
     return ctx.show(entry, entry_text(entry))
 
 
 def entry_reopen(ctx: Context, args: argparse.Namespace) -> int:
     """Re-open a waived entry, or one verified by hand, saying why."""
-    body = {"reason": args.reason, "actor": ctx.actor}
+    body = {"reason": args.reason, **ctx.caller()}
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/reopen", body)
     return ctx.show(entry, entry_text(entry))
 

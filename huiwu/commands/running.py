@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from services.common.config import SERVICES
-
 from .. import output
 from ..client import ServiceUnreachable
 from .context import Context
@@ -17,7 +15,7 @@ def up(ctx: Context, args: argparse.Namespace) -> int:
     from ..preflight import preflight
     from ..up import supervise
 
-    services = args.only or list(SERVICES)
+    services = args.only or list(ctx.settings.services)
     problems = preflight(ctx.settings, services)
     for problem in problems:
         print(f"huiwu up: {problem}", file=ctx.err)
@@ -30,7 +28,7 @@ def up(ctx: Context, args: argparse.Namespace) -> int:
 def status(ctx: Context, args: argparse.Namespace) -> int:
     """Ask every service's /health; exit 1 unless all are up."""
     report, rows = [], []
-    for service in SERVICES:
+    for service in ctx.settings.services:
         url = ctx.client.url(service)
         try:
             reply = ctx.client.request(service, "GET", "/health", timeout=5)

@@ -28,7 +28,7 @@ def conference_open(ctx: Context, args: argparse.Namespace) -> int:
         "include": args.include,
         "exclude": args.exclude,
         "timezone": args.timezone,
-        "actor": ctx.actor,
+        **ctx.caller(),
     }
     answer = ctx.client.post("checklist", "/conferences", body)
     return ctx.show(answer, answer["conference_id"])
@@ -65,7 +65,7 @@ def vendor_add(ctx: Context, args: argparse.Namespace) -> int:
         "contact_name": args.contact_name,
         "contact_email": args.contact_email,
         "contact_phone": args.contact_phone,
-        "actor": ctx.actor,
+        **ctx.caller(),
     }
     answer = ctx.client.post(
         "vendors", "/vendors", {k: v for k, v in body.items() if v is not None}
@@ -105,7 +105,7 @@ def contract_draft(ctx: Context, args: argparse.Namespace) -> int:
         "title": args.title,
         "amount_minor": to_minor(args.amount, currency),
         "currency": currency,
-        "actor": ctx.actor,
+        **ctx.caller(),
     }
     answer = ctx.client.post("vendors", "/contracts", body)
     return ctx.show(answer, answer["contract_id"])
@@ -113,7 +113,7 @@ def contract_draft(ctx: Context, args: argparse.Namespace) -> int:
 
 def contract_sign(ctx: Context, args: argparse.Namespace) -> int:
     """Sign a drafted contract."""
-    body = {"signed_on": (args.on or today_in()).isoformat(), "actor": ctx.actor}
+    body = {"signed_on": (args.on or today_in()).isoformat(), **ctx.caller()}
     if args.signed_by:
         body["signed_by"] = args.signed_by
     contract = ctx.client.post("vendors", f"/contracts/{path_segment(args.contract_id)}/sign", body)
@@ -122,7 +122,7 @@ def contract_sign(ctx: Context, args: argparse.Namespace) -> int:
 
 def contract_cancel(ctx: Context, args: argparse.Namespace) -> int:
     """Cancel a contract, saying why."""
-    body = {"reason": args.reason, "actor": ctx.actor}
+    body = {"reason": args.reason, **ctx.caller()}
     contract = ctx.client.post(
         "vendors", f"/contracts/{path_segment(args.contract_id)}/cancel", body
     )

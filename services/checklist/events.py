@@ -1,11 +1,39 @@
-"""Events that checklist publishes on `checklist.events` (routing key = event type)."""
+"""The contract of checklist: the events it publishes on `checklist.events` (routing key =
+event type) and the vocabularies they and its API use. Imports no domain, template or
+YAML: a subscriber may import it alone."""
 
 from marshmallow import fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
 
-from .domain import PROFILES, PROGRESS_STATES
-from .template import PHASES
+PROFILES = ("academic", "business", "corporate_annual")
+PHASES = ("before", "onsite", "after")
+PROGRESS_STATES = ("not_started", "in_progress", "blocked", "done")
+STATUSES = ("open", "in_progress", "verified", "waived")
+EVIDENCE_KINDS = (
+    "form",
+    "email_confirmation",
+    "phone_record",
+    "meeting_minutes",
+    "document",
+    "photo",
+)
+OWNER_ROLES = (
+    "project_lead",
+    "finance",
+    "venue",
+    "speakers",
+    "registration",
+    "design",
+    "media",
+    "logistics",
+    "sponsorship",
+    "catering",
+    "interpretation",
+    "web",
+    "onsite",
+    "hr",
+)
 
 
 class ConferenceOpened(EventSchema):

@@ -1,6 +1,6 @@
 """The plan as a spreadsheet: export to XLSX and CSV, import owners, dates and progress back.
 
-Pure: plan entry dicts (as `ChecklistApplication.plan` returns them) in, bytes out; bytes in,
+Pure: plan entry dicts (as the plan read model answers them) in, bytes out; bytes in,
 changes or row errors out. No I/O besides that.
 
 Columns, in this order (the header row carries the labels of the chosen language; on import
@@ -44,9 +44,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.common.errors import InvalidCommand
-
-from .domain import PROGRESS_STATES
+from .events import PROGRESS_STATES
+from .plan_import import RowError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -103,7 +102,9 @@ def header(lang: str = "en") -> list[str]:
 
 def _value(entry: Mapping[str, Any], key: str, lang: str) -> Any:
     owner = entry.get("owner") or {}
-    progress = entry.get("progress") or {}
+    # The editable columns carry progress as people recorded it, so that an export
+    # imported back unchanged changes nothing, whatever the entry's status shows.
+    progress = entry.get("recorded_progress") or entry.get("progress") or {}
     if key == "section":
         return entry.get("section") or str(entry["code"]).split(".")[0]
     if key == "title":
@@ -212,28 +213,6 @@ def _is_date(value: Any) -> bool:
 # -- import ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    """Why one row (or the header, row 1; or the file, row None) does not fit."""
-
-    row: int | None
-    column: str | None
-    reason: str
-    cell: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        body = {"row": self.row, "column": self.column, "reason": self.reason}
-        if self.cell:
-            body["cell"] = self.cell
-        return body
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
-        if self.column:
-            where.append(self.column)
-        return f"{', '.join(where) or 'file'}: {self.reason}"
-
-
 @dataclass
 class Parsed:
     """The changes of a sheet, or, when any row does not fit, only the errors."""
@@ -245,24 +224,6 @@ class Parsed:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportRejected(InvalidCommand):
-    """Rows of an uploaded plan do not fit; nothing was applied (400, every error listed)."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        count = len(errors)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} in the sheet; nothing was applied"
-        )
-        self.errors = list(errors)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "error": "ImportRejected",
-            "message": self.message,
-            "errors": [e.to_dict() for e in self.errors],
-        }
 
 
 def parse_xlsx(

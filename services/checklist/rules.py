@@ -42,12 +42,25 @@ def _matches(where: tuple[tuple[str, Any], ...], payload: Mapping[str, Any]) -> 
 
 
 class _Listening:
-    """What every rule shape shares: its `where` conditions and the keys it listens to."""
+    """What every rule shape shares: its `where` conditions and the keys it listens to.
+
+    `holds` and `percent` say, from the members an entry gathered (distinct aggregates
+    that had the rule's event), how many of them are done, and the entry's target, whether
+    the rule proves the entry and how far it is. A single-event rule keeps no members:
+    each matching event is a proof of its own (`per_event`).
+    """
 
     where: tuple[tuple[str, Any], ...]
+    per_event = False
 
     def matches(self, payload: Mapping[str, Any]) -> bool:
         return _matches(self.where, payload)
+
+    def holds(self, members: int, done: int, target: int) -> bool:
+        return members >= 1
+
+    def percent(self, members: int, done: int, target: int) -> int:
+        return 100 if members else 0
 
     def event_keys(self) -> set[str]:
         return {key for key, _ in self.roles()}
@@ -62,6 +75,7 @@ class EventRule(_Listening):
     where: tuple[tuple[str, Any], ...] = ()
     compensated_by: tuple[str, ...] = ()
     kind = "event"
+    per_event = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EventRule:
@@ -114,6 +128,12 @@ class CountRule(_Listening):
     compensated_by: tuple[str, ...] = ()
     kind = "count"
 
+    def holds(self, members: int, done: int, target: int) -> bool:
+        return members >= target
+
+    def percent(self, members: int, done: int, target: int) -> int:
+        return min(100, members * 100 // max(target, 1))
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CountRule:
         return cls(
@@ -145,6 +165,12 @@ class ForAllRule(_Listening):
     removed_by: tuple[str, ...] = ()
     kind = "for_all"
 
+    def holds(self, members: int, done: int, target: int) -> bool:
+        return members >= 1 and done >= members
+
+    def percent(self, members: int, done: int, target: int) -> int:
+        return done * 100 // members if members else 0
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ForAllRule:
         return cls(
@@ -175,23 +201,6 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     if "for_all" in data:
         return ForAllRule.from_dict(data)
     return EventRule.from_dict(data)
-
-
-def satisfied(rule: Rule, members: int, done: int, target: int) -> bool:
-    """Whether a rule holds, given its members, how many of them are done, and the target."""
-    if isinstance(rule, CountRule):
-        return members >= target
-    if isinstance(rule, ForAllRule):
-        return members >= 1 and done >= members
-    return members >= 1
-
-
-def progress_percent(rule: Rule, members: int, done: int, target: int) -> int:
-    if isinstance(rule, CountRule):
-        return min(100, members * 100 // max(target, 1))
-    if isinstance(rule, ForAllRule):
-        return done * 100 // members if members else 0
-    return 100 if members else 0
 
 
 class RuleIndex:

@@ -1,5 +1,7 @@
-"""API schemas of checklist."""
+"""API schemas of checklist: what a command or query must contain, and how answers are
+written (the plan read model stores answers dumped by these)."""
 
+from typing import ClassVar
 from zoneinfo import available_timezones
 
 from marshmallow import (
@@ -12,31 +14,34 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.common.commands import Command
-from services.common.fields import text
+from services.common.as_of import LastEventAnswer
+from services.common.commands import Loads
+from services.common.fields import bounded_list, day, text, token
 
-from .domain import PROFILES, PROGRESS_STATES
-from .template import EVIDENCE_KINDS, OWNER_ROLES, PHASES
+from . import commands
+from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES, PROGRESS_STATES
 
 ENTRY_CODE = r"^\d+\.\d+\.\d+$"
 SELECTION_CODE = r"^\d+(\.\d+){0,2}$"
 
 
-class OpenConference(Command):
+class OpenConferenceSchema(Loads):
+    command = commands.OpenConference
+
     conference_id = fields.UUID(load_default=None)  # a caller may choose the id (replays)
     name = text(300, required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = day(required=True)
+    ends_on = day(required=True)
     city = text(100, required=True)
     expected_attendance = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=1_000_000)
     )
     profile = fields.String(required=True, validate=validate.OneOf(PROFILES))
-    include = fields.List(
-        fields.String(validate=validate.Regexp(SELECTION_CODE)), load_default=list
+    include = bounded_list(
+        fields.String(validate=validate.Regexp(SELECTION_CODE)), 1000, load_default=list
     )
-    exclude = fields.List(
-        fields.String(validate=validate.Regexp(SELECTION_CODE)), load_default=list
+    exclude = bounded_list(
+        fields.String(validate=validate.Regexp(SELECTION_CODE)), 1000, load_default=list
     )
     timezone = fields.String(
         load_default="Asia/Shanghai",
@@ -53,32 +58,42 @@ def _bad_timezone(tz: str) -> bool:
     raise ValidationError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai")
 
 
-class AddMember(Command):
-    member_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+class AddMemberSchema(Loads):
+    command = commands.AddMember
+
+    member_id = token(100, load_default=None)
     name = text(200, required=True)
     roles = fields.List(
         fields.String(validate=validate.OneOf(OWNER_ROLES)),
         required=True,
         validate=validate.Length(min=1),
     )
-    email = fields.Email(load_default=None)
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
 
 
-class Assign(Command):
-    member_id = fields.String(required=True)
-    codes = fields.List(fields.String(validate=validate.Regexp(ENTRY_CODE)), load_default=list)
+class AssignSchema(Loads):
+    command = commands.Assign
+
+    member_id = token(100, required=True)
+    codes = bounded_list(
+        fields.String(validate=validate.Regexp(ENTRY_CODE)), 1000, load_default=list
+    )
     role = fields.String(load_default=None, validate=validate.OneOf(OWNER_ROLES))
 
 
-class ChangeDueDate(Command):
-    due_on = fields.Date(required=True)
+class ChangeDueDateSchema(Loads):
+    command = commands.ChangeDueDate
+
+    due_on = day(required=True)
     reason = text(1000, required=True)
 
 
-class RecordProgress(Command):
+class RecordProgressSchema(Loads):
+    command = commands.RecordProgress
+
     state = fields.String(required=True, validate=validate.OneOf(PROGRESS_STATES))
     percent = fields.Integer(required=True, strict=True, validate=validate.Range(0, 100))
-    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    note = text(2000, load_default=None, allow_none=True)
 
 
 class Reference(Schema):
@@ -87,10 +102,10 @@ class Reference(Schema):
     class Meta:
         unknown = RAISE
 
-    url = fields.Url(load_default=None)
+    url = fields.Url(load_default=None, validate=validate.Length(max=2000))
     sha256 = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"))
-    filename = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
-    note = fields.String(load_default=None, validate=validate.Length(min=1, max=4000))
+    filename = text(300, load_default=None)
+    note = text(4000, load_default=None)
 
     @validates_schema
     def _one_form(self, data, **_):
@@ -107,54 +122,150 @@ class Reference(Schema):
         return {k: v for k, v in data.items() if v is not None}
 
 
-class Evidence(Schema):
-    class Meta:
-        unknown = RAISE
+class EvidenceSchema(Loads):
+    command = commands.Evidence
 
     kind = fields.String(required=True, validate=validate.OneOf(EVIDENCE_KINDS))
     reference = fields.Nested(Reference, required=True)
 
 
-class VerifyByHand(Command):
+class VerifyByHandSchema(Loads):
+    command = commands.VerifyByHand
+
     evidence = fields.List(
-        fields.Nested(Evidence),
+        fields.Nested(EvidenceSchema),
         required=True,
-        validate=validate.Length(
-            min=1, error="verifying by hand needs at least one evidence record"
-        ),
+        validate=[
+            validate.Length(min=1, error="verifying by hand needs at least one evidence record"),
+            validate.Length(max=20, error="give at most 20 evidence records"),
+        ],
     )
 
 
-class Reason(Command):
+class ReasonSchema(Loads):
+    command = commands.GiveReason
+
     reason = text(1000, required=True)
 
 
-class CheckOverdue(Command):
-    today = fields.Date(load_default=None)
+class CheckOverdueSchema(Loads):
+    command = commands.CheckOverdue
+
+    today = day(load_default=None)
 
 
-class PlanQuery(Schema):
-    class Meta:
-        unknown = RAISE
+class PlanQuerySchema(Loads):
+    command = commands.PlanQuery
 
-    section = fields.String(load_default=None, validate=validate.Regexp(r"^\d+$"))
-    owner = fields.String(load_default=None)
+    section = fields.String(load_default=None, validate=validate.Regexp(r"^\d{1,3}$"))
+    owner = text(200, load_default=None)
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(["open", "in_progress", "verified", "waived", "overdue"]),
     )
     phase = fields.String(load_default=None, validate=validate.OneOf(PHASES))
-    due_from = fields.Date(load_default=None)
-    due_to = fields.Date(load_default=None)
+    due_from = day(load_default=None)
+    due_to = day(load_default=None)
     lang = fields.String(load_default="en", validate=validate.OneOf(["en", "zh"]))
 
 
-class ImportPlan(Schema):
-    """The query of an upload (its body is the XLSX): who imports it, and its file name."""
+class ImportPlanSchema(Loads):
+    """The query of an upload (its body is the XLSX) besides who imports it: its file name."""
 
-    class Meta:
-        unknown = RAISE
+    command = commands.ImportPlan
 
-    actor = text(200, required=True)
-    correlation_id = fields.String(load_default=None)
-    filename = fields.String(load_default=None, validate=validate.Length(min=1, max=255))
+    filename = text(255, load_default=None)
+
+
+# -- answers ---------------------------------------------------------------------------
+
+
+class ConferenceIdAnswer(Schema):
+    conference_id = fields.String()
+
+
+class MemberAnswer(Schema):
+    member_id = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    email = fields.String(allow_none=True)
+
+
+class ConferenceAnswer(Schema):
+    """A conference: the Conference aggregate, or its row in the plan read model."""
+
+    STATE: ClassVar = (
+        "name",
+        "starts_on",
+        "ends_on",
+        "city",
+        "expected_attendance",
+        "profile",
+        "timezone",
+        "template",
+    )
+
+    conference_id = fields.String()
+    name = fields.String()
+    starts_on = fields.String()
+    ends_on = fields.String()
+    city = fields.String()
+    expected_attendance = fields.Integer()
+    profile = fields.String()
+    timezone = fields.String()
+    template = fields.String()
+    selection = fields.Dict()
+    entries = fields.Integer()
+    team = fields.List(fields.Nested(MemberAnswer), attribute="members")
+
+
+class EntryAnswer(Schema):
+    """An entry of the plan, from its `EntryState` (the aggregate's or the read model's)."""
+
+    entry_id = fields.String()
+    code = fields.String()
+    section = fields.String()
+    title_zh = fields.String()
+    title_en = fields.String()
+    owner_role = fields.String()
+    owner = fields.Dict(allow_none=True)
+    phase = fields.String()
+    due_on = fields.String()
+    status = fields.String()
+    progress = fields.Dict(attribute="shown_progress")  # agrees with the status
+    recorded_progress = fields.Dict(attribute="progress")  # as people recorded it
+    verification = fields.Dict()
+    target = fields.Integer(allow_none=True)
+    members = fields.Function(lambda state: len(state.members))
+    proofs = fields.List(fields.Dict())
+    waived = fields.Dict(allow_none=True)
+    overdue = fields.Boolean()
+    version = fields.Integer()
+
+
+class AssignedAnswer(Schema):
+    assigned = fields.List(fields.String())
+    owner = fields.Dict()
+
+
+class OverdueAnswer(Schema):
+    today = fields.Date()
+    overdue = fields.List(fields.String())
+
+
+class ImportedAnswer(Schema):
+    applied = fields.Integer()
+    unchanged = fields.Integer()
+    entries = fields.List(fields.String())
+
+
+class EntryAsOfAnswer(EntryAnswer):
+    at = fields.String()
+    last_event = fields.Nested(LastEventAnswer)
+
+
+class PlanAsOfAnswer(Schema):
+    conference_id = fields.String()
+    at = fields.String()
+    entries = fields.List(fields.Dict())  # each as EntryAnswer dumps it
+    last_event = fields.Nested(LastEventAnswer)

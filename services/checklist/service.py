@@ -1,199 +1,164 @@
-"""The checklist service: conferences and their plans; follows other services' events."""
+"""The checklist service: conferences and their plans; follows other services' events.
+
+Commands go to the application (the Conference and Entry aggregates); reads go to the
+plan read model.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
+import json
 import os
-from zoneinfo import ZoneInfo
 
-from nameko.messaging import consume
-from nameko.timer import timer
 from nameko.web.handlers import http
 
-from services.catalog import ALL
-from services.common.domain import CommandContext
-from services.common.http import endpoint, file_endpoint, file_response
-from services.common.kernel import Kernel
-from services.common.service import HuiwuService, upstream_queue
-from services.common.sinks import ProcessSink
+from services.common.as_of import AsOfQuerySchema
+from services.common.http import command, file_response, query
+from services.common.providers import Use, every
+from services.common.service import HuiwuService
+from services.policy import Target
 
-from . import exchange, schemas
-from .application import ChecklistApplication
-from .events import CATALOG
-from .metrics import PlanMetrics
+from . import exchange
+from . import schemas as s
 
-log = logging.getLogger(__name__)
-
-# How often plans are checked for overdue entries (seconds); a command does it on demand.
-OVERDUE_INTERVAL = float(os.environ.get("HUIWU_OVERDUE_INTERVAL", "3600"))
-
-
-def _ctx(data: dict) -> CommandContext:
-    return CommandContext.new(data.pop("actor"), data.pop("correlation_id", None))
-
-
-def _today(timezone: str) -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date()
-
-
-class ChecklistKernel(Kernel):
-    def setup(self) -> None:
-        super().setup()
-        self.plan_metrics = PlanMetrics(self.metrics.registry)
-        self.app.template  # noqa: B018 - parse and validate it now, not on the first request
+ENTRY = "/conferences/<string:conference_id>/entries/<string:code>"
 
 
 class Service(HuiwuService):
     name = "checklist"
-    kernel = ChecklistKernel(
-        ChecklistApplication,
-        CATALOG,
-        upstreams=("vendors", "registration", "budget", "speakers"),
-        catalogs=ALL,
-        sink_factory=lambda kernel: ProcessSink(kernel.app, kernel.app.policy),
-    )
+    checklist = Use("checklist")
+    plans = Use("plans")
+    overdue = Use("overdue")
+    history = Use("history")
 
     # -- conferences and team ---------------------------------------------------------
     @http("POST", "/conferences")
-    @endpoint("OpenConference", schemas.OpenConference, status=201)
-    def open_conference(self, request, data):
+    @command("OpenConference", s.OpenConferenceSchema, s.ConferenceIdAnswer, status=201)
+    def open_conference(self, cmd, ctx):
         """{"name": "Asia Pharma Forum 2027", "starts_on": "2027-05-12", "ends_on": "2027-05-14",
         "city": "Hangzhou", "expected_attendance": 500, "profile": "academic",
-        "include": ["16"], "exclude": ["4.1"], "actor": "wang"}"""
-        ctx = _ctx(data)
-        conference_id = self.kernel.app.open_conference(ctx, data, data.pop("conference_id"))
-        return {"conference_id": conference_id}
+        "include": ["16"], "exclude": ["4.1"]}"""
+        return self.checklist.open_conference(cmd, ctx)
 
     @http("GET", "/conferences/<string:conference_id>")
-    @endpoint("GetConference")
-    def get_conference(self, request, data, conference_id):
-        return self.kernel.app.conference(conference_id).to_dict()
+    @query("GetConference")
+    def get_conference(self, conference_id):
+        return self.plans.conference(conference_id)
 
     @http("POST", "/conferences/<string:conference_id>/team")
-    @endpoint("AddTeamMember", schemas.AddMember, status=201)
-    def add_member(self, request, data, conference_id):
-        """{"name": "Li Na", "roles": ["venue", "logistics"], "email": "...", "actor": "wang"}"""
-        return self.kernel.app.add_member(_ctx(data), conference_id, data)
+    @command("AddTeamMember", s.AddMemberSchema, s.MemberAnswer, status=201)
+    def add_member(self, cmd, ctx, conference_id):
+        """{"name": "Li Na", "roles": ["venue", "logistics"], "email": "..."}"""
+        return self.checklist.add_member(conference_id, cmd, ctx)
 
     # -- the plan ----------------------------------------------------------------------
     @http("GET", "/conferences/<string:conference_id>/plan")
-    @endpoint("GetPlan", schemas.PlanQuery)
-    def get_plan(self, request, data, conference_id):
+    @query("GetPlan", s.PlanQuerySchema)
+    def get_plan(self, plan_query, conference_id):
         """Query: section, owner, status (open, in_progress, verified, waived, overdue),
         phase, due_from, due_to, lang (en, zh)."""
-        return self.kernel.app.plan(conference_id, data)
+        return self.plans.plan(conference_id, plan_query)
 
-    @http("GET", "/conferences/<string:conference_id>/entries/<string:code>")
-    @endpoint("GetEntry")
-    def get_entry(self, request, data, conference_id, code):
-        return self.kernel.app.entry(conference_id, code)
+    @http("GET", ENTRY)
+    @query("GetEntry")
+    def get_entry(self, conference_id, code):
+        return self.plans.entry(conference_id, code)
+
+    @http("GET", "/conferences/<string:conference_id>/plan/as-of")
+    @query("GetPlanAsOf", AsOfQuerySchema, s.PlanAsOfAnswer)
+    def get_plan_as_of(self, as_of, conference_id):
+        """Query: at (ISO 8601 with offset). Every entry as it stood then, and the last
+        event counted."""
+        return self.history.plan(conference_id, as_of.at)
+
+    @http("GET", ENTRY + "/as-of")
+    @query("GetEntryAsOf", AsOfQuerySchema, s.EntryAsOfAnswer)
+    def get_entry_as_of(self, as_of, conference_id, code):
+        """Query: at (ISO 8601 with offset). The entry as it stood then."""
+        return self.history.entry(conference_id, code, as_of.at)
 
     @http("POST", "/conferences/<string:conference_id>/assignments")
-    @endpoint("AssignOwner", schemas.Assign)
-    def assign(self, request, data, conference_id):
+    @command("AssignOwner", s.AssignSchema, s.AssignedAnswer)
+    def assign(self, cmd, ctx, conference_id):
         """{"member_id": "...", "codes": ["1.3.5"]} or {"member_id": "...", "role": "venue"}"""
-        return self.kernel.app.assign(_ctx(data), conference_id, data)
+        return self.checklist.assign(conference_id, cmd, ctx)
 
-    @http("POST", "/conferences/<string:conference_id>/entries/<string:code>/due-date")
-    @endpoint("ChangeDueDate", schemas.ChangeDueDate)
-    def change_due_date(self, request, data, conference_id, code):
-        """{"due_on": "2027-02-01", "reason": "venue asks for more time", "actor": "wang"}"""
-        return self.kernel.app.change_due_date(_ctx(data), conference_id, code, data)
+    @http("POST", ENTRY + "/due-date")
+    @command("ChangeDueDate", s.ChangeDueDateSchema, s.EntryAnswer)
+    def change_due_date(self, cmd, ctx, conference_id, code):
+        """{"due_on": "2027-02-01", "reason": "venue asks for more time"}"""
+        return self.checklist.change_due_date(conference_id, code, cmd, ctx).state
 
-    @http("POST", "/conferences/<string:conference_id>/entries/<string:code>/progress")
-    @endpoint("RecordProgress", schemas.RecordProgress)
-    def record_progress(self, request, data, conference_id, code):
-        """{"state": "in_progress", "percent": 40, "note": "two quotes in", "actor": "li"}"""
-        return self.kernel.app.record_progress(_ctx(data), conference_id, code, data)
+    @http("POST", ENTRY + "/progress")
+    @command("RecordProgress", s.RecordProgressSchema, s.EntryAnswer, scope="entry_scope")
+    def record_progress(self, cmd, ctx, conference_id, code):
+        """{"state": "in_progress", "percent": 40, "note": "two quotes in"}"""
+        return self.checklist.record_progress(conference_id, code, cmd, ctx).state
 
-    @http("POST", "/conferences/<string:conference_id>/entries/<string:code>/verify")
-    @endpoint("VerifyEntry", schemas.VerifyByHand)
-    def verify(self, request, data, conference_id, code):
-        """{"evidence": [{"kind": "meeting_minutes", "reference": {"url": "https://..."}}],
-        "actor": "wang"}; a reference is a url, a sha256 with filename, or a note."""
-        data["now"] = dt.datetime.now(dt.UTC)
-        return self.kernel.app.verify_by_hand(_ctx(data), conference_id, code, data)
+    @http("POST", ENTRY + "/verify")
+    @command("VerifyEntry", s.VerifyByHandSchema, s.EntryAnswer, scope="entry_scope")
+    def verify(self, cmd, ctx, conference_id, code):
+        """{"evidence": [{"kind": "meeting_minutes", "reference": {"url": "https://..."}}]};
+        a reference is a url, a sha256 with filename, or a note."""
+        return self.checklist.verify_by_hand(conference_id, code, cmd, ctx).state
 
-    @http("POST", "/conferences/<string:conference_id>/entries/<string:code>/waive")
-    @endpoint("WaiveEntry", schemas.Reason)
-    def waive(self, request, data, conference_id, code):
-        """{"reason": "no interpretation at an all-Chinese meeting", "actor": "wang"}"""
-        return self.kernel.app.waive(_ctx(data), conference_id, code, data)
+    @http("POST", ENTRY + "/waive")
+    @command("WaiveEntry", s.ReasonSchema, s.EntryAnswer)
+    def waive(self, cmd, ctx, conference_id, code):
+        """{"reason": "no interpretation at an all-Chinese meeting"}"""
+        return self.checklist.waive(conference_id, code, cmd, ctx).state
 
-    @http("POST", "/conferences/<string:conference_id>/entries/<string:code>/reopen")
-    @endpoint("ReopenEntry", schemas.Reason)
-    def reopen(self, request, data, conference_id, code):
-        """{"reason": "the minutes were of another meeting", "actor": "wang"}"""
-        return self.kernel.app.reopen(_ctx(data), conference_id, code, data)
+    @http("POST", ENTRY + "/reopen")
+    @command("ReopenEntry", s.ReasonSchema, s.EntryAnswer)
+    def reopen(self, cmd, ctx, conference_id, code):
+        """{"reason": "the minutes were of another meeting"}"""
+        return self.checklist.reopen(conference_id, code, cmd, ctx).state
+
+    def entry_scope(self, conference_id, code):
+        """What an entry command is about, for the policy: conference, role and owner."""
+        entry = json.loads(self.plans.entry(conference_id, code).body)
+        owner = entry.get("owner") or {}
+        return Target(conference_id, entry.get("owner_role"), owner.get("member_id"))
 
     # -- overdue ------------------------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/overdue")
-    @endpoint("CheckOverdue", schemas.CheckOverdue)
-    def check_overdue(self, request, data, conference_id):
-        """{"actor": "wang"} (optionally "today": "2027-01-20"): record EntryOverdue now."""
-        app = self.kernel.app
-        today = data["today"] or _today(app.conference(conference_id).timezone)
-        flagged = app.flag_overdue(_ctx(data), conference_id, today)
-        self.kernel.plan_metrics.update(app.statistics(today))
-        return {"today": today.isoformat(), "overdue": flagged}
+    @command("CheckOverdue", s.CheckOverdueSchema, s.OverdueAnswer)
+    def check_overdue(self, cmd, ctx, conference_id):
+        """{} (optionally {"today": "2027-01-20"}): record EntryOverdue now."""
+        return self.overdue.check(conference_id, ctx, cmd.today)
 
-    @timer(interval=OVERDUE_INTERVAL)
+    @every("overdue_interval")
     def overdue_timer(self):
-        """Flag overdue entries of every conference, then refresh the plan metrics."""
-        app = self.kernel.app
-        ctx = CommandContext.new("checklist")
-        for conference_id in app.conference_ids():
-            today = _today(app.conference(conference_id).timezone)
-            app.flag_overdue(ctx, conference_id, today)
-        self.kernel.plan_metrics.update(app.statistics(dt.date.today()))
-
-    # -- upstream events -----------------------------------------------------------------
-    @consume(upstream_queue("checklist", "vendors"), requeue_on_error=True)
-    def on_vendors_event(self, body):
-        self.kernel.consumer.handle("vendors", body)
-
-    @consume(upstream_queue("checklist", "registration"), requeue_on_error=True)
-    def on_registration_event(self, body):
-        self.kernel.consumer.handle("registration", body)
-
-    @consume(upstream_queue("checklist", "budget"), requeue_on_error=True)
-    def on_budget_event(self, body):
-        self.kernel.consumer.handle("budget", body)
-
-    @consume(upstream_queue("checklist", "speakers"), requeue_on_error=True)
-    def on_speakers_event(self, body):
-        self.kernel.consumer.handle("speakers", body)
+        """Flag overdue entries of every conference, each as of its own today."""
+        self.overdue.check_all()
 
     # -- views and exchange ------------------------------------------------------------
     @http("GET", "/conferences/<string:conference_id>/plan.xlsx")
-    @file_endpoint("ExportPlanXlsx", schemas.PlanQuery)
-    def export_plan_xlsx(self, request, data, conference_id):
+    @query("ExportPlanXlsx", s.PlanQuerySchema, media_type=exchange.XLSX_TYPE)
+    def export_plan_xlsx(self, plan_query, conference_id):
         """The plan as a workbook: same query as /plan; see exchange.py for the columns."""
-        plan = self.kernel.app.plan(conference_id, data)
-        body = exchange.build_xlsx(plan["entries"], data["lang"], plan["conference"]["name"])
+        plan = self.plans.entries(conference_id, plan_query)
+        body = exchange.build_xlsx(plan["entries"], plan_query.lang, plan["conference"]["name"])
         return file_response(body, exchange.XLSX_TYPE, f"plan-{conference_id}.xlsx")
 
     @http("GET", "/conferences/<string:conference_id>/plan.csv")
-    @file_endpoint("ExportPlanCsv", schemas.PlanQuery)
-    def export_plan_csv(self, request, data, conference_id):
+    @query("ExportPlanCsv", s.PlanQuerySchema, media_type=exchange.CSV_TYPE)
+    def export_plan_csv(self, plan_query, conference_id):
         """The plan as CSV (UTF-8 with BOM): same query and columns as plan.xlsx."""
-        plan = self.kernel.app.plan(conference_id, data)
-        body = exchange.build_csv(plan["entries"], data["lang"])
+        plan = self.plans.entries(conference_id, plan_query)
+        body = exchange.build_csv(plan["entries"], plan_query.lang)
         return file_response(body, exchange.CSV_TYPE, f"plan-{conference_id}.csv")
 
     @http("POST", "/conferences/<string:conference_id>/plan/import")
-    @endpoint("ImportPlan")
-    def import_plan(self, request, data, conference_id):
-        """Body: the XLSX; query: actor (required), filename. Owners, due dates and progress
+    @command(
+        "ImportPlan",
+        s.ImportPlanSchema,
+        s.ImportedAnswer,
+        caller="query",
+        max_body=exchange.MAX_BYTES,
+    )
+    def import_plan(self, cmd, ctx, workbook, conference_id):
+        """Body: the XLSX; query: filename (optional). Owners, due dates and progress
         of every row are applied together; if any row does not fit, 400 lists each by row,
         column and reason, and nothing is applied."""
-        query = schemas.ImportPlan().load(request.args.to_dict())
-        ctx = _ctx(query)
-        app = self.kernel.app
-        conference = app.conference(conference_id)
-        parsed = exchange.parse_xlsx(request.get_data(), conference.entry_codes, conference.team)
-        if parsed.errors:
-            raise exchange.ImportRejected(parsed.errors)
-        source = os.path.basename(query.get("filename") or "") or "plan.xlsx"
-        return app.import_plan(ctx, conference_id, parsed.changes, source)
+        source = os.path.basename(cmd.filename or "") or "plan.xlsx"
+        return self.checklist.import_plan(conference_id, workbook, source, ctx)

@@ -17,35 +17,10 @@ from typing import Any
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES
 from .rules import Rule, RuleIndex, rule_from_dict
 
 TEMPLATES = Path(__file__).parent / "templates"
-PROFILES = ("academic", "business", "corporate_annual")
-PHASES = ("before", "onsite", "after")
-EVIDENCE_KINDS = (
-    "form",
-    "email_confirmation",
-    "phone_record",
-    "meeting_minutes",
-    "document",
-    "photo",
-)
-OWNER_ROLES = (
-    "project_lead",
-    "finance",
-    "venue",
-    "speakers",
-    "registration",
-    "design",
-    "media",
-    "logistics",
-    "sponsorship",
-    "catering",
-    "interpretation",
-    "web",
-    "onsite",
-    "hr",
-)
 EVENT_KEY = validate.Regexp(r"^[a-z]+\.[A-Z]\w+$", error="must look like service.EventType")
 CODE = r"^\d+(\.\d+){0,2}$"
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import amqp
 from kombu import Connection
@@ -31,10 +32,15 @@ class OutgoingMessage:
 
 
 class ConfirmingPublisher:
-    """One connection and channel in confirm mode. Not shared between green threads."""
+    """One connection and channel in confirm mode. Not shared between green threads.
+
+    Every message carries the AMQP `user_id` of the connection's user, which RabbitMQ
+    checks: a consumer knows who published it (docs/architecture.md, "Broker users").
+    """
 
     def __init__(self, amqp_uri: str, connect_timeout: float = 3.0, confirm_timeout: float = 10.0):
         self.amqp_uri = amqp_uri
+        self.user_id = unquote(urlsplit(amqp_uri).username or "guest")
         self.connect_timeout = connect_timeout
         self.confirm_timeout = confirm_timeout
         self._conn: Connection | None = None
@@ -135,6 +141,7 @@ class ConfirmingPublisher:
                     content_encoding="utf-8",
                     delivery_mode=2,
                     message_id=message.message_id,
+                    user_id=self.user_id,
                     application_headers=message.headers,
                 ),
                 exchange=message.exchange,

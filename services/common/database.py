@@ -2,35 +2,47 @@
 
 The relay's published position and the read-side projections live here. SQLite shares
 the service's store file; PostgreSQL uses the service's own schema. Statements are written
-once with `?` placeholders and `{table}` names; `Database` adapts both to the dialect.
+once, as templates: `{p}` where a parameter goes and `{t}` (or another name) where a
+table goes; `Database` fills in the dialect's placeholder and the qualified table name.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from .config import Settings
-
-_PLACEHOLDER = re.compile(r"\?")
-_SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+from .config import SAFE_NAME, Settings
+from .private_files import private_sqlite_file
+from .store import ensure_schema, schema_lock_key
 
 
 class Database:
     """One connection, one transaction at a time (a green lock under eventlet)."""
 
-    def __init__(self, settings: Settings, service: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        service: str,
+        *,
+        schema: str | None = None,
+        sqlite_path: Path | None = None,
+        owner: bool = True,
+    ) -> None:
+        """`service`'s own tables; or, given `schema` (and `sqlite_path`), tables that
+        `service` reads in another's schema (it then neither creates nor checks it)."""
         self.settings = settings
         self.service = service
         self.is_postgres = settings.database_url is not None
-        self.schema = settings.schema_for(service)
-        if not _SAFE_NAME.match(self.schema):
-            raise ValueError(f"schema name {self.schema!r} must match {_SAFE_NAME.pattern}")
+        self.schema = schema or settings.schema_for(service)
+        self.sqlite_path = sqlite_path or settings.sqlite_path(service)
+        self.owner = owner
+        if not SAFE_NAME.match(self.schema):
+            raise ValueError(f"schema name {self.schema!r} must match {SAFE_NAME.pattern}")
         self._lock = threading.RLock()
         self._conn: Any = None
 
@@ -39,11 +51,19 @@ class Database:
         if self.is_postgres:
             import psycopg
 
-            conn = psycopg.connect(self.settings.database_url, autocommit=True, connect_timeout=5)
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            url = self.settings.database_url_for(self.service)  # the service's own role
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
+            if not self.owner:
+                return conn
+            try:
+                with conn.transaction():  # replicas may start together: one at a time
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", [schema_lock_key(self.schema)])
+                    ensure_schema(conn, self.schema)
+            except BaseException:
+                conn.close()
+                raise
             return conn
-        path = self.settings.sqlite_path(self.service)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = private_sqlite_file(self.sqlite_path)
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
@@ -65,9 +85,13 @@ class Database:
     def table(self, name: str) -> str:
         return f'"{self.schema}"."{name}"' if self.is_postgres else name
 
+    @property
+    def placeholder(self) -> str:
+        return "%s" if self.is_postgres else "?"
+
     def sql(self, statement: str, **tables: str) -> str:
-        statement = statement.format(**{k: self.table(v) for k, v in tables.items()})
-        return _PLACEHOLDER.sub("%s", statement) if self.is_postgres else statement
+        names = {key: self.table(value) for key, value in tables.items()}
+        return statement.format(p=self.placeholder, **names)
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
@@ -93,10 +117,24 @@ class Database:
                 if self.is_postgres and _is_connection_error(exc):
                     self._reset_after(exc)
                 raise
+            except BaseException as exc:
+                # A green thread killed (service stopping) or timed out mid-statement leaves
+                # the connection busy: drop it, so the next user gets a fresh one.
+                self._reset_after(exc)
+                raise
 
     def _reset_after(self, exc: BaseException) -> None:
         with contextlib.suppress(Exception):  # the original error is the one to report
             self.close()
+
+    @contextmanager
+    def ddl(self) -> Iterator[Cursor]:
+        """A transaction for CREATE statements, one process at a time per schema, so that
+        replicas starting together do not race to create the same table."""
+        with self.transaction() as cur:
+            if self.is_postgres:
+                cur.execute("SELECT pg_advisory_xact_lock({p})", [schema_lock_key(self.schema)])
+            yield cur
 
     def ping(self) -> None:
         with self.transaction() as cur:
@@ -110,7 +148,7 @@ def _is_connection_error(exc: Exception) -> bool:
 
 
 class Cursor:
-    """Executes dialect-neutral statements: `?` placeholders, `{name}` tables."""
+    """Executes dialect-neutral statements: `{p}` placeholders, `{name}` tables."""
 
     def __init__(self, db: Database, cursor: Any) -> None:
         self._db = db

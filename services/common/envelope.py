@@ -1,4 +1,8 @@
-"""The published message: one JSON object per event (DESIGN.md, invariant 3)."""
+"""The published message: one JSON object per event (docs/architecture.md, "Publish").
+
+Built from a stored event by `build_envelope` (the relay and the notification log), parsed
+and validated by `parse` (consumers).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .catalog import EventCatalog
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1b0e-9a3e-4c55-8d0f-6b7d0f3c2a11")
 _ENVELOPE_KEYS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
@@ -32,9 +39,15 @@ class Envelope:
     causation_id: str | None
     schema_version: int
     payload: dict[str, Any]
+    on_behalf_of: str | None = None  # whom the actor acted for (added; optional)
+    chain_link: str | None = None  # the store's hash chain at this event (added; optional)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for optional in ("on_behalf_of", "chain_link"):  # only when there is one
+            if data[optional] is None:
+                del data[optional]
+        return data
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -58,6 +71,10 @@ class EnvelopeSchema(Schema):
     causation_id = fields.String(required=True, allow_none=True)
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     payload = fields.Dict(required=True, keys=fields.String())
+    on_behalf_of = fields.String(load_default=None, allow_none=True)
+    chain_link = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{64}\Z")
+    )
 
 
 _ENVELOPE_SCHEMA = EnvelopeSchema()
@@ -101,8 +118,19 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+def split_qualname(event: Any) -> tuple[str, str]:
+    """(aggregate type, event type) of a stored event: `Contract.ContractSigned`."""
+    aggregate_type, _, event_type = type(event).__qualname__.rpartition(".")
+    return aggregate_type or event_type, event_type
+
+
 def from_domain_event(
-    event: Any, *, service: str, notification_id: int, schema_version: int
+    event: Any,
+    *,
+    service: str,
+    notification_id: int,
+    schema_version: int,
+    chain_link: str | None = None,
 ) -> Envelope:
     """Build the envelope of a stored domain event; `meta` holds actor, cause and conference."""
     meta = getattr(event, "meta", None) or {}
@@ -111,13 +139,13 @@ def from_domain_event(
         for key, value in event.__dict__.items()
         if key not in _ENVELOPE_KEYS
     }
-    aggregate_type, _, event_type = type(event).__qualname__.rpartition(".")
+    aggregate_type, event_type = split_qualname(event)
     return Envelope(
         event_id=event_id_for(event.originator_id, event.originator_version),
         event_type=event_type,
         service=service,
         notification_id=notification_id,
-        aggregate_type=aggregate_type or event_type,
+        aggregate_type=aggregate_type,
         aggregate_id=str(event.originator_id),
         aggregate_version=event.originator_version,
         conference_id=meta.get("conference_id"),
@@ -127,4 +155,39 @@ def from_domain_event(
         causation_id=meta.get("causation_id"),
         schema_version=schema_version,
         payload=payload,
+        on_behalf_of=meta.get("on_behalf_of"),
+        chain_link=chain_link,
     )
+
+
+class InvalidStoredEvent(Exception):
+    """A stored event does not match its published schema: a bug to fix, never to skip."""
+
+
+def build_envelope(
+    mapper: Any,
+    service: str,
+    catalog: EventCatalog,
+    notification: Notification,
+    validate: bool = True,
+    chain_link: str | None = None,
+) -> Envelope:
+    """The envelope of one notification of `service`'s log, its payload checked against the
+    published schema (relay and log RPC; a local read model of the service's own events
+    may skip the check)."""
+    event = mapper.to_domain_event(notification)
+    try:
+        envelope = from_domain_event(
+            event,
+            service=service,
+            notification_id=notification.id,
+            schema_version=catalog.schema_version(split_qualname(event)[1]),
+            chain_link=chain_link,
+        )
+        if validate:
+            catalog.validate_outgoing(envelope.event_type, envelope.payload)
+    except (ValidationError, LookupError) as exc:
+        raise InvalidStoredEvent(
+            f"notification {notification.id} ({split_qualname(event)[1]}) of {service}: {exc}"
+        ) from exc
+    return envelope

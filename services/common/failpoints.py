@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterable
 
 
-def hit(name: str, enabled: str | None = None) -> None:
-    enabled = os.environ.get("HUIWU_FAILPOINTS", "") if enabled is None else enabled
-    if name in {part.strip() for part in enabled.split(",") if part.strip()}:
-        os.kill(os.getpid(), signal.SIGKILL)
+class Failpoints:
+    """The crash points switched on for this process (from Settings.failpoints)."""
+
+    def __init__(self, enabled: Iterable[str] = ()) -> None:
+        self.enabled = frozenset(enabled)
+
+    def hit(self, name: str) -> None:
+        if name in self.enabled:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+NONE = Failpoints()

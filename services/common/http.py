@@ -1,7 +1,8 @@
-"""The JSON edge of a service: load with a schema, call the use case, map errors once.
+"""The JSON edge of a service: load with a schema, call the use case, dump the answer with a
+schema, and map errors in one table.
 
-Every command is counted and timed by outcome; a caller's mistake is a 4xx that names the
-field and why, never a 500.
+A caller's mistake is a 4xx that names the field and why, never a 500. Commands are
+counted and timed by the `Monitor` dependency from the status of the answer.
 """
 
 from __future__ import annotations
@@ -9,20 +10,75 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import time
+import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Request, Response
 
-from .errors import HuiwuError
+from services import policy
+
+from . import idempotency
+from .commands import CALLER_FIELDS, Caller
+from .domain import CommandContext
+from .errors import (
+    Conflict,
+    Forbidden,
+    HuiwuError,
+    InvalidCommand,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+    WrongMediaType,
+)
+from .tokens import ADMIN, Principal
 
 log = logging.getLogger(__name__)
 
+# The one place where a kind of error becomes an HTTP status.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (ValidationError, 400),
+    (InvalidCommand, 400),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (WrongMediaType, 415),
+    (Unavailable, 503),
+)
+MAX_JSON_BODY = 1024 * 1024  # a command is a few kilobytes; a plan import has its own limit
+
+_CALLER = Caller()
+
+
+@dataclass(frozen=True)
+class Edge:
+    """What an entrypoint reads and answers: its OpenAPI description is made from this."""
+
+    kind: str  # "command" or "query"
+    name: str
+    schema: type[Schema] | None
+    answer: type[Schema] | None
+    status: int
+    caller: str = "body"
+    media_type: str = "application/json"  # of a successful answer
+
+
+@dataclass(frozen=True)
+class RawJson:
+    """An answer already rendered as JSON by its schema (a read model stores it so)."""
+
+    body: bytes
+
 
 def json_response(body: Any, status: int = 200) -> Response:
+    if isinstance(body, RawJson):
+        return Response(body.body, status=status, mimetype="application/json")
     return Response(
         json.dumps(body, ensure_ascii=False, default=str),
         status=status,
@@ -30,17 +86,65 @@ def json_response(body: Any, status: int = 200) -> Response:
     )
 
 
-def read_json(request: Request) -> dict[str, Any]:
-    raw = request.get_data(cache=True)
+def read_body(request: Request, limit: int) -> bytes:
+    """The body, read no further than `limit` bytes (413 beyond)."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise TooLarge(limit)
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(limit)
+    return raw
+
+
+def read_json(request: Request, limit: int = MAX_JSON_BODY) -> dict[str, Any]:
+    return parse_json(request, read_body(request, limit))
+
+
+def parse_json(request: Request, raw: bytes) -> dict[str, Any]:
+    """A command's body, already read: a JSON object of readable text."""
     if not raw:
         return {}
+    media = (request.mimetype or "").lower()
+    if media != "application/json":
+        raise WrongMediaType(
+            f"send the body as application/json, not {media or 'no content type'}",
+            field="_body",
+        )
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise ValidationError({"_body": ["request body is nested too deeply"]}) from None
     except ValueError as exc:
         raise ValidationError({"_body": [f"request body is not valid JSON: {exc}"]}) from None
     if not isinstance(data, dict):
         raise ValidationError({"_body": ["request body must be a JSON object"]})
+    refuse_unreadable(data)
     return data
+
+
+def refuse_unreadable(data: Any, path: str = "") -> None:
+    """NUL, other control characters and unpaired surrogates, anywhere in a body or a
+    query: no store or reader downstream can hold them all (400 naming where)."""
+    stack = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(f"{where}.{k}" if where else str(k), k) for k in value]
+            stack += [(f"{where}.{k}" if where else str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{where}.{i}" if where else str(i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and _UNREADABLE.search(value):
+            raise ValidationError(
+                {
+                    where or "_body": [
+                        "must not contain NUL, control characters or unpaired surrogates"
+                    ]
+                }
+            )
+
+
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def file_response(body: bytes, content_type: str, filename: str) -> Response:
@@ -54,64 +158,239 @@ def file_response(body: bytes, content_type: str, filename: str) -> Response:
     return response
 
 
-def endpoint(command: str, schema: type[Schema] | None = None, status: int = 200) -> Callable:
-    """Wrap a nameko http handler `(self, request, data, **path)` with load, errors, metrics.
+def error_response(exc: Exception) -> Response | None:
+    """The answer to a caller's mistake, or None for anything else (a bug: 500)."""
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            if isinstance(exc, ValidationError):
+                body = {"error": "ValidationError", "message": "invalid input"}
+                return json_response({**body, "errors": exc.messages}, status)
+            assert isinstance(exc, HuiwuError)
+            return json_response(exc.to_dict(), status)
+    return None
 
-    With a schema, the JSON body (or the query string for GET) is loaded into `data`.
+
+def load_command(
+    schema: Schema | None,
+    source: Mapping[str, Any],
+    principal: Principal,
+    caller: Mapping[str, Any] | None = None,
+) -> tuple[Any, CommandContext]:
+    """(command, context) from a body: the caller's fields apart, the rest by the schema.
+
+    The actor is the token's holder; a caller acting for someone else names them in
+    `on_behalf_of` and both are recorded. Every field at fault is reported at once.
     """
-    return _edge(command, schema, lambda result: json_response(result, status))
+    data = dict(source)
+    caller = (
+        dict(caller)
+        if caller is not None
+        else {key: data.pop(key) for key in CALLER_FIELDS if key in data}
+    )
+    errors: dict[str, Any] = {}
+    if "actor" in caller:
+        caller.pop("actor")
+        errors["actor"] = [
+            "the actor is the holder of the request's token; "
+            "to act for someone else, give on_behalf_of"
+        ]
+    loaded_caller: dict[str, Any] = {}
+    command: Any = None
+    try:
+        loaded_caller = _CALLER.load(caller)
+    except ValidationError as exc:
+        errors.update(exc.normalized_messages())
+    try:
+        command = schema.load(data) if schema is not None else None
+        if schema is None and data:
+            raise ValidationError({key: ["Unknown field."] for key in data})
+    except ValidationError as exc:
+        errors.update(exc.normalized_messages())
+    if errors:
+        raise ValidationError(errors)
+    context = CommandContext.new(
+        principal.name, loaded_caller["correlation_id"], loaded_caller["on_behalf_of"]
+    )
+    return command, context
 
 
-def file_endpoint(command: str, schema: type[Schema] | None = None) -> Callable:
-    """As `endpoint`, for a handler that answers with its own Response (a file to download).
-
-    Errors are JSON as for every endpoint; the command is counted and timed the same way.
-    """
-
-    def respond(result: Any) -> Response:
-        if not isinstance(result, Response):
-            raise TypeError(f"{command} must return a werkzeug Response, not {type(result)}")
-        return result
-
-    return _edge(command, schema, respond)
+def refuse_role(principal: Principal, name: str) -> None:
+    why = policy.role_refusal(principal, name)
+    if why is not None:
+        raise Forbidden(why, name, tuple(sorted(policy.rule_for(name).roles)))
 
 
-def _edge(command: str, schema: type[Schema] | None, respond: Callable[[Any], Response]):
+def authorize(
+    service: Any,
+    principal: Principal,
+    name: str,
+    path: Mapping[str, Any],
+    loaded: Any,
+    scope: str | None,
+) -> None:
+    """Refuse (`Forbidden`) unless the principal may give `name` about what it targets:
+    the conference of the path or of the command, or what `scope` (a method of the
+    service taking the path's values) says the request is about."""
+    if principal.role == ADMIN:
+        return
+    rule = policy.rule_for(name)
+    if not (rule.per_conference or rule.per_entry):
+        return
+    if scope is not None:
+        target = getattr(service, scope)(**path)
+    else:
+        conference = path.get("conference_id") or getattr(loaded, "conference_id", None)
+        target = policy.Target(str(conference) if conference is not None else None)
+    why = policy.target_refusal(principal, name, target)
+    if why is not None:
+        raise Forbidden(why, name, tuple(sorted(rule.roles)))
+
+
+def command(
+    name: str,
+    schema: type[Schema] | None = None,
+    answer: type[Schema] | None = None,
+    status: int = 200,
+    caller: str = "body",
+    max_body: int = MAX_JSON_BODY,
+    scope: str | None = None,
+) -> Callable:
+    """A command entrypoint: `handler(self, command, ctx, **path)`, its result dumped by
+    `answer`. `caller="query"` reads the caller's fields from the query string (for a
+    body that is a file, of at most `max_body` bytes). `scope` names a method of the
+    service that says what the request is about (`authorize`). With an `Idempotency-Key`
+    header, a retry gets the first answer (`idempotency.py`)."""
     loader = schema() if schema is not None else None
 
+    def call(
+        handler: Callable,
+        self: Any,
+        request: Request,
+        path: dict[str, Any],
+        who: Principal,
+        raw: bytes,
+    ) -> Any:
+        refuse_role(who, name)
+        if caller == "query":
+            source = request.args.to_dict()
+            refuse_unreadable(source)
+            fields = {key: source.pop(key) for key in CALLER_FIELDS if key in source}
+            cmd, ctx = load_command(loader, source, who, fields)
+            authorize(self, who, name, path, cmd, scope)
+            return handler(self, cmd, ctx, raw, **path)
+        cmd, ctx = load_command(loader, parse_json(request, raw), who)
+        authorize(self, who, name, path, cmd, scope)
+        return handler(self, cmd, ctx, **path)
+
+    edge = Edge("command", name, schema, answer, status, caller)
+    return _edge(name, call, answer, status, max_body, edge)
+
+
+def query(
+    name: str,
+    schema: type[Schema] | None = None,
+    answer: type[Schema] | None = None,
+    scope: str | None = None,
+    media_type: str = "application/json",
+):
+    """A read entrypoint: `handler(self, query, **path)` (query loaded from the query
+    string), its result dumped by `answer`, or a RawJson or Response passed through
+    (a Response of `media_type`, for a download)."""
+    loader = schema() if schema is not None else None
+
+    def call(
+        handler: Callable,
+        self: Any,
+        request: Request,
+        path: dict[str, Any],
+        who: Principal,
+        raw: None,
+    ) -> Any:
+        refuse_role(who, name)
+        args = request.args.to_dict()
+        refuse_unreadable(args)
+        if loader is None:
+            if args:
+                raise ValidationError({key: ["Unknown field."] for key in args})
+            authorize(self, who, name, path, None, scope)
+            return handler(self, **path)
+        loaded = loader.load(args)
+        authorize(self, who, name, path, loaded, scope)
+        return handler(self, loaded, **path)
+
+    edge = Edge("query", name, schema, answer, 200, media_type=media_type)
+    return _edge(name, call, answer, 200, None, edge)
+
+
+def _edge(
+    name: str,
+    call: Callable,
+    answer: type[Schema] | None,
+    status: int,
+    max_body: int | None = None,
+    edge: Edge | None = None,
+) -> Callable:
+    """Authenticate, run `call`, render its result; a command (`max_body` given) reads its
+    body here, so that a retry with an Idempotency-Key can be matched to the first try."""
+    dumper = answer() if answer is not None else None
+
     def decorate(handler: Callable) -> Callable:
-        @functools.wraps(handler)
-        def wrapper(self, request: Request, **path: Any) -> Response:
-            started = time.perf_counter()
-            outcome = "ok"
-            try:
-                data: dict[str, Any] = {}
-                if loader is not None:
-                    source = (
-                        request.args.to_dict() if request.method == "GET" else read_json(request)
-                    )
-                    data = loader.load(source)
-                result = handler(self, request, data, **path)
-                return respond(result)
-            except ValidationError as exc:
-                outcome = "invalid"
-                body = {"error": "ValidationError", "message": "invalid input"}
-                return json_response({**body, "errors": exc.messages}, 400)
-            except HuiwuError as exc:
-                outcome = {404: "not_found", 409: "conflict", 503: "unavailable"}.get(
-                    exc.status, "invalid"
+        def render(result: Any) -> Response:
+            if isinstance(result, Response):
+                return result
+            if dumper is not None and not isinstance(result, RawJson):
+                result = dumper.dump(result)
+            return json_response(result, status)
+
+        def handle(self: Any, request: Request, path: dict[str, Any], who: list) -> Response:
+            principal = self.gate.principal(request.headers.get("Authorization"))
+            who.append(principal)
+            refuse_unreadable(path)  # a NUL in an id: PostgreSQL cannot even compare it
+            if max_body is None:
+                return render(call(handler, self, request, path, principal, None))
+            raw = read_body(request, max_body)
+            key = idempotency.checked_key(request.headers.get(idempotency.HEADER))
+            if key is None:
+                return render(call(handler, self, request, path, principal, raw))
+
+            def first() -> idempotency.Answer:
+                response = answered(
+                    lambda: render(call(handler, self, request, path, principal, raw)), who
                 )
-                return json_response(exc.to_dict(), exc.status)
-            except Exception:
-                outcome = "error"
-                log.exception("%s failed", command)
+                return idempotency.Answer(
+                    response.status_code, response.get_data(), response.content_type
+                )
+
+            print_ = idempotency.fingerprint(name, request.path, request.query_string, raw)
+            kept = self.replies.once(principal.token_id, key, print_, first)
+            return Response(kept.body, status=kept.status, content_type=kept.content_type)
+
+        def answered(thunk: Callable[[], Response], who: list) -> Response:
+            try:
+                return thunk()
+            except Exception as exc:  # noqa: BLE001 - mapped below, or a logged 500
+                if isinstance(exc, (Unauthenticated, Forbidden)):
+                    # The token's public id only: a log must never hold a secret.
+                    holder = who[0].token_id if who else "no valid token"
+                    log.warning("%s refused (%s): %s", name, holder, exc)
+                mapped = error_response(exc)
+                if mapped is not None:
+                    if isinstance(exc, Unauthenticated):
+                        mapped.headers["WWW-Authenticate"] = 'Bearer realm="huiwu"'
+                    return mapped
+                log.exception("%s failed", name)
                 return json_response(
-                    {"error": "InternalError", "message": f"{command} failed; see the service log"},
+                    {"error": "InternalError", "message": f"{name} failed; see the service log"},
                     500,
                 )
-            finally:
-                self.kernel.metrics.count_command(command, outcome, time.perf_counter() - started)
 
+        @functools.wraps(handler)
+        def wrapper(self: Any, request: Request, **path: Any) -> Response:
+            who: list[Principal] = []
+            return answered(lambda: handle(self, request, path, who), who)
+
+        wrapper.huiwu_command = name  # type: ignore[attr-defined]
+        wrapper.huiwu_edge = edge  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -22,7 +22,8 @@ class ServiceMetrics:
         labels = ["service"]
         self.commands = Counter(
             "huiwu_commands",
-            "Commands handled, by type and outcome (ok, invalid, not_found, conflict, error).",
+            "Commands handled, by type and outcome "
+            "(ok, invalid, unauthenticated, forbidden, not_found, conflict, unavailable, error).",
             labels + ["command", "outcome"],
             registry=self.registry,
         )
@@ -48,7 +49,7 @@ class ServiceMetrics:
         self.consumed = Counter(
             "huiwu_consumer_messages",
             "Upstream messages handled, by outcome "
-            "(processed, duplicate, gap_filled, caught_up, dead_lettered, malformed).",
+            "(processed, duplicate, gap_filled, caught_up, dead_lettered, malformed, replayed).",
             labels + ["upstream", "outcome"],
             registry=self.registry,
         )
@@ -64,6 +65,11 @@ class ServiceMetrics:
             labels + ["upstream"],
             registry=self.registry,
         )
+
+    def declare_command(self, command: str, outcomes: set[str]) -> None:
+        for outcome in sorted(outcomes):
+            self.commands.labels(self.service, command, outcome)
+        self.command_seconds.labels(self.service, command)
 
     def count_command(self, command: str, outcome: str, seconds: float) -> None:
         self.commands.labels(self.service, command, outcome).inc()

@@ -1,51 +1,53 @@
 """Where a consumer's effects land, each written atomically with its tracking position.
 
 `ProcessSink`: a service that records its own events in reaction (checklist verification);
-the events and the tracking record go into its event store in one transaction.
-`ProjectionSink`: a read model in plain tables (the audit trail); rows and tracking go into
-one SQL transaction.
+the events and the tracking record go into its event store in one transaction, through
+the application's `process_event`. `ProjectionSink`: a read model in plain tables (the
+audit trail, the plan); rows and tracking go into one SQL transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from .consumer import AlreadyTracked
+from .consumer import AlreadyTracked, Contended
 from .database import Cursor, Database
 from .envelope import Envelope
 from .store import ServiceApplication
 
-Policy = Callable[[Envelope, dict[str, Any], ProcessingEvent], None]
+
+@dataclass(frozen=True)
+class UpstreamEvent:
+    """What a service's `policy` receives: the envelope, and its payload as loaded."""
+
+    envelope: Envelope
+    payload: dict[str, Any]
 
 
 class ProcessSink:
-    """Calls `policy(envelope, payload, processing)`; the policy collects new events."""
+    """Gives each upstream event to the application's `policy`, which collects new events."""
 
-    def __init__(self, app: ServiceApplication, policy: Policy) -> None:
+    def __init__(self, app: ServiceApplication) -> None:
         self.app = app
-        self.policy = policy
 
     def position(self, upstream: str) -> int:
         return self.app.process_recorder.max_tracking_id(upstream) or 0
 
     def apply(self, envelope: Envelope, payload: dict[str, Any]) -> None:
-        processing = ProcessingEvent(Tracking(envelope.service, envelope.notification_id))
-        self.policy(envelope, payload, processing)
+        tracking = Tracking(envelope.service, envelope.notification_id)
         try:
-            self.app.record_processing(processing)
+            self.app.process_event(UpstreamEvent(envelope, payload), tracking)
         except IntegrityError as exc:
             if self.position(envelope.service) >= envelope.notification_id:
                 raise AlreadyTracked(str(exc)) from exc
-            raise
+            raise Contended(str(exc)) from exc  # a command changed an entry meanwhile
 
     def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
-        processing = ProcessingEvent()  # no tracking: the position is already past it
-        self.policy(envelope, payload, processing)
-        self.app.record_processing(processing)
+        # No tracking: the position moved past this message when it was dead-lettered.
+        self.app.process_event(UpstreamEvent(envelope, payload), None)
 
     def skip(self, upstream: str, notification_id: int) -> None:
         try:
@@ -71,31 +73,60 @@ _TRACKING = (
 )
 
 
+class ShadowBehind(Exception):
+    """The live read model moved past its shadow meanwhile: catch the shadow up first."""
+
+    def __init__(self, behind: dict[str, tuple[int, int]]) -> None:
+        self.behind = behind  # upstream -> (live position, shadow position)
+        super().__init__(
+            "; ".join(
+                f"{u}: live at #{live}, shadow at #{shadow}" for u, (live, shadow) in behind.items()
+            )
+        )
+
+
 class ProjectionSink:
     def __init__(self, db: Database, name: str, projection: Projection) -> None:
         self.db = db
         self.name = name
         self.projection = projection
-        with db.transaction() as cur:
+        with db.ddl() as cur:
             cur.execute(_TRACKING, t="projection_tracking")
             projection.create(cur)
 
     def position(self, upstream: str) -> int:
         with self.db.transaction() as cur:
             row = cur.execute(
-                "SELECT position FROM {t} WHERE projection = ? AND upstream = ?",
+                "SELECT position FROM {t} WHERE projection = {p} AND upstream = {p}",
                 [self.name, upstream],
                 t="projection_tracking",
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def _track(self, cur: Cursor, upstream: str, notification_id: int) -> None:
-        # One conditional upsert: concurrent replicas cannot both move the same position.
+    def positions(self) -> dict[str, int]:
+        """Every upstream's position, as one snapshot."""
+        with self.db.transaction() as cur:
+            return self._positions(cur)
+
+    def _positions(self, cur: Cursor) -> dict[str, int]:
+        rows = cur.execute(
+            "SELECT upstream, position FROM {t} WHERE projection = {p}",
+            [self.name],
+            t="projection_tracking",
+        ).fetchall()
+        return {upstream: int(position) for upstream, position in rows}
+
+    def _track(
+        self, cur: Cursor, upstream: str, notification_id: int, before: int | None = None
+    ) -> None:
+        """Move the position to `notification_id`, if it is still before `before` (by
+        default, before `notification_id` itself). One conditional upsert: concurrent
+        replicas cannot both move the same position."""
         row = cur.execute(
-            "INSERT INTO {t} (projection, upstream, position) VALUES (?, ?, ?) "
+            "INSERT INTO {t} (projection, upstream, position) VALUES ({p}, {p}, {p}) "
             "ON CONFLICT (projection, upstream) DO UPDATE SET position = excluded.position "
-            "WHERE {t}.position < excluded.position RETURNING position",
-            [self.name, upstream, notification_id],
+            "WHERE {t}.position < {p} RETURNING position",
+            [self.name, upstream, notification_id, before or notification_id],
             t="projection_tracking",
         ).fetchone()
         if row is None:
@@ -105,6 +136,15 @@ class ProjectionSink:
         with self.db.transaction() as cur:
             self._track(cur, envelope.service, envelope.notification_id)
             self.projection.apply(cur, envelope, payload)
+
+    def apply_page(self, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
+        """Several messages of one upstream, in order, and the last position: one
+        transaction. AlreadyTracked if the position is no longer before the first."""
+        first, last = items[0][0], items[-1][0]
+        with self.db.transaction() as cur:
+            self._track(cur, first.service, last.notification_id, before=first.notification_id)
+            for envelope, payload in items:
+                self.projection.apply(cur, envelope, payload)
 
     def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         with self.db.transaction() as cur:
@@ -123,5 +163,39 @@ class ProjectionSink:
             for table in self.projection.tables:
                 cur.execute("DELETE FROM {t}", t=table)
             cur.execute(
-                "DELETE FROM {t} WHERE projection = ?", [self.name], t="projection_tracking"
+                "DELETE FROM {t} WHERE projection = {p}", [self.name], t="projection_tracking"
             )
+
+    def take_over(self, shadow: ProjectionSink) -> dict[str, int]:
+        """Replace this read model's rows and positions with those of `shadow` (the same
+        projection filled into tables of its own, listed in the same order) in one
+        transaction, and empty the shadow; the new positions.
+
+        Raises ShadowBehind, changing nothing, if this model is past the shadow for some
+        upstream: taking the shadow then would lose what this model applied meanwhile.
+        Readers see the old rows until the commit, then the new ones.
+        """
+        with self.db.transaction() as cur:
+            if self.db.is_postgres:  # no replica moves a live position until the commit
+                cur.execute("LOCK TABLE {t} IN EXCLUSIVE MODE", t="projection_tracking")
+            live, taken = self._positions(cur), shadow._positions(cur)
+            behind = {
+                upstream: (position, taken.get(upstream, 0))
+                for upstream, position in live.items()
+                if position > taken.get(upstream, 0)
+            }
+            if behind:
+                raise ShadowBehind(behind)
+            for mine, theirs in zip(self.projection.tables, shadow.projection.tables, strict=True):
+                cur.execute("DELETE FROM {t}", t=mine)
+                cur.execute("INSERT INTO {t} SELECT * FROM {s}", t=mine, s=theirs)
+                cur.execute("DELETE FROM {t}", t=theirs)
+            cur.execute(
+                "DELETE FROM {t} WHERE projection = {p}", [self.name], t="projection_tracking"
+            )
+            cur.execute(
+                "UPDATE {t} SET projection = {p} WHERE projection = {p}",
+                [self.name, shadow.name],
+                t="projection_tracking",
+            )
+        return taken

@@ -1,4 +1,8 @@
-"""The audit trail projection: one row per event of every upstream service."""
+"""The audit trail projection: one row per event of every upstream service.
+
+The same projection fills the trail readers see (`audit_trail`) and the shadow a rebuild
+writes into (`audit_trail_rebuild`): one shape, two tables.
+"""
 
 from __future__ import annotations
 
@@ -22,37 +26,70 @@ COLUMNS = (
     "correlation_id",
     "causation_id",
     "payload",
+    "on_behalf_of",  # added after the first release: last, so that old tables take it on
+    "chain_link",  # the upstream's chain at this event: reporting's copy (docs/audit.md)
+    "schema_version",  # of the payload, as published: exports are checked by it too
 )
+# Added after the first release, last, so that old tables take them on.
+ADDED_COLUMNS = {"on_behalf_of": "TEXT", "chain_link": "TEXT", "schema_version": "BIGINT"}
+_VALUES = ", ".join(["{p}"] * len(COLUMNS))
+
+
+LIVE_TABLE = "audit_trail"
+SHADOW_TABLE = "audit_trail_rebuild"
 
 
 class AuditTrail:
-    tables = ("audit_trail",)
-
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, table: str = LIVE_TABLE) -> None:
         self.db = db
+        self.table = table
+        self.tables = (table,)
 
-    def create(self, cur: Cursor) -> None:
+    def create(self, cur: Cursor) -> None:  # called by its ProjectionSink
         cur.execute(
             "CREATE TABLE IF NOT EXISTS {t} ("
             "service TEXT NOT NULL, notification_id BIGINT NOT NULL, event_id TEXT NOT NULL, "
             "event_type TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
             "aggregate_version BIGINT NOT NULL, conference_id TEXT, occurred_at TEXT NOT NULL, "
             "actor TEXT NOT NULL, correlation_id TEXT NOT NULL, causation_id TEXT, "
-            "payload TEXT NOT NULL, PRIMARY KEY (service, notification_id))",
-            t="audit_trail",
+            "payload TEXT NOT NULL, on_behalf_of TEXT, chain_link TEXT, schema_version BIGINT, "
+            "PRIMARY KEY (service, notification_id))",
+            t=self.table,
         )
-        cur.execute(
-            "CREATE INDEX IF NOT EXISTS audit_trail_conference ON {t} (conference_id, occurred_at)",
-            t="audit_trail",
-        )
+        for column, kind in ADDED_COLUMNS.items():
+            if not self._has_column(cur, column):
+                cur.execute(f"ALTER TABLE {{t}} ADD COLUMN {column} {kind}", t=self.table)
+        for name, columns in (
+            ("conference", "conference_id, occurred_at"),
+            ("event", "event_id"),
+            ("causation", "causation_id"),
+            ("correlation", "correlation_id"),
+        ):
+            cur.execute(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_{name} ON {{t}} ({columns})",
+                t=self.table,
+            )
+
+    def _has_column(self, cur: Cursor, column: str) -> bool:
+        if self.db.is_postgres:
+            return (
+                cur.execute(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema = {p} "
+                    "AND table_name = {p} AND column_name = {p}",
+                    [self.db.schema, self.table, column],
+                ).fetchone()
+                is not None
+            )
+        rows = cur.execute("PRAGMA table_info({t})", t=self.table).fetchall()
+        return any(row[1] == column for row in rows)
 
     def apply(self, cur: Cursor, envelope: Envelope, payload: dict[str, Any]) -> None:
-        row = envelope.to_dict()
+        row = {"on_behalf_of": None, "chain_link": None, **envelope.to_dict()}
         row["payload"] = json.dumps(envelope.payload, ensure_ascii=False, sort_keys=True)
         cur.execute(
-            f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({_VALUES})",
             [row[column] for column in COLUMNS],
-            t="audit_trail",
+            t=self.table,
         )
 
     def query(
@@ -70,21 +107,90 @@ class AuditTrail:
             ("aggregate_id", aggregate_id),
         ):
             if value is not None:
-                clauses.append(f"{column} = ?")
+                clauses.append(f"{column} = {{p}}")
                 params.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self.db.transaction() as cur:
             rows = cur.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM {{t}} {where} "
-                "ORDER BY occurred_at, service, notification_id LIMIT ? OFFSET ?",
+                "ORDER BY occurred_at, service, notification_id LIMIT {p} OFFSET {p}",
                 [*params, limit, offset],
-                t="audit_trail",
+                t=self.table,
             ).fetchall()
-        records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-        for record in records:
-            record["payload"] = json.loads(record["payload"])
-        return records
+        return _records(rows)
+
+    def where(self, column: str, values: list[str], limit: int) -> list[dict[str, Any]]:
+        """Events whose `column` (event_id, causation_id, correlation_id) is one of
+        `values`, in the order they happened."""
+        assert column in ("event_id", "causation_id", "correlation_id")
+        if not values:
+            return []
+        marks = ", ".join(["{p}"] * len(values))
+        with self.db.transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {{t}} WHERE {column} IN ({marks}) "
+                "ORDER BY occurred_at, service, notification_id LIMIT {p}",
+                [*values, limit],
+                t=self.table,
+            ).fetchall()
+        return _records(rows)
+
+    def export_page(
+        self, filters: dict[str, Any], after: tuple[str, int], limit: int
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` events after `after` (service, notification_id), in that order,
+        matching `filters` (column: value; `from`/`to` bound occurred_at, to the second)."""
+        clauses = ["(service > {p} OR (service = {p} AND notification_id > {p}))"]
+        params: list[Any] = [after[0], after[0], after[1]]
+        for column in ("conference_id", "service", "actor", "event_type"):
+            if filters.get(column) is not None:
+                clauses.append(f"{column} = {{p}}")
+                params.append(filters[column])
+        if filters.get("from") is not None:
+            clauses.append("occurred_at >= {p}")
+            params.append(filters["from"])
+        if filters.get("to") is not None:
+            clauses.append("occurred_at < {p}")
+            params.append(filters["to"])
+        with self.db.transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {{t}} WHERE {' AND '.join(clauses)} "
+                "ORDER BY service, notification_id LIMIT {p}",
+                [*params, limit],
+                t=self.table,
+            ).fetchall()
+        return _records(rows)
+
+    def link_before(self, service: str, notification_id: int) -> str | None:
+        """Reporting's copy of the link of the event of `service` before this one."""
+        with self.db.transaction() as cur:
+            row = cur.execute(
+                "SELECT chain_link FROM {t} WHERE service = {p} AND notification_id < {p} "
+                "ORDER BY notification_id DESC LIMIT 1",
+                [service, notification_id],
+                t=self.table,
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def chain_links(self, service: str, after: int, limit: int) -> list[tuple[int, str | None]]:
+        """Reporting's copy of `service`'s chain: (notification_id, link), ascending."""
+        with self.db.transaction() as cur:
+            rows = cur.execute(
+                "SELECT notification_id, chain_link FROM {t} WHERE service = {p} "
+                "AND notification_id > {p} ORDER BY notification_id LIMIT {p}",
+                [service, after, limit],
+                t=self.table,
+            ).fetchall()
+        return [(int(row[0]), row[1]) for row in rows]
 
     def count(self) -> int:
         with self.db.transaction() as cur:
-            return int(cur.execute("SELECT COUNT(*) FROM {t}", t="audit_trail").fetchone()[0])
+            return int(cur.execute("SELECT COUNT(*) FROM {t}", t=self.table).fetchone()[0])
+
+
+def _records(rows: list[Any]) -> list[dict[str, Any]]:
+    """Rows of COLUMNS as events, their payloads as objects again."""
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    for record in records:
+        record["payload"] = json.loads(record["payload"])
+    return records

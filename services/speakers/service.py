@@ -1,12 +1,7 @@
-"""The speakers service: health, metrics and its notification log so far."""
+"""The speakers service: so far health, metrics, its event catalogue and its log."""
 
-from services.common.kernel import Kernel
 from services.common.service import HuiwuService
-
-from .application import SpeakersApplication
-from .events import CATALOG
 
 
 class Service(HuiwuService):
     name = "speakers"
-    kernel = Kernel(SpeakersApplication, CATALOG)

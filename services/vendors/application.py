@@ -3,48 +3,49 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from services.common.domain import CommandContext
-from services.common.errors import InvalidCommand, NotFound
-from services.common.store import ServiceApplication
+from services.common.errors import InvalidCommand, NotFound, about
+from services.common.store import OnSaved, ServiceApplication
 
-from .domain import Contract, Vendor, vendor_to_dict
+from .commands import AddVendor, CancelContract, DraftContract, SignContract
+from .conferences import KnownConferences
+from .domain import Contract, Vendor
 
 
 class VendorsApplication(ServiceApplication):
     name = "vendors"
 
-    conference_exists: Callable[[str], bool] = staticmethod(lambda _cid: True)
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        on_saved: OnSaved | None = None,
+        *,
+        conferences: KnownConferences,
+    ) -> None:
+        super().__init__(env, on_saved)
+        self.conferences = conferences
 
-    def _require_conference(self, conference_id: str) -> None:
-        if not self.conference_exists(conference_id):
-            raise InvalidCommand(f"unknown conference {conference_id}", field="conference_id")
-
-    def add_vendor(self, ctx: CommandContext, cmd: dict[str, Any]) -> str:
-        conference_id = str(cmd["conference_id"])
-        self._require_conference(conference_id)
+    def add_vendor(self, cmd: AddVendor, ctx: CommandContext) -> Vendor:
+        conference_id = self._known_conference(cmd.conference_id)
         vendor = Vendor(
             vendor_id=uuid.uuid4(),
             conference_id=conference_id,
-            name=cmd["name"],
-            categories=cmd["categories"],
-            contact_name=cmd.get("contact_name"),
-            contact_email=cmd.get("contact_email"),
-            contact_phone=cmd.get("contact_phone"),
+            name=cmd.name,
+            categories=list(cmd.categories),
+            contact_name=cmd.contact_name,
+            contact_email=cmd.contact_email,
+            contact_phone=cmd.contact_phone,
             meta=ctx.meta(conference_id),
         )
         self.save(vendor)
-        return str(vendor.id)
+        return vendor
 
-    def draft_contract(self, ctx: CommandContext, cmd: dict[str, Any]) -> str:
-        conference_id = str(cmd["conference_id"])
-        self._require_conference(conference_id)
+    def draft_contract(self, cmd: DraftContract, ctx: CommandContext) -> Contract:
+        conference_id = self._known_conference(cmd.conference_id)
         try:
-            vendor = self._get(Vendor, cmd["vendor_id"], "vendor_id", "vendor")
+            vendor = self.get(Vendor, cmd.vendor_id, "vendor", "vendor_id")
         except NotFound as exc:
             raise InvalidCommand(exc.message, field="vendor_id") from None
         if vendor.conference_id != conference_id:
@@ -55,42 +56,42 @@ class VendorsApplication(ServiceApplication):
             contract_id=uuid.uuid4(),
             conference_id=conference_id,
             vendor_id=str(vendor.id),
-            category=cmd["category"],
-            title=cmd["title"],
-            amount_minor=cmd["amount_minor"],
-            currency=cmd["currency"],
+            category=cmd.category,
+            title=cmd.title,
+            amount_minor=cmd.amount_minor,
+            currency=cmd.currency,
             meta=ctx.meta(conference_id),
         )
         self.save(contract)
-        return str(contract.id)
+        return contract
 
-    def sign_contract(self, ctx: CommandContext, contract_id: str, cmd: dict[str, Any]) -> dict:
-        contract = self._get(Contract, contract_id, "contract_id", "contract")
-        contract.sign(
-            signed_on=cmd["signed_on"].isoformat(),
-            signed_by=cmd.get("signed_by") or ctx.actor,
-            meta=ctx.meta(contract.conference_id),
-        )
+    def sign_contract(self, contract_id: str, cmd: SignContract, ctx: CommandContext) -> Contract:
+        contract = self.contract(contract_id)
+        with about("contract_id"):
+            contract.sign(
+                signed_on=cmd.signed_on.isoformat(),
+                signed_by=cmd.signed_by or ctx.actor,
+                meta=ctx.meta(contract.conference_id),
+            )
         self.save(contract)
-        return contract.to_dict()
+        return contract
 
-    def cancel_contract(self, ctx: CommandContext, contract_id: str, cmd: dict[str, Any]) -> dict:
-        contract = self._get(Contract, contract_id, "contract_id", "contract")
-        contract.cancel(reason=cmd["reason"], meta=ctx.meta(contract.conference_id))
+    def cancel_contract(
+        self, contract_id: str, cmd: CancelContract, ctx: CommandContext
+    ) -> Contract:
+        contract = self.contract(contract_id)
+        with about("contract_id"):
+            contract.cancel(reason=cmd.reason, meta=ctx.meta(contract.conference_id))
         self.save(contract)
-        return contract.to_dict()
+        return contract
 
-    def contract(self, contract_id: str) -> dict[str, Any]:
-        return self._get(Contract, contract_id, "contract_id", "contract").to_dict()
+    def contract(self, contract_id: Any) -> Contract:
+        return self.get(Contract, contract_id, "contract", "contract_id")
 
-    def vendor(self, vendor_id: str) -> dict[str, Any]:
-        return vendor_to_dict(self._get(Vendor, vendor_id, "vendor_id", "vendor"))
+    def vendor(self, vendor_id: Any) -> Vendor:
+        return self.get(Vendor, vendor_id, "vendor", "vendor_id")
 
-    def _get(self, cls: type, aggregate_id: Any, field: str, noun: str) -> Any:
-        try:
-            aggregate = self.repository.get(uuid.UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
-            raise NotFound(f"no {noun} {aggregate_id}", field=field) from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"no {noun} {aggregate_id}", field=field)
-        return aggregate
+    def _known_conference(self, conference_id: uuid.UUID) -> str:
+        if not self.conferences.exists(str(conference_id)):
+            raise InvalidCommand(f"unknown conference {conference_id}", field="conference_id")
+        return str(conference_id)

@@ -9,21 +9,6 @@ from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict
 
-CATEGORIES = (
-    "venue",
-    "av",
-    "interpreting",
-    "printing",
-    "transport",
-    "catering",
-    "accommodation",
-    "decoration",
-    "photography",
-    "staffing",
-    "insurance",
-    "other",
-)
-
 
 class ContractNotDraft(Conflict):
     pass
@@ -88,13 +73,10 @@ class Contract(Aggregate):
 
     def sign(self, signed_on: str, signed_by: str, meta: dict[str, Any]) -> None:
         if self.status == "cancelled":
-            raise ContractAlreadyCancelled(
-                f"contract {self.id} is cancelled and cannot be signed", field="contract_id"
-            )
+            raise ContractAlreadyCancelled(f"contract {self.id} is cancelled and cannot be signed")
         if self.status != "draft":
             raise ContractNotDraft(
-                f"contract {self.id} is {self.status}; only a draft can be signed",
-                field="contract_id",
+                f"contract {self.id} is {self.status}; only a draft can be signed"
             )
         self._signed(
             vendor_id=self.vendor_id,
@@ -123,9 +105,7 @@ class Contract(Aggregate):
 
     def cancel(self, reason: str, meta: dict[str, Any]) -> None:
         if self.status == "cancelled":
-            raise ContractAlreadyCancelled(
-                f"contract {self.id} is already cancelled", field="contract_id"
-            )
+            raise ContractAlreadyCancelled(f"contract {self.id} is already cancelled")
         self._cancelled(
             vendor_id=self.vendor_id,
             category=self.category,
@@ -140,32 +120,3 @@ class Contract(Aggregate):
     ) -> None:
         self.status = "cancelled"
         self.cancel_reason = reason
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "contract_id": str(self.id),
-            "conference_id": self.conference_id,
-            "vendor_id": self.vendor_id,
-            "category": self.category,
-            "title": self.title,
-            "amount_minor": self.amount_minor,
-            "currency": self.currency,
-            "status": self.status,
-            "signed_on": self.signed_on,
-            "signed_by": self.signed_by,
-            "cancel_reason": self.cancel_reason,
-            "version": self.version,
-        }
-
-
-def vendor_to_dict(vendor: Vendor) -> dict[str, Any]:
-    return {
-        "vendor_id": str(vendor.id),
-        "conference_id": vendor.conference_id,
-        "name": vendor.name,
-        "categories": vendor.categories,
-        "contact_name": vendor.contact_name,
-        "contact_email": vendor.contact_email,
-        "contact_phone": vendor.contact_phone,
-        "version": vendor.version,
-    }

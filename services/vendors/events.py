@@ -1,4 +1,5 @@
-"""Events that vendors publishes on `vendors.events` (routing key = event type)."""
+"""The contract of vendors: the events it publishes on `vendors.events` (routing key = event
+type) and the vocabulary they use. Imports no domain: a subscriber may import it alone."""
 
 from marshmallow import fields, validate
 
@@ -6,7 +7,20 @@ from services.common.catalog import EventCatalog, EventSchema
 from services.common.fields import currency, money_minor, text
 from services.common.planned import amount, planned
 
-from .domain import CATEGORIES
+CATEGORIES = (
+    "venue",
+    "av",
+    "interpreting",
+    "printing",
+    "transport",
+    "catering",
+    "accommodation",
+    "decoration",
+    "photography",
+    "staffing",
+    "insurance",
+    "other",
+)
 
 category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
 

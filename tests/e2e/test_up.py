@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from services.common.config import SERVICES
+from services.common.registry import load
 from tests.support.system import ROOT, free_port, wait_until
+
+SERVICES = load().names
 
 
 class Up:

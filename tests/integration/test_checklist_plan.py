@@ -3,6 +3,11 @@ owners, due dates and progress, filtered views in both languages, overdue entrie
 their metrics, and profiles with a custom selection.
 
 Only checklist runs; an entry verified by an event gets it from a forged budget event.
+
+Codes and dates are taken from the template, and those that matter are also written out
+here, read by hand from services/checklist/templates/conference.yaml for a conference from
+2027-05-12 to 2027-05-14: a mistake in selection or due dates would otherwise be on both
+sides of an assertion.
 """
 
 import datetime as dt
@@ -26,6 +31,28 @@ from tests.support.upstream import (
 )
 
 STARTS, ENDS = (dt.date.fromisoformat(CONFERENCE[k]) for k in ("starts_on", "ends_on"))
+
+# Due dates worked out by hand from each entry's `due:` in conference.yaml.
+DUE = {
+    "1.1.1": "2026-11-13",  # start - 180
+    "1.3.1": "2026-12-03",  # start - 160
+    "1.3.5": "2027-01-12",  # start - 120
+    "7.2.4": "2027-03-13",  # start - 60
+    "7.2.5": "2027-04-12",  # 7.2.4 + 30
+    "9.3.2": "2027-05-11",  # start - 1
+    "19.1.6": "2027-05-12",  # start + 0
+    "8.4.1": "2027-05-17",  # end + 3
+    "8.4.3": "2027-05-31",  # 8.4.1 + 14
+    "8.4.4": "2027-06-07",  # 8.4.3 + 7
+    "2.5.4": "2027-06-28",  # end + 45
+}
+# Entries of the academic plan owned by the venue role, in plan order.
+VENUE = [
+    "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "4.1.2", "8.1.1", "8.1.2", "12.1.1",
+    "12.1.2", "12.1.5", "12.1.6", "12.2.1", "12.3.6", "17.1.1", "17.1.2", "17.1.3", "17.1.4",
+    "17.1.5", "17.1.6", "17.1.7", "17.4.1", "17.4.2", "17.4.3", "17.4.4", "17.4.5", "21.5.1",
+    "21.5.2", "21.5.3", "21.5.5",
+]  # fmt: skip
 
 
 def academic(predicate=lambda e: True):
@@ -53,6 +80,10 @@ def errors_of(response, status=400):
     return response.json["errors"]
 
 
+def shown_entries(system, conference_id):
+    return ok(system["checklist"].get(f"/conferences/{conference_id}"))["entries"]
+
+
 def samples(system, name):
     """{label value: sample value} of a one-label gauge on checklist's /metrics."""
     found = {}
@@ -70,6 +101,7 @@ def test_verifying_by_hand_needs_evidence_and_keeps_who_when_and_where(sqlite_sy
     checklist = system["checklist"]
     conference_id = open_plan(system)
     code = by_evidence()[0]
+    assert code == "1.1.1"
     verify = f"/conferences/{conference_id}/entries/{code}/verify"
     before = stored(checklist)
 
@@ -125,6 +157,7 @@ def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_syst
     checklist = system["checklist"]
     conference_id = open_plan(system)
     code, by_hand = by_evidence()[:2]
+    assert (code, by_hand) == ("1.1.1", "1.1.2")
     base = f"/conferences/{conference_id}/entries"
     before = stored(checklist)
 
@@ -160,6 +193,7 @@ def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_syst
     # An entry verified by another service's event re-opens only when that is undone.
     budget = ForgedUpstream(system.amqp_uri, "budget", conference_id)
     by_event = single_rule("budget.BudgetApproved")[0]
+    assert by_event == "2.2.1"
     budget.emit("BudgetApproved", version=2, approved_by="board")
     wait_entry(system, conference_id, by_event, status="verified")
 
@@ -199,6 +233,8 @@ def test_owners_due_dates_progress_and_the_filtered_plan(sqlite_system):
     assign = f"/conferences/{conference_id}/assignments"
     venue = [e.code for e in academic(lambda e: e.owner_role == "venue")]
     catering_by_hand = [e.code for e in academic(lambda e: e.owner_role == "catering")][:2]
+    assert venue == VENUE
+    assert catering_by_hand == ["4.1.6", "13.1.4"]
 
     assigned = ok(checklist.post(assign, {"member_id": "li.na", "role": "venue", "actor": "wang"}))
     assert assigned == {"assigned": venue, "owner": {"member_id": "li.na", "name": "Li Na"}}
@@ -209,9 +245,16 @@ def test_owners_due_dates_progress_and_the_filtered_plan(sqlite_system):
     assert "codes" in errors_of(checklist.post(assign, {"member_id": "li.na", "actor": "wang"}))
     assert entry(system, conference_id, venue[0])["owner"] == assigned["owner"]
 
+    assert [STARTS.isoformat(), ENDS.isoformat()] == ["2027-05-12", "2027-05-14"]  # for DUE
+    for code, date in DUE.items():  # as planned, before any is moved
+        assert (entry(system, conference_id, code)["due_on"], due(code).isoformat()) == (
+            date,
+            date,
+        ), code
     moved = venue[0]
     due_date = f"/conferences/{conference_id}/entries/{moved}/due-date"
     later = due(moved) + dt.timedelta(days=21)
+    assert later == dt.date(2026, 12, 24)  # 1.3.1 is due 2026-12-03
     no_reason = {"due_on": later.isoformat(), "actor": "li.na"}
     assert "reason" in errors_of(checklist.post(due_date, no_reason))
     changed = ok(checklist.post(due_date, {**no_reason, "reason": "the venue needs 3 weeks"}))
@@ -244,8 +287,10 @@ def test_owners_due_dates_progress_and_the_filtered_plan(sqlite_system):
     assert plan_codes(system, conference_id, status="in_progress") == [busy]
     assert plan_codes(system, conference_id, owner=zhou_id, status="open") == catering_by_hand[1:]
     section = [e.code for e in academic(lambda e: e.section == "19")]
+    assert section == ["19.1.1", "19.1.2", "19.1.3", "19.1.4", "19.1.5", "19.1.6"]
     assert plan_codes(system, conference_id, section="19") == section
     after = [e.code for e in academic(lambda e: e.phase == "after")]
+    assert len(after) == 47 and after[:4] == ["2.5.1", "2.5.2", "2.5.3", "2.5.4"]
     assert plan_codes(system, conference_id, phase="after") == after
     window_from, window_to = STARTS - dt.timedelta(days=30), STARTS - dt.timedelta(days=14)
     window = [
@@ -277,9 +322,16 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     events = Captured(system.amqp_uri)
     dates = sorted({due(e.code) for e in academic()})
     today = dates[2] + dt.timedelta(days=1)  # after the three earliest due dates
+    # start - 180, - 175 and - 170
+    assert dates[:3] == [dt.date(2026, 11, 13), dt.date(2026, 11, 18), dt.date(2026, 11, 23)]
     past_due = [e.code for e in academic() if due(e.code) < today]
+    assert past_due == [
+        *("1.1.1", "1.1.2"),  # start - 180
+        *("1.1.3", "1.1.4"),  # - 175, and 1.5.1
+        *("1.2.1", "1.4.1"),  # - 170, and 2.1.1, 3.1.1
+        *("1.5.1", "2.1.1", "3.1.1"),
+    ]
     verified, waived, flagged_twice = past_due[1], past_due[-1], past_due[0]
-    assert len(past_due) >= 5
     base = f"/conferences/{conference_id}/entries"
     evidence = [{"kind": "document", "reference": {"url": "https://docs.example.cn/plan"}}]
     ok(checklist.post(f"{base}/{verified}/verify", {"actor": "wang", "evidence": evidence}))
@@ -297,7 +349,7 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     for code in (verified, waived):
         assert entry(system, conference_id, code)["overdue"] is False
 
-    moved_to = today + dt.timedelta(days=2)
+    moved_to = today + dt.timedelta(days=4)  # 2026-11-28, as the entries due at start - 165
     body = {"due_on": moved_to.isoformat(), "reason": "waiting for the board", "actor": "wang"}
     moved = ok(checklist.post(f"{base}/{flagged_twice}/due-date", body))
     assert moved["overdue"] is False
@@ -306,6 +358,7 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     )
     later = moved_to + dt.timedelta(days=1)
     newly_due = [e.code for e in academic() if today <= due(e.code) < later]
+    assert newly_due == ["1.2.2", "1.6.1", "3.1.2", "3.2.1"]  # start - 165
 
     second = ok(checklist.post(overdue, {"actor": "wang", "today": later.isoformat()}))
 
@@ -336,17 +389,18 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     assert (done["status"], done["overdue"]) == ("verified", False)
     assert entry(system, conference_id, late)["overdue"] is False
     refresh = ok(checklist.post(overdue, {"actor": "wang", "today": later.isoformat()}))
-    assert refresh["overdue"] == []  # and the gauges now count as of `later`
+    assert refresh["overdue"] == []  # nothing new: every one is flagged already
 
+    # The gauges count the entries flagged for their current due date and still open.
     still_overdue = [c for c in expected + newly_due if c != late]
-    assert samples(system, "huiwu_checklist_overdue_entries_by_section") == dict(
-        Counter(c.split(".")[0] for c in still_overdue)
-    )
-    assert samples(system, "huiwu_checklist_overdue_entries_by_owner") == dict(
-        Counter(f"role:{template().entry(c).owner_role}" for c in still_overdue)
-    )
+    by_section = dict(Counter(c.split(".")[0] for c in still_overdue))
+    by_owner = dict(Counter(f"role:{template().entry(c).owner_role}" for c in still_overdue))
+    assert by_section == {"1": 7, "2": 1, "3": 2}
+    assert by_owner == {"role:project_lead": 9, "role:finance": 1}  # 2.1.1 is finance's
+    assert samples(system, "huiwu_checklist_overdue_entries_by_section") == by_section
+    assert samples(system, "huiwu_checklist_overdue_entries_by_owner") == by_owner
     assert samples(system, "huiwu_checklist_entries") == {
-        "open": len(academic()) - 3,
+        "open": 389 - 3,
         "in_progress": 0,
         "verified": 2,
         "waived": 1,
@@ -376,7 +430,9 @@ def test_profiles_and_a_custom_selection_through_the_api(sqlite_system):
     budget.emit("SponsorSigned", level="gold", amount_minor=500_000, currency="CNY")
     wait_consumed(checklist, "budget", "processed", 1)  # no sponsorship entry: no effect
     assert consumed(checklist, "budget", "dead_lettered") == 0
-    for code in single_rule("budget.SponsorSigned"):
+    sponsorship = single_rule("budget.SponsorSigned")
+    assert sponsorship == ["7.2.4"]
+    for code in sponsorship:
         assert checklist.get(f"/conferences/{corporate}/entries/{code}").status == 404
 
     include, exclude = ["7", "10.1.4"], ["4.1", "1.1.1"]
@@ -393,7 +449,10 @@ def test_profiles_and_a_custom_selection_through_the_api(sqlite_system):
     assert chosen == expected
     section_7 = [e.code for e in template().entries if e.section == "7"]
     item_41 = [e.code for e in template().entries if e.item == "4.1"]
-    assert len(chosen) == 351 + len(section_7) + 1 - len(item_41) - 1
+    assert section_7 == ["7.1.1", "7.1.2", "7.1.3", "7.2.1", "7.2.2", "7.2.3", "7.2.4", "7.2.5"]
+    assert item_41 == ["4.1.1", "4.1.2", "4.1.3", "4.1.4", "4.1.5", "4.1.6", "4.1.7"]
+    assert len(chosen) == 351 + 8 + 1 - 7 - 1 == 352
+    assert shown_entries(system, custom) == 352
     assert set(section_7) <= set(chosen) and "10.1.4" in chosen
     assert not ({"1.1.1", *item_41} & set(chosen))
     shown = ok(checklist.get(f"/conferences/{custom}"))

@@ -3,8 +3,10 @@ target, for-all conditions, out-of-order and duplicated deliveries, and a rebuil
 
 Vendors' events are real (the vendors service runs). Registration, budget and speakers do
 not emit yet: their events are forged with `ForgedUpstream`, numbered 1, 2, 3... in order,
-and their services are not started. Entry codes come from the template, so the tests
-follow the data.
+and their services are not started. Entry codes come from the template, and the codes and
+states that matter are also written out below, read by hand from
+services/checklist/templates/conference.yaml: a mistake in routing, selection or the rules
+themselves would otherwise be on both sides of an assertion.
 """
 
 import uuid
@@ -13,6 +15,7 @@ from services.checklist.domain import entry_id
 from services.common.envelope import event_id_for
 from tests.support import amqp
 from tests.support.slice import add_vendor, cancel, draft_contract, ok, sign
+from tests.support.stores import OpenStores
 from tests.support.system import wait_until
 from tests.support.upstream import (
     Captured,
@@ -25,6 +28,7 @@ from tests.support.upstream import (
     replay_open_conference,
     rule_codes,
     single_rule,
+    stored,
     summary,
     template,
     wait_consumed,
@@ -34,6 +38,17 @@ from tests.support.upstream import (
 
 QUIET = {"HUIWU_CATCH_UP_INTERVAL": "3600"}  # only the start-up catch-up reads a log
 SIGNED = {"amount_minor": 3_000_000, "currency": "CNY"}
+
+# Read from conference.yaml: every entry of the academic plan whose rule listens to vendors.
+VENDOR_RULES = [
+    "1.3.1", "1.3.3", "1.3.4", "1.3.5", "4.1.6", "4.1.7", "8.1.1", "8.1.3", "8.1.4", "8.1.5",
+    "8.1.7", "8.2.1", "8.2.2", "8.2.4", "8.2.6", "8.3.3", "8.4.1", "11.3.2", "12.1.3",
+    "12.3.5", "13.1.5", "13.2.2", "16.2.1", "16.2.2", "17.1.5", "17.2.3", "17.2.4", "17.4.4",
+    "17.5.1", "17.5.4", "19.1.1", "19.1.6", "20.1.2", "21.1.3", "23.4.6", "23.5.1",
+]  # fmt: skip
+# What a ContractSigned adds to, besides the single-event entry of its category:
+# 8.3.3 (count, at least 3 signed), 8.4.1 and 23.5.1 (for all signed contracts).
+EVERY_SIGNED_CONTRACT = {"8.3.3": "add", "8.4.1": "add", "23.5.1": "add"}
 
 
 def count_rules(event, compensated_by):
@@ -62,6 +77,17 @@ def signed_contract(system, conference_id, vendor_id, category):
     return contract_id
 
 
+def codes_with(system, conference_id, status):
+    """Codes of the plan's entries with that status, in plan order (the service's filter)."""
+    path = f"/conferences/{conference_id}/plan?status={status}"
+    return [e["code"] for e in ok(system["checklist"].get(path))["entries"]]
+
+
+def all_published(service):
+    """Wait until the service's relay has published everything it stored."""
+    wait_until(lambda: service.metric("huiwu_relay_lag", service=service.name) == 0)
+
+
 # -- 1. single-event rules --------------------------------------------------------------
 def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sqlite_system):
     system = sqlite_system
@@ -72,11 +98,25 @@ def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sql
     catering = single_rule("vendors.ContractSigned", category="catering")
     venue = single_rule("vendors.ContractSigned", category="venue")
     (three_signed,) = count_rules("vendors.ContractSigned", "vendors.ContractCancelled")
-    assert interpreting and len(catering) >= 2  # a menu entry and the catering contract
+    assert interpreting == ["16.2.1"]
+    assert catering == ["4.1.6", "19.1.1"]  # a menu entry and the catering contract
+    assert venue == ["1.3.5"]
+    assert three_signed == "8.3.3"
+    assert concerned("vendors.ContractSigned", {"category": "venue"}) == {
+        "1.3.5": "add",
+        **EVERY_SIGNED_CONTRACT,
+    }
     vendor_id = add_vendor(system, conference_id, "Hangzhou Language & Banquet")
 
     interpreter = signed_contract(system, conference_id, vendor_id, "interpreting")
 
+    # The whole plan once checklist has applied vendors' 3 events (added, drafted, signed):
+    # only the entries the YAML's rules name have moved.
+    assert stored(system["vendors"]) == 3
+    wait_consumed(system["checklist"], "vendors", "processed", 3)
+    assert codes_with(system, conference_id, "verified") == ["16.2.1"]
+    # 8.2.1 counts vendors added (1 of 3); the other three count signed contracts
+    assert codes_with(system, conference_id, "in_progress") == ["8.2.1", "8.3.3", "8.4.1", "23.5.1"]
     for code in interpreting:
         (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
         assert proof["service"] == "vendors"
@@ -86,7 +126,7 @@ def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sql
     touched = concerned(
         "vendors.ContractSigned", {"category": "interpreting", "vendor_id": vendor_id}
     )
-    assert set(interpreting) < set(touched) and three_signed in touched
+    assert touched == {"16.2.1": "add", **EVERY_SIGNED_CONTRACT}
     for code, role in touched.items():  # every other rule that counts a signed contract
         found = entry(system, conference_id, code)
         rule = template().entry(code).rule
@@ -105,8 +145,7 @@ def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sql
     for code in catering:
         wait_entry(system, conference_id, code, status="verified")
         wait_until(lambda c=code: len(entry(system, conference_id, c)["proofs"]) == 2)
-    target = entry(system, conference_id, three_signed)["target"]
-    assert target == 3
+    assert entry(system, conference_id, three_signed)["target"] == 3  # at_least: 3
     verified = wait_entry(system, conference_id, three_signed, status="verified", percent=100)
     (rule_proof,) = verified["proofs"]
     assert (rule_proof["kind"], rule_proof["members"], rule_proof["target"]) == ("rule", 3, 3)
@@ -155,11 +194,17 @@ def test_budget_events_verify_single_and_for_all_entries_and_a_cancellation_reop
     approved = single_rule("budget.BudgetApproved")
     sponsor = single_rule("budget.SponsorSigned")
     paid_in_full = for_all_rules("budget.SponsorSigned", "budget.SponsorshipPaid")
-    assert approved and sponsor and paid_in_full
+    assert approved == ["2.2.1", "2.3.1"]
+    assert sponsor == ["7.2.4"]
+    assert paid_in_full == ["7.2.5", "23.3.2"]
     sponsorship = str(uuid.uuid4())
 
     approval = budget.emit("BudgetApproved", version=1, approved_by="board")
     signed = budget.emit("SponsorSigned", sponsorship, level="gold", **SIGNED)
+
+    wait_consumed(system["checklist"], "budget", "processed", 2)
+    assert codes_with(system, conference_id, "verified") == ["2.2.1", "2.3.1", "7.2.4"]
+    assert codes_with(system, conference_id, "in_progress") == ["7.2.5", "23.3.2"]
 
     for code in approved:
         (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
@@ -219,6 +264,7 @@ def test_a_waiver_stays_when_the_events_that_verified_the_entry_are_undone(sqlit
     budget = ForgedUpstream(system.amqp_uri, "budget", conference_id)
     (sponsor,) = single_rule("budget.SponsorSigned")
     paid_in_full = for_all_rules("budget.SponsorSigned", "budget.SponsorshipPaid")
+    assert (sponsor, paid_in_full) == ("7.2.4", ["7.2.5", "23.3.2"])
     sponsorship = str(uuid.uuid4())
     budget.emit("SponsorSigned", sponsorship, level="partner", **SIGNED)
     wait_entry(system, conference_id, sponsor, status="verified")
@@ -249,10 +295,10 @@ def test_count_rule_verifies_at_its_target_and_a_compensation_drops_it_again(sys
         "registration.AttendeeRegistered", "registration.RegistrationCancelled"
     )
     ratio = [c for c in registered if template().entry(c).rule.target.ratio_of]
-    assert ratio, "a count rule with a target relative to expected attendance"
+    assert registered == ratio == ["10.3.5", "21.8.3"]  # 0.8 and 1.0 of expected attendance
     targets = {code: target_of(code, attendance) for code in ratio}
-    assert sorted(targets.values()) == [4, 5]
-    assert {entry(system, conference_id, c)["target"] for c in ratio} == set(targets.values())
+    assert targets == {"10.3.5": 4, "21.8.3": 5}
+    assert {c: entry(system, conference_id, c)["target"] for c in ratio} == targets
     attendees = [str(uuid.uuid4()) for _ in range(max(targets.values()))]
 
     def expect(members):
@@ -285,6 +331,7 @@ def test_count_rule_verifies_at_its_target_and_a_compensation_drops_it_again(sys
     registration.emit("RegistrationCancelled", attendees[1], reason="visa refused")
 
     expect(len(attendees) - 1)
+    all_published(checklist)  # every event of checklist is in the capture queue by now
     for code, target in targets.items():
         aggregate = str(entry_id(conference_id, code))
         if target < len(attendees):  # still reached: nothing to withdraw
@@ -297,8 +344,10 @@ def test_count_rule_verifies_at_its_target_and_a_compensation_drops_it_again(sys
 
     # Fees: paying attendees counted, a refund takes its attendee out of the count.
     (fees,) = count_rules("registration.RegistrationPaid", "registration.RefundIssued")
+    assert fees == "10.1.4"
     assert entry(system, conference_id, fees)["target"] == 1
     invoiced = for_all_rules("registration.RegistrationPaid", "registration.InvoiceIssued")
+    assert invoiced == ["15.3.4", "23.1.3"]
     fee = {"amount_minor": 180_000, "currency": "CNY"}
     registration.emit("RegistrationPaid", attendees[0], **fee)
     wait_entry(system, conference_id, fees, status="verified", members=1, percent=100)
@@ -333,6 +382,7 @@ def test_for_all_rule_needs_every_confirmed_speaker_and_follows_withdrawals(syst
         for c in for_all_rules("speakers.SpeakerConfirmed", "speakers.SlidesReceived")
         if "speakers.SpeakerWithdrawn" in template().entry(c).rule.removed_by
     ]
+    assert slides == "9.3.2"
     aggregate = str(entry_id(conference_id, slides))
     ada, bo, chen, dai = (str(uuid.uuid4()) for _ in range(4))
 
@@ -375,6 +425,7 @@ def test_for_all_rule_needs_every_confirmed_speaker_and_follows_withdrawals(syst
     speakers.emit("SpeakerConfirmed", dai, role="moderator")
     speakers.emit("SlidesReceived", dai)  # sent twice: done once
     wait_consumed(system["checklist"], "speakers", "processed", len(speakers.log))
+    all_published(system["checklist"])  # before counting what it published
     found = entry(system, conference_id, slides)
     assert (found["status"], found["members"], found["progress"]["percent"]) == (
         "verified",
@@ -401,7 +452,9 @@ def vendor_history(system, conference_id):
 
 
 def vendor_rule_state(system, conference_id):
-    return [summary(entry(system, conference_id, code)) for code in listening_to("vendors")]
+    codes = listening_to("vendors")
+    assert codes == VENDOR_RULES
+    return [summary(entry(system, conference_id, code)) for code in codes]
 
 
 def drain_until(uri, queue, count):
@@ -416,8 +469,7 @@ def drain_until(uri, queue, count):
     return found
 
 
-def test_out_of_order_and_duplicated_vendor_events_end_in_the_in_order_state(sqlite_system):
-    system = sqlite_system
+def test_out_of_order_and_duplicated_vendor_events_end_in_the_in_order_state(system):
     system.start("checklist", "vendors", extra_env=QUIET)
     checklist = system["checklist"]
     in_order = open_plan(system)
@@ -453,14 +505,35 @@ def test_out_of_order_and_duplicated_vendor_events_end_in_the_in_order_state(sql
     assert vendor_rule_state(system, shuffled) == expected
     assert consumed(checklist, "vendors", "processed") == 2 * count
     assert consumed(checklist, "vendors", "gap_filled") == count - 1
-    state = {s[0]: s[1:] for s in expected}
+    assert consumed(checklist, "vendors", "caught_up") == 0  # QUIET: nothing after the start
+    # The in-order state itself, as the YAML's rules say it must be after one vendor added,
+    # a venue, catering, AV and interpreting contract signed and the catering one cancelled:
+    # (status, percent, members, target, proofs).
+    signed = ("verified", 100, 0, None, ["ContractSigned"])
+    moved = {
+        "1.3.5": signed,  # venue
+        "12.1.3": signed,  # av
+        "16.2.1": signed,  # interpreting
+        "8.3.3": ("verified", 100, 3, 3, ["rule"]),  # 4 signed, 1 cancelled: 3 of 3
+        "8.2.1": ("in_progress", 33, 1, 3, []),  # 1 vendor added of 3
+        # every signed contract, none delivered (8.4.1) nor reviewed (23.5.1) yet
+        "8.4.1": ("in_progress", 0, 3, None, []),
+        "23.5.1": ("in_progress", 0, 3, None, []),
+    }
+    state = {code: tuple(rest) for code, *rest in expected}
+    found = {code: (s, p["percent"], m, t, ps) for code, (s, p, m, t, ps) in state.items()}
+    open_as_planned = {code: ("open", 0, 0, found[code][3], []) for code in VENDOR_RULES}
+    assert found == {**open_as_planned, **moved}  # nothing else moved
     not_started = {"state": "not_started", "percent": 0, "note": None}
-    for code in single_rule("vendors.ContractSigned", category="venue"):
-        assert state[code] == ("verified", not_started, 0, None, ["ContractSigned"])
-    for code in single_rule("vendors.ContractSigned", category="catering"):
-        assert state[code] == ("open", not_started, 0, None, [])
-    (three_signed,) = count_rules("vendors.ContractSigned", "vendors.ContractCancelled")
-    assert state[three_signed] == ("verified", {**not_started, "percent": 100}, 3, 3, ["rule"])
+    done = {"state": "done", "percent": 100, "note": None}  # shown so when verified
+    for code in VENDOR_RULES:
+        if state[code][0] == "verified":
+            assert state[code][1] == done, code
+        elif state[code][0] == "open":  # the catering ones (4.1.6, 19.1.1) re-opened too
+            assert state[code][1] == not_started, code
+        else:  # started by its rule: the progress says so too
+            assert state[code][1]["state"] == "in_progress", code
+    assert state["4.1.6"] == state["19.1.1"] == ("open", not_started, 0, None, [])
 
 
 # -- 10. rebuild from zero --------------------------------------------------------------
@@ -492,6 +565,16 @@ def test_checklist_rebuilt_from_zero_reaches_the_same_plan(system):
     for service in ("vendors", "registration"):  # both upstreams left proofs behind
         assert any(e["proofs"] for e in live["entries"] if e["code"] in listening_to(service))
 
+    # vendors follows checklist: it has taken the whole old log before that log is wiped
+    # (else its messages beyond the fresh log's end would be judged forged, and rightly)
+    stores = OpenStores(system)
+    try:
+        wait_until(
+            lambda: stores.tracking_position("vendors", "checklist")
+            == stores.log_length("checklist")
+        )
+    finally:
+        stores.close()
     checklist.stop()
     wipe_checklist_store(system)
     replay_open_conference(system, conference_id, expected_attendance=attendance)

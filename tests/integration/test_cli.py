@@ -11,12 +11,15 @@ from tests.support.slice import signed_venue_contract
 from tests.support.system import ROOT, System, free_port, wait_until
 
 
-def huiwu(system: System, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a person would, with the system's addresses."""
+def huiwu(
+    system: System, *args: str, as_: str = "li", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a person would, with the system's addresses and the token
+    of `as_` (an admin) in HUIWU_TOKEN."""
     return subprocess.run(
         [sys.executable, "-m", "huiwu.cli", *args],
         cwd=ROOT,
-        env={**system.env(), "HUIWU_ACTOR": "li", **env},
+        env={**system.env(), "HUIWU_TOKEN": system.token(as_), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -35,7 +38,8 @@ def test_the_slice_through_the_command_line(sqlite_system):
             system,
             *("conference", "open", "--name", "Asia Pharma Forum 2027", "--city", "Hangzhou"),
             *("--start", "2027-05-12", "--end", "2027-05-14", "--attendance", "500"),
-            *("--profile", "academic", "--actor", "wang.lei"),
+            *("--profile", "academic"),
+            as_="wang.lei",
         )
     ).strip()
     assert uuid.UUID(conference_id)

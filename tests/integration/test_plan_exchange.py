@@ -33,8 +33,11 @@ class Reply:
         return json.loads(self.body)
 
 
-def fetch(service: ServiceProcess, method: str, path: str, data: bytes | None = None) -> Reply:
+def fetch(
+    service: ServiceProcess, method: str, path: str, data: bytes | None = None, token=None
+) -> Reply:
     headers = {"Content-Type": XLSX_TYPE} if data is not None else {}
+    headers.update(service.auth(token=token))
     request = urllib.request.Request(service.url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as answer:
@@ -51,7 +54,6 @@ def export(service: ServiceProcess, conference_id: str, fmt: str = "xlsx", **que
 
 
 def upload(service: ServiceProcess, conference_id: str, data: bytes, **query) -> Reply:
-    query = {"actor": "li", **query}
     path = f"/conferences/{conference_id}/plan/import?{urllib.parse.urlencode(query)}"
     return fetch(service, "POST", path, data)
 
@@ -205,15 +207,16 @@ def test_a_broken_sheet_lists_every_row_error_and_applies_nothing(sqlite_system)
     assert checklist.metric("huiwu_commands_total", command="ImportPlan", outcome="invalid") == 1
 
 
-def test_an_upload_without_actor_or_not_a_workbook_is_a_400(sqlite_system):
+def test_an_upload_without_a_token_naming_an_actor_or_not_a_workbook_is_refused(sqlite_system):
     checklist = sqlite_system.start("checklist")["checklist"]
     conference_id = open_conference(sqlite_system)
     exported = export(checklist, conference_id).body
 
     path = f"/conferences/{conference_id}/plan/import"
-    no_actor = fetch(checklist, "POST", path, exported)
-    assert no_actor.status == 400
-    assert "actor" in no_actor.json["errors"]
+    assert fetch(checklist, "POST", path, exported, token="").status == 401
+    named = fetch(checklist, "POST", path + "?actor=li", exported)
+    assert named.status == 400
+    assert "actor" in named.json["errors"]
 
     not_xlsx = upload(checklist, conference_id, b"code,due_on\n1.1.1,2027-01-01\n")
     assert not_xlsx.status == 400

@@ -1,16 +1,6 @@
 """Rebuild from zero: the audit trail and the checklist's verification equal the live ones."""
 
-from pathlib import Path
-
-import psycopg
-
-from services.checklist import schemas
-from services.checklist.application import ChecklistApplication
-from services.common.config import Settings
-from services.common.domain import CommandContext
-from tests.support.database import DATABASE_URL
 from tests.support.slice import (
-    CONFERENCE,
     SECTION_ONE,
     add_vendor,
     cancel,
@@ -21,8 +11,7 @@ from tests.support.slice import (
     wait_for_status,
 )
 from tests.support.system import wait_until
-
-ALL = ("registration", "budget", "vendors", "speakers", "checklist", "reporting")
+from tests.support.upstream import replay_open_conference, wipe_checklist_store
 
 
 def busy_history(system):
@@ -47,9 +36,10 @@ def trail(system):
 
 
 def test_audit_trail_rebuilt_from_the_logs_equals_the_live_one(system):
-    system.start(*ALL)
+    everyone = system.registry.names
+    system.start(*everyone)
     busy_history(system)
-    stored = sum(system[s].metric("huiwu_events_stored", service=s) for s in ALL)
+    stored = sum(system[s].metric("huiwu_events_stored", service=s) for s in everyone)
     live = wait_until(lambda: (t := trail(system)) and len(t) == stored and t)
 
     result = ok(system["reporting"].post("/audit/rebuild", {"actor": "auditor"}))
@@ -73,30 +63,6 @@ def test_audit_rebuild_is_refused_while_an_upstream_log_cannot_be_read(system):
     assert conference_id
 
 
-def wipe_checklist_store(system):
-    env = system.store_env
-    if "HUIWU_DATABASE_URL" in env:
-        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{env["HUIWU_SCHEMA_PREFIX"]}checklist" CASCADE')
-    else:
-        for path in Path(env["HUIWU_DATA_DIR"]).glob("checklist.sqlite*"):
-            path.unlink()
-
-
-def replay_open_conference(system, conference_id):
-    """Give the fresh store the command that opened the conference, through the use case."""
-    settings = Settings.from_env(system.env())
-    app = ChecklistApplication.build(settings)
-    try:
-        command = schemas.OpenConference().load(
-            {**CONFERENCE, **SECTION_ONE, "conference_id": conference_id}
-        )
-        ctx = CommandContext.new(command.pop("actor"), command.pop("correlation_id"))
-        app.open_conference(ctx, command, command.pop("conference_id"))
-    finally:
-        app.close()
-
-
 def plan_state(system, conference_id):
     plan = ok(system["checklist"].get(f"/conferences/{conference_id}/plan"))
     return [
@@ -112,7 +78,7 @@ def test_checklist_rebuilt_from_zero_reaches_the_same_verification(system):
 
     system["checklist"].stop()
     wipe_checklist_store(system)
-    replay_open_conference(system, conference_id)  # the same command, first, as it came first
+    replay_open_conference(system, conference_id, **SECTION_ONE)  # first, as it came first
     system["checklist"].start()  # then vendors' log is read from position 1
 
     rebuilt = wait_until(lambda: (s := plan_state(system, conference_id)) == live and s)

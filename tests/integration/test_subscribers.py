@@ -1,6 +1,7 @@
 """Another program subscribes with plain kombu and receives the full envelope."""
 
 import datetime as dt
+import re
 import threading
 import uuid
 
@@ -24,6 +25,7 @@ ENVELOPE_FIELDS = {
     "causation_id",
     "schema_version",
     "payload",
+    "chain_link",  # the publisher's hash chain at this event (docs/audit.md)
 }
 
 
@@ -50,6 +52,7 @@ def test_plain_kombu_consumer_receives_contract_signed_with_every_envelope_field
     assert envelope["actor"] == "li"
     assert envelope["notification_id"] == 3  # VendorAdded, ContractDrafted, ContractSigned
     assert envelope["schema_version"] == 1
+    assert re.fullmatch(r"[0-9a-f]{64}", envelope["chain_link"])
     assert uuid.UUID(envelope["event_id"])
     assert dt.datetime.fromisoformat(envelope["occurred_at"]).utcoffset() == dt.timedelta(0)
     assert envelope["payload"] == {

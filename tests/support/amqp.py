@@ -4,22 +4,47 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from kombu import Connection, Exchange, Queue
 
+from services.common.config import broker_user, development_password
+
+
+def as_user(uri: str, principal: str) -> str:
+    """The same broker and virtual host, as a service's (or the auditor's) broker user."""
+    parts = urlsplit(uri)
+    host = parts.netloc.rpartition("@")[2]
+    credentials = f"{quote(broker_user(principal))}:{quote(development_password(principal))}"
+    return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))
+
 
 def publish(uri: str, service: str, envelope: dict[str, Any]) -> None:
+    """Publish as the service itself would: as its broker user, with its user_id."""
+    publish_as(as_user(uri, service), service, envelope, user_id=broker_user(service))
+
+
+def publish_as(
+    uri: str, service: str, envelope: dict[str, Any] | bytes, user_id: str | None = None, **props
+) -> None:
+    """Publish on `service`'s exchange as the user of `uri`, claiming `user_id` (or none);
+    confirmed, so a message the broker refuses raises (AccessRefused, PreconditionFailed)."""
     exchange = Exchange(f"{service}.events", type="topic", durable=True)
-    with Connection(uri) as conn:
+    body = envelope if isinstance(envelope, bytes) else json.dumps(envelope).encode("utf-8")
+    routing_key = "Unknown" if isinstance(envelope, bytes) else envelope.get("event_type")
+    if user_id is not None:
+        props["user_id"] = user_id
+    with Connection(uri, transport_options={"confirm_publish": True}) as conn:
         producer = conn.Producer()
         producer.publish(
-            json.dumps(envelope).encode("utf-8"),
+            body,
             exchange=exchange,
-            routing_key=envelope.get("event_type", "Unknown"),
-            content_type="application/json",
-            content_encoding="utf-8",
+            routing_key=routing_key or "Unknown",
+            content_type=props.pop("content_type", "application/json"),
+            content_encoding=props.pop("content_encoding", "utf-8"),
             delivery_mode=2,
             declare=[exchange],
+            **props,
         )
 
 
@@ -43,6 +68,19 @@ def drain(uri: str, queue: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
             if message is None:
                 return found
             found.append((json.loads(message.body), message.headers or {}))
+
+
+def drain_raw(uri: str, queue: str) -> list[tuple[bytes, dict[str, Any]]]:
+    """Every message waiting in a queue, as (raw body, headers); they are removed."""
+    found = []
+    with Connection(uri) as conn:
+        channel = conn.default_channel
+        while True:
+            message = channel.basic_get(queue, no_ack=True)
+            if message is None:
+                return found
+            body = message.body if isinstance(message.body, bytes) else message.body.encode()
+            found.append((body, message.headers or {}))
 
 
 def capture(uri: str, service: str, name: str) -> Queue:

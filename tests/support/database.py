@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterable
 
 import psycopg
 
@@ -13,10 +14,14 @@ DATABASE_URL = os.environ.get(
 
 
 class PostgresSchemas:
-    """A schema prefix unique to one test; every service's schema is dropped afterwards."""
+    """A schema prefix unique to one test, its schemas made for the services' roles (and
+    for `services` beyond the registry's); every one is dropped afterwards."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: Iterable[str] = ()) -> None:
+        from .stores import provision_postgres
+
         self.prefix = f"t{uuid.uuid4().hex[:10]}_"
+        provision_postgres(DATABASE_URL, self.prefix, services)
 
     def drop(self) -> None:
         with psycopg.connect(DATABASE_URL, autocommit=True) as conn:

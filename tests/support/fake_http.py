@@ -27,6 +27,7 @@ class FakeService:
                         "path": path,
                         "query": query,
                         "body": json.loads(raw) if raw else None,
+                        "authorization": self.headers.get("Authorization"),
                     }
                 )
                 status, body = fake.routes.get(

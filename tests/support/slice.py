@@ -83,3 +83,12 @@ def signed_venue_contract(system: System) -> tuple[str, str]:
     contract_id = draft_contract(system, conference_id, vendor_id)
     ok(sign(system, contract_id))
     return conference_id, contract_id
+
+
+def rebuild_audit(system: System) -> dict[str, Any]:
+    """Reporting drops its audit trail and replays every upstream log from the start."""
+    return ok(system["reporting"].post("/audit/rebuild", {"actor": "auditor"}))
+
+
+def audit_trail(system: System) -> list[dict[str, Any]]:
+    return ok(system["reporting"].get("/audit?limit=10000"))["events"]

@@ -2,27 +2,39 @@
 
 Each service runs as `python -m huiwu.runner <name>`, exactly as `huiwu up` starts it,
 against the real broker (a virtual host of the test's own) and a store of the test's own.
+The services are those of the registry (`HUIWU_REGISTRY` in the store environment names
+another one). When a test ends, every service must stop cleanly on SIGTERM and must have
+logged no error the test did not expect (`System.expect_errors`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import pytest
 from amqp.exceptions import ChannelError
 from kombu import Connection
+
+from huiwu.broker_users import apply
+from services.common import registry
+from services.common.broker_access import definitions
+from services.common.config import Settings, development_password
+from services.common.token_store import TokenStore
+from services.common.tokens import token_id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,9 +75,15 @@ class Response:
         return f"<Response {self.status} {self.raw[:300]!r}>"
 
 
-def http(method: str, url: str, body: Any = None, timeout: float = 30.0) -> Response:
+def http(
+    method: str,
+    url: str,
+    body: Any = None,
+    timeout: float = 30.0,
+    headers: dict[str, str] | None = None,
+) -> Response:
     data = None
-    headers = {}
+    headers = dict(headers or {})
     if body is not None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         headers["Content-Type"] = "application/json"
@@ -77,10 +95,14 @@ def http(method: str, url: str, body: Any = None, timeout: float = 30.0) -> Resp
         return Response(error.code, error.read(), error.headers.get("Content-Type", ""))
 
 
-def upstreams_of(service: str) -> tuple[str, ...]:
-    """The services it follows, as its own kernel declares them."""
-    module = importlib.import_module(f"services.{service}.service")
-    return tuple(module.Service.kernel.upstreams)
+def grant_users(services: registry.Registry, vhost: str) -> None:
+    """The broker users of `services`, with their permissions on `vhost`."""
+    apply(definitions(services, vhost, development_password))
+
+
+def upstreams_of(service: str, source: str = registry.BUILT_IN) -> tuple[str, ...]:
+    """The services it follows, as its line in the registry declares them."""
+    return registry.load(source).upstreams(service)
 
 
 def consumers(amqp_uri: str, queue: str) -> int:
@@ -92,21 +114,90 @@ def consumers(amqp_uri: str, queue: str) -> int:
             return 0
 
 
+LOG_RECORD = re.compile(r"^\d{4}-\d{2}-\d{2} [\d:,]+ (?P<level>[A-Z]+) ")
+
+
+class Identities:
+    """Tokens of a test's principals, made in the system's own token table as the `huiwu`
+    CLI makes them; each (name, role, conference) gets one, on first use."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self._tokens: dict[tuple[str, str, str | None], str] = {}
+
+    def token(
+        self,
+        name: str = "admin",
+        role: str = "admin",
+        conference_id: str | None = None,
+        expires_at: Any = None,
+    ) -> str:
+        key = (name, role, conference_id)
+        if expires_at is not None or key not in self._tokens:
+            store = TokenStore(Settings.from_env(self.env))
+            try:
+                _, token = store.create(name, role, conference_id, expires_at)
+            finally:
+                store.close()
+            if expires_at is not None:
+                return token
+            self._tokens[key] = token
+        return self._tokens[key]
+
+    def revoke(self, token: str) -> None:
+        store = TokenStore(Settings.from_env(self.env))
+        try:
+            store.revoke(token_id_of(token))
+        finally:
+            store.close()
+
+
+def _acting(path: str, body: Any) -> tuple[str, Any, str | None]:
+    """Tests say who acts as `"actor": "li"` in a body (or `actor=li` in a query string):
+    that becomes li's token, and the field leaves the request."""
+    who = None
+    if isinstance(body, dict) and "actor" in body:
+        body = dict(body)
+        who = body.pop("actor")
+    base, _, query_string = path.partition("?")
+    if query_string:
+        pairs = urllib.parse.parse_qsl(query_string, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k != "actor"]
+        if len(kept) != len(pairs):
+            who = next(v for k, v in pairs if k == "actor")
+            path = base + ("?" + urllib.parse.urlencode(kept) if kept else "")
+    return path, body, who
+
+
 class ServiceProcess:
-    def __init__(self, name: str, env: dict[str, str], port: int, log_dir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        port: int,
+        log_dir: Path,
+        identities: Identities | None = None,
+    ) -> None:
         self.name = name
         self.env = env
+        self.identities = identities or Identities(env)
         self.port = port
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.killed = False  # by the test, on purpose: its exit code is not a failure
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def upstreams(self) -> tuple[str, ...]:
+        return upstreams_of(self.name, self.env.get("HUIWU_REGISTRY") or registry.BUILT_IN)
+
     def start(self, extra_env: dict[str, str] | None = None, wait: bool = True) -> ServiceProcess:
         env = {**self.env, **(extra_env or {})}
         log = self.log_path.open("ab")
+        self.killed = False
         self.process = subprocess.Popen(
             [sys.executable, "-m", "huiwu.runner", self.name],
             cwd=ROOT,
@@ -131,7 +222,7 @@ class ServiceProcess:
         wait_until(healthy, timeout=timeout)
         # /health answers before nameko has bound the consumers' queues; an event published
         # in between reaches no queue, which only the catch-up from the log would repair.
-        for upstream in upstreams_of(self.name):
+        for upstream in self.upstreams:
             wait_until(
                 lambda u=upstream: consumers(self.env["AMQP_URI"], f"{self.name}.{u}-events"),
                 timeout=timeout,
@@ -140,10 +231,12 @@ class ServiceProcess:
     def kill(self) -> None:
         """SIGKILL: no clean-up runs, as in a crash."""
         if self.process is not None and self.process.poll() is None:
+            self.killed = True
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, and its exit code; an AssertionError if it does not stop in time."""
         if self.process is None or self.process.poll() is not None:
             return None if self.process is None else self.process.returncode
         self.process.send_signal(signal.SIGTERM)
@@ -155,35 +248,96 @@ class ServiceProcess:
                 f"{self.name} did not stop on SIGTERM:\n{self.log_tail()}"
             ) from None
 
+    def exited_on_its_own(self) -> int | None:
+        """The exit code of a process that died without being asked to (else None)."""
+        if self.process is None or self.killed:
+            return None
+        code = self.process.poll()
+        return code if code not in (None, 0) else None
+
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    # HTTP helpers
-    def get(self, path: str, **kwargs: Any) -> Response:
-        return http("GET", self.url + path, **kwargs)
+    def unexpected_errors(self, expected: list[str]) -> list[str]:
+        """Log records at ERROR or above, and tracebacks outside them, none expected."""
+        if not self.log_path.exists():
+            return []
+        found, level, header = [], "INFO", ""
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            record = LOG_RECORD.match(line)
+            if record:
+                level, header = record["level"], line
+                if level in ("ERROR", "CRITICAL") and not _expected(line, expected):
+                    found.append(line)
+            elif (
+                line.startswith("Traceback")
+                and level not in ("ERROR", "CRITICAL")
+                and not _expected(header, expected)
+            ):
+                found.append(f"a traceback after: {header or '(start of log)'}")
+        return found
 
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Response:
-        return http("POST", self.url + path, body if body is not None else {}, **kwargs)
+    # HTTP helpers: each request carries a token, an admin's unless `as_` names another
+    # principal (made an admin) or `token` is given; `token=""` sends none.
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.auth()
+
+    def auth(self, as_: str | None = None, token: str | None = None) -> dict[str, str]:
+        if token is None:
+            token = self.identities.token(as_ or "admin")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(
+        self, path: str, as_: str | None = None, token: str | None = None, **kwargs: Any
+    ) -> Response:
+        who = None
+        if as_ is None and token is None:
+            path, _, who = _acting(path, None)
+        headers = {**self.auth(as_ or who, token), **kwargs.pop("headers", {})}
+        return http("GET", self.url + path, headers=headers, **kwargs)
+
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        as_: str | None = None,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> Response:
+        who = None
+        if as_ is None and token is None:  # else a body's "actor" is sent as it is
+            path, body, who = _acting(path, body)
+        headers = {**self.auth(as_ or who, token), **kwargs.pop("headers", {})}
+        body = body if body is not None else {}
+        return http("POST", self.url + path, body, headers=headers, **kwargs)
 
     def metric(self, name: str, **labels: str) -> float:
-        """The value of one sample on /metrics (0 when absent)."""
-        text = self.get("/metrics").text
-        for line in text.splitlines():
-            if line.startswith("#") or not line.startswith(name):
-                continue
-            sample, _, value = line.rpartition(" ")
-            metric_name, _, label_text = sample.partition("{")
-            if metric_name != name:
-                continue
-            found = dict(
-                part.split("=", 1) for part in label_text.rstrip("}").split(",") if "=" in part
-            )
-            found = {k: v.strip('"') for k, v in found.items()}
-            if all(found.get(k) == v for k, v in labels.items()):
-                return float(value)
-        return 0.0
+        """The value of one sample on /metrics; a LookupError when no such sample exists."""
+        return metric_value(self.get("/metrics").text, name, **labels)
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        sample, _, value = line.rpartition(" ")
+        metric_name, _, label_text = sample.partition("{")
+        if metric_name != name:
+            continue
+        found = dict(
+            part.split("=", 1) for part in label_text.rstrip("}").split(",") if "=" in part
+        )
+        found = {k: v.strip('"') for k, v in found.items()}
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(value)
+    raise LookupError(f"no sample {name}{labels or ''} in the metrics")
+
+
+def _expected(line: str, expected: list[str]) -> bool:
+    return any(pattern in line for pattern in expected)
 
 
 class System:
@@ -194,10 +348,22 @@ class System:
         self.store_env = store_env
         self.log_dir = log_dir
         self.services: dict[str, ServiceProcess] = {}
-        self.ports = {
-            name: free_port()
-            for name in ("registration", "budget", "vendors", "speakers", "checklist", "reporting")
-        }
+        self.registry = registry.load(store_env.get("HUIWU_REGISTRY") or registry.BUILT_IN)
+        if self.registry.source != registry.BUILT_IN:  # its services need broker users too
+            grant_users(self.registry, unquote(urlsplit(amqp_uri).path[1:]))
+        self.ports = {name: free_port() for name in self.registry.names}
+        self.expected_errors: list[str] = []
+        self.identities = Identities(self.env())
+
+    def token(
+        self, name: str, role: str = "admin", conference_id: str | None = None, **kwargs: Any
+    ) -> str:
+        """A token for `name` in this system's token table (see `Identities`)."""
+        return self.identities.token(name, role, conference_id, **kwargs)
+
+    def expect_errors(self, *patterns: str) -> None:
+        """Log lines containing any of these are part of what the test provokes."""
+        self.expected_errors += patterns
 
     def env(self) -> dict[str, str]:
         env = {
@@ -223,7 +389,7 @@ class System:
         for name in names:
             if name not in self.services:
                 self.services[name] = ServiceProcess(
-                    name, self.env(), self.ports[name], self.log_dir
+                    name, self.env(), self.ports[name], self.log_dir, self.identities
                 )
             self.services[name].start(extra_env, wait=False)
         for name in names:
@@ -233,12 +399,42 @@ class System:
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
 
-    def stop_all(self) -> None:
-        for service in self.services.values():
-            with contextlib.suppress(AssertionError):  # already killed and reported
-                service.stop()
+    def stop_all(self) -> list[str]:
+        """Stop every service; what went wrong: a bad exit, no stop on SIGTERM, an error."""
+        problems = []
+        for name, service in self.services.items():
+            died = service.exited_on_its_own()
+            try:
+                code = service.stop()
+            except AssertionError as exc:
+                problems.append(str(exc).splitlines()[0])
+                continue
+            if died is not None:
+                problems.append(f"{name} had exited on its own with code {died}")
+            elif code not in (None, 0) and not service.killed:
+                problems.append(f"{name} exited with code {code} on SIGTERM")
+            problems += [
+                f"{name}: {line}" for line in service.unexpected_errors(self.expected_errors)
+            ]
+        return problems
 
     def logs(self) -> str:
         return "\n".join(
             f"--- {name} ---\n{service.log_tail(60)}" for name, service in self.services.items()
         )
+
+
+def running_system(amqp_uri: str, env: dict[str, str], tmp_path: Path, request: Any):
+    """A fixture's body: a System for the test; at its end, every service stopped, its logs
+    shown if the test failed, and the test failed if a service did not end cleanly."""
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(exist_ok=True)
+    system = System(amqp_uri, env, log_dir)
+    yield system
+    problems = system.stop_all()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(system.logs())
+    elif problems:
+        print(system.logs())
+        pytest.fail("the services did not end cleanly:\n" + "\n".join(problems), pytrace=False)

@@ -4,10 +4,9 @@ and helpers to read the plan, its template and the consumer's progress.
 Registration, budget and speakers do not publish their events yet, and their services
 are not started in these tests. A `ForgedUpstream` stands in for one of them: it builds
 envelopes that pass the envelope schema and the planned payload schema, numbers them 1,
-2, 3... as the service's notification log would, and publishes them in that order to
-`<service>.events` with the event type as routing key. There is no log behind it, so
-it never skips a number: a consumer that saw a jump would look for the missing ones in a
-log that does not exist.
+2, 3... as the service's notification log would, serves them as its log (a consumer
+applies only what the log holds), and publishes them in that order to `<service>.events`
+with the event type as routing key.
 """
 
 from __future__ import annotations
@@ -20,18 +19,21 @@ from typing import Any
 
 import psycopg
 
-from services.catalog import ALL
 from services.checklist import schemas
 from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
 from services.common import envelope as envelopes
+from services.common import registry
 from services.common.config import Settings
-from services.common.domain import CommandContext
+from services.common.http import load_command
+from services.common.tokens import Principal
 
 from . import amqp
 from .database import DATABASE_URL
 from .slice import CONFERENCE, ok
+from .stores import provision_postgres
 from .system import ServiceProcess, System, wait_until
+from .upstream_log import ServedLog
 
 AGGREGATE_TYPES = {
     "registration": {
@@ -62,9 +64,10 @@ class ForgedUpstream:
         self.service = service
         self.conference_id = conference_id
         self.actor = actor
-        self.catalog = ALL[service]
+        self.catalog = registry.load().catalog(service)
         self.log: list[dict[str, Any]] = []  # what was sent, by notification id - 1
         self._versions: dict[str, int] = {}
+        self.served = ServedLog(uri, service, self.log)  # until the virtual host goes
 
     def envelope(
         self,
@@ -239,6 +242,7 @@ def wipe_checklist_store(system: System) -> None:
     if "HUIWU_DATABASE_URL" in env:
         with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{env["HUIWU_SCHEMA_PREFIX"]}checklist" CASCADE')
+        provision_postgres(DATABASE_URL, env["HUIWU_SCHEMA_PREFIX"])  # empty, as set up
     else:
         for path in Path(env["HUIWU_DATA_DIR"]).glob("checklist.sqlite*"):
             path.unlink()
@@ -247,12 +251,12 @@ def wipe_checklist_store(system: System) -> None:
 def replay_open_conference(system: System, conference_id: str, **overrides: Any) -> None:
     """Give a fresh checklist store the command that opened the conference, as it came."""
     settings = Settings.from_env(system.env())
-    app = ChecklistApplication.build(settings)
+    app = ChecklistApplication.open(settings, template=templates.load("conference"))
     try:
         body = {**CONFERENCE, **overrides, "conference_id": conference_id}
-        command = schemas.OpenConference().load(body)
-        ctx = CommandContext.new(command.pop("actor"), command.pop("correlation_id"))
-        app.open_conference(ctx, command, command.pop("conference_id"))
+        holder = Principal("0123456789ab", body.pop("actor"), "organizer", conference_id)
+        command, ctx = load_command(schemas.OpenConferenceSchema(), body, holder)
+        app.open_conference(command, ctx)
     finally:
         app.close()
 

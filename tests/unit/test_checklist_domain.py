@@ -5,10 +5,19 @@ import uuid
 
 import pytest
 
-from services.checklist.domain import Conference, Entry, due_on, entry_id
+from services.checklist import template as templates
+from services.checklist.domain import Conference, Entry, entry_id
+from services.checklist.rules import ADD, REMOVE
+from services.checklist.schemas import ConferenceAnswer, EntryAnswer
 
 CONFERENCE = "5c0d8f7e-2222-4d4d-8e8e-000000000002"
 META = {"actor": "li", "correlation_id": "c", "causation_id": None, "conference_id": CONFERENCE}
+# A single-event rule: each signed venue contract is a proof; its cancellation withdraws it.
+VENUE_RULE = {
+    "event": "vendors.ContractSigned",
+    "where": {"category": "venue"},
+    "compensated_by": ["vendors.ContractCancelled"],
+}
 
 
 def new_entry(code="1.3.5") -> Entry:
@@ -19,11 +28,21 @@ def new_entry(code="1.3.5") -> Entry:
         title_en="Venue contract signed",
         owner_role="venue",
         due_on="2026-06-12",
-        verification={"rule": None, "evidence": ["document"]},
+        verification={"rule": VENUE_RULE, "evidence": ["document"]},
         meta=META,
     )
     entry.collect_events()
     return entry
+
+
+def verify(entry: Entry, proof: dict) -> None:
+    """A matching event of the entry's rule arrived."""
+    entry.observe(ADD, proof, "signed", META)
+
+
+def withdraw_proofs_of(entry: Entry, aggregate_id: str, reason: str) -> None:
+    """A compensating event of `aggregate_id` arrived."""
+    entry.observe(REMOVE, proof(f"undo-{aggregate_id}", aggregate_id), reason, META)
 
 
 def proof(event_id: str, aggregate_id: str) -> dict:
@@ -53,15 +72,18 @@ def test_a_new_entry_is_open():
     entry = new_entry()
 
     assert entry.status == "open"
-    assert entry.to_dict()["proofs"] == []
-    assert entry.to_dict()["entry_id"] == str(entry_id(CONFERENCE, "1.3.5"))
+    answer = EntryAnswer().dump(entry.state)
+    assert answer["proofs"] == []
+    assert answer["entry_id"] == str(entry_id(CONFERENCE, "1.3.5"))
+    assert answer["status"] == "open"
+    assert answer["progress"] == {"state": "not_started", "percent": 0, "note": None}
 
 
 def test_verify_adds_a_proof_once():
     entry = new_entry()
 
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.verify(proof("e1", "contract-a"), META)
+    verify(entry, proof("e1", "contract-a"))
+    verify(entry, proof("e1", "contract-a"))
 
     events = entry.collect_events()
     assert names(events) == ["EntryVerified"]
@@ -73,8 +95,8 @@ def test_verify_adds_a_proof_once():
 
 def test_a_second_proof_is_kept_beside_the_first():
     entry = new_entry()
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.verify(proof("e2", "contract-b"), META)
+    verify(entry, proof("e1", "contract-a"))
+    verify(entry, proof("e2", "contract-b"))
 
     assert names(entry.collect_events()) == ["EntryVerified", "EntryVerified"]
     assert [p["event_id"] for p in entry.proofs] == ["e1", "e2"]
@@ -82,11 +104,11 @@ def test_a_second_proof_is_kept_beside_the_first():
 
 def test_withdrawing_one_of_two_proofs_keeps_the_entry_verified():
     entry = new_entry()
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.verify(proof("e2", "contract-b"), META)
+    verify(entry, proof("e1", "contract-a"))
+    verify(entry, proof("e2", "contract-b"))
     entry.collect_events()
 
-    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    withdraw_proofs_of(entry, "contract-a", "cancelled")
 
     (withdrawn,) = entry.collect_events()
     assert type(withdrawn).__name__ == "EntryProofWithdrawn"
@@ -98,12 +120,12 @@ def test_withdrawing_one_of_two_proofs_keeps_the_entry_verified():
 
 def test_withdrawing_the_last_proof_reopens_the_entry():
     entry = new_entry()
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.verify(proof("e2", "contract-b"), META)
-    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    verify(entry, proof("e1", "contract-a"))
+    verify(entry, proof("e2", "contract-b"))
+    withdraw_proofs_of(entry, "contract-a", "cancelled")
     entry.collect_events()
 
-    entry.withdraw_proofs_of("contract-b", "cancelled too", META)
+    withdraw_proofs_of(entry, "contract-b", "cancelled too")
 
     (reopened,) = entry.collect_events()
     assert type(reopened).__name__ == "EntryReopened"
@@ -114,11 +136,11 @@ def test_withdrawing_the_last_proof_reopens_the_entry():
 
 def test_withdrawing_all_proofs_of_one_aggregate_at_once_reopens():
     entry = new_entry()
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.verify(proof("e2", "contract-a"), META)
+    verify(entry, proof("e1", "contract-a"))
+    verify(entry, proof("e2", "contract-a"))
     entry.collect_events()
 
-    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    withdraw_proofs_of(entry, "contract-a", "cancelled")
 
     (reopened,) = entry.collect_events()
     assert type(reopened).__name__ == "EntryReopened"
@@ -128,12 +150,12 @@ def test_withdrawing_all_proofs_of_one_aggregate_at_once_reopens():
 
 def test_withdrawing_proofs_of_an_aggregate_that_gave_none_records_nothing():
     entry = new_entry()
-    entry.withdraw_proofs_of("contract-a", "cancelled", META)
+    withdraw_proofs_of(entry, "contract-a", "cancelled")
     assert entry.collect_events() == []
 
-    entry.verify(proof("e1", "contract-a"), META)
+    verify(entry, proof("e1", "contract-a"))
     entry.collect_events()
-    entry.withdraw_proofs_of("contract-z", "cancelled", META)
+    withdraw_proofs_of(entry, "contract-z", "cancelled")
 
     assert entry.collect_events() == []
     assert entry.status == "verified"
@@ -141,12 +163,32 @@ def test_withdrawing_proofs_of_an_aggregate_that_gave_none_records_nothing():
 
 def test_an_entry_can_be_verified_again_after_it_was_reopened():
     entry = new_entry()
-    entry.verify(proof("e1", "contract-a"), META)
-    entry.withdraw_proofs_of("contract-a", "cancelled", META)
-    entry.verify(proof("e3", "contract-c"), META)
+    verify(entry, proof("e1", "contract-a"))
+    withdraw_proofs_of(entry, "contract-a", "cancelled")
+    verify(entry, proof("e3", "contract-c"))
 
     assert names(entry.collect_events()) == ["EntryVerified", "EntryReopened", "EntryVerified"]
     assert entry.status == "verified"
+
+
+def due_on(starts_on: dt.date, ends_on: dt.date, milestone: str, offset_days: int) -> dt.date:
+    """An entry's due date, as the plan template computes it from its milestone."""
+    template = templates.parse(
+        {
+            "entries": [
+                {
+                    "code": "1.1.1",
+                    "title_zh": "事项",
+                    "title_en": "Entry",
+                    "owner_role": "project_lead",
+                    "due": {"milestone": milestone, "offset_days": offset_days},
+                    "verification": {"evidence": ["document"]},
+                }
+            ]
+        },
+        "due.yaml",
+    )
+    return template.due_on("1.1.1", starts_on, ends_on)
 
 
 @pytest.mark.parametrize(
@@ -187,5 +229,8 @@ def test_conference_opened_carries_its_plan():
     (opened,) = conference.collect_events()
     assert type(opened).__name__ == "ConferenceOpened"
     assert opened.originator_id == conference_id
-    assert conference.to_dict()["entries"] == 2
-    assert conference.to_dict()["conference_id"] == str(conference_id)
+    assert opened.entry_codes == ["1.1.1", "1.3.5"]
+    answer = ConferenceAnswer().dump(conference)
+    assert answer["entries"] == 2
+    assert answer["conference_id"] == str(conference_id)
+    assert answer["team"] == []

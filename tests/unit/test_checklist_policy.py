@@ -1,54 +1,34 @@
 """Checklist's policy: upstream events verify and re-open entries, with tracking."""
 
-import datetime as dt
 import uuid
 
 import pytest
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from services.checklist.application import ChecklistApplication
-from services.checklist.domain import entry_id
+from services.checklist.domain import Conference, entry_id
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, event_id_for
+from services.common.sinks import UpstreamEvent
 from services.vendors.events import CATALOG as VENDORS
+from tests.unit.checklist_plans import checklist, entry, opening, plan
 
-
-class StarterChecklist(ChecklistApplication):
-    """The small starter template keeps these tests about one rule."""
-
-    template_name = "starter"
-
-
-POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 CONTRACT = str(uuid.uuid4())
 VENDOR = str(uuid.uuid4())
 
 
-def opening(**overrides):
-    cmd = {
-        "name": "Annual Meeting 2026",
-        "starts_on": dt.date(2026, 10, 10),
-        "ends_on": dt.date(2026, 10, 12),
-        "city": "Hangzhou",
-        "expected_attendance": 800,
-        "profile": "academic",
-        "timezone": "Asia/Shanghai",
-    }
-    cmd.update(overrides)
-    return cmd
-
-
 @pytest.fixture
 def app():
-    app = StarterChecklist(env=POPO)
+    app = checklist("starter")
     yield app
     app.close()
 
 
 @pytest.fixture
 def conference_id(app):
-    return app.open_conference(CommandContext.new("li"), opening())
+    conference = app.open_conference(opening(), CommandContext.new("li"))
+    assert isinstance(conference, Conference)
+    return str(conference.id)
 
 
 def signed(conference_id, notification_id=1, category="venue", contract=CONTRACT, version=2):
@@ -88,14 +68,10 @@ def envelope(event_type, conference_id, notification_id, payload, contract, vers
 
 
 def run_policy(app, env: Envelope) -> None:
+    """What the ProcessSink does with a delivered message: the policy's events and the
+    tracking record, in one transaction."""
     payload = VENDORS.load_incoming(env.event_type, env.payload)
-    processing = ProcessingEvent(Tracking(env.service, env.notification_id))
-    app.policy(env, payload, processing)
-    app.record_processing(processing)
-
-
-def entry(app, conference_id, code):
-    return next(e for e in app.plan(conference_id)["entries"] if e["code"] == code)
+    app.process_event(UpstreamEvent(env, payload), Tracking(env.service, env.notification_id))
 
 
 def last_event_name(app) -> str:
@@ -108,12 +84,12 @@ def tracked(app) -> int:
 
 
 def test_opening_a_conference_plans_every_template_entry_with_due_dates(app, conference_id):
-    plan = app.plan(conference_id)
+    planned = plan(app, conference_id)
     codes = [e.code for e in app.template.entries]
 
-    assert [e["code"] for e in plan["entries"]] == codes
-    assert plan["conference"]["entries"] == len(codes)
-    assert all(e["status"] == "open" for e in plan["entries"])
+    assert [e["code"] for e in planned["entries"]] == codes
+    assert planned["conference"]["entries"] == len(codes)
+    assert all(e["status"] == "open" for e in planned["entries"])
     assert entry(app, conference_id, "1.3.5")["due_on"] == "2026-06-12"  # 120 days before
     assert app.max_notification_id() == 1 + len(codes)
 
@@ -213,7 +189,7 @@ def test_an_event_of_a_conference_without_a_plan_does_nothing_but_is_tracked(app
 
 
 def test_a_venue_contract_of_one_conference_does_not_verify_another(app, conference_id):
-    other = app.open_conference(CommandContext.new("li"), opening(name="Other"))
+    other = str(app.open_conference(opening(name="Other"), CommandContext.new("li")).id)
 
     run_policy(app, signed(conference_id))
 
@@ -243,11 +219,11 @@ def test_the_same_upstream_events_reach_the_same_state_in_a_fresh_store():
     ]
     plans = []
     for _ in range(2):
-        app = StarterChecklist(env=POPO)
-        app.open_conference(ctx, opening(), conference_id=conference_id)
+        app = checklist("starter")
+        app.open_conference(opening(conference_id=conference_id), ctx)
         for env in envelopes:
             run_policy(app, env)
-        plans.append(app.plan(str(conference_id)))
+        plans.append(plan(app, conference_id))
         app.close()
 
     assert plans[0] == plans[1]
@@ -259,3 +235,20 @@ def test_entry_ids_of_the_plan_are_found_by_conference_and_code(app, conference_
 
     assert entry_of_plan.code == "1.3.5"
     assert entry_of_plan.conference_id == conference_id
+    assert entry_of_plan.id == entry_id(conference_id, "1.3.5")
+
+
+def test_the_policy_collects_its_events_on_the_processing_event_and_saves_nothing(
+    app, conference_id
+):
+    stored = app.max_notification_id()
+    env = signed(conference_id)
+    processing = ProcessingEvent(Tracking("vendors", 1))
+
+    app.policy(UpstreamEvent(env, VENDORS.load_incoming(env.event_type, env.payload)), processing)
+
+    (verified,) = processing.events
+    assert type(verified).__name__ == "EntryVerified"
+    assert verified.originator_id == entry_id(conference_id, "1.3.5")
+    assert app.max_notification_id() == stored  # recorded only with its tracking record
+    assert tracked(app) == 0

@@ -7,6 +7,7 @@ import pytest
 from services.checklist import template as templates
 from services.checklist.rules import EventRule, RuleIndex
 from services.checklist.template import TemplateError
+from services.common.registry import load
 
 
 def entry(code="9.1.1", **overrides):
@@ -292,11 +293,9 @@ def test_every_entry_can_be_verified_and_is_titled_in_both_languages():
 
 
 def test_at_least_80_entries_are_verified_by_rules_whose_events_are_declared():
-    from services.catalog import ALL
-
     rules = [e for e in full().entries if e.rule]
     assert len(rules) >= 80
-    declared = {f"{c.service}.{t}" for c in ALL for t in c.event_types}
+    declared = {f"{c.service}.{t}" for c in load().catalogs() for t in c.event_types}
     used = {key for e in rules for key in e.rule.event_keys()}
     assert used <= declared, sorted(used - declared)
     kinds = {e.rule.kind for e in rules}
@@ -304,13 +303,12 @@ def test_at_least_80_entries_are_verified_by_rules_whose_events_are_declared():
 
 
 def test_rule_conditions_name_fields_their_event_schemas_declare():
-    from services.catalog import ALL
-
+    catalogs = load().catalogs()
     for entry in full().entries:
         if entry.rule is None:
             continue
         service, event_type = entry.rule.event.split(".")
-        schema_fields = set(ALL[service].schema(event_type).fields)
+        schema_fields = set(catalogs[service].schema(event_type).fields)
         assert {k for k, _ in entry.rule.where} <= schema_fields | {"categories"}, entry.code
 
 

@@ -9,9 +9,11 @@ import pytest
 
 from huiwu import cli, output
 from huiwu.client import ServiceError
-from services.common.config import SERVICES
+from services.common.registry import load
 from tests.support.fake_http import FakeService
 from tests.support.system import free_port
+
+SERVICES = load().names  # every service of the registry
 
 CONFERENCE_ID = "c0ffee00-0000-4000-8000-000000000001"
 VENDOR_ID = "c0ffee00-0000-4000-8000-000000000002"
@@ -33,13 +35,16 @@ CONTRACT = {
 }
 
 
+TOKEN = "hw_0123456789ab_" + "x" * 43
+
+
 @pytest.fixture
 def fake(monkeypatch):
     """One fake answers for every service; nothing else listens."""
     with FakeService() as service:
         for name in SERVICES:
             monkeypatch.setenv(f"HUIWU_PORT_{name.upper()}", str(service.port))
-        monkeypatch.setenv("HUIWU_ACTOR", "li")
+        monkeypatch.setenv("HUIWU_TOKEN", TOKEN)
         yield service
 
 
@@ -66,15 +71,15 @@ def test_contract_draft_sends_exact_minor_units_and_prints_the_id(fake, capsys):
         "title": "Main hall",
         "amount_minor": 12_000_010,
         "currency": "CNY",
-        "actor": "li",
     }
+    assert request["authorization"] == f"Bearer {TOKEN}"
 
 
 def test_conference_open_sends_the_service_field_names(fake, capsys):
     fake.routes[("POST", "/conferences")] = (201, {"conference_id": CONFERENCE_ID})
     code, out, _ = run(
         capsys,
-        *("--actor", "wang.lei", "conference", "open", "--name", "Forum", "--city", "Hangzhou"),
+        *("--for", "wang.lei", "conference", "open", "--name", "Forum", "--city", "Hangzhou"),
         *("--start", "2027-05-12", "--end", "2027-05-14", "--attendance", "500"),
         *("--profile", "business", "--timezone", "Asia/Hong_Kong"),
         *("--include", "16", "--exclude", "4.1", "--exclude", "1.1.1"),
@@ -90,7 +95,7 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
         "include": ["16"],
         "exclude": ["4.1", "1.1.1"],
         "timezone": "Asia/Hong_Kong",
-        "actor": "wang.lei",
+        "on_behalf_of": "wang.lei",
     }
 
 
@@ -99,7 +104,7 @@ def test_sign_defaults_to_today_in_shanghai(fake, capsys, monkeypatch):
     monkeypatch.setattr("huiwu.commands.slice.today_in", lambda *_: dt.date(2027, 1, 2))
     code, out, _ = run(capsys, "contract", "sign", CONTRACT_ID)
     assert code == 0
-    assert fake.requests[0]["body"] == {"signed_on": "2027-01-02", "actor": "li"}
+    assert fake.requests[0]["body"] == {"signed_on": "2027-01-02"}
     assert "120,000.10 CNY" in out
     assert "signed on 2026-12-01 by li" in out
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from huiwu import cli
-from services.common.config import SERVICES
+from services.common.registry import load
 from tests.support.system import free_port
+
+SERVICES = load().names  # every service of the registry
 
 CONFERENCE = [
     "conference", "open",
@@ -105,15 +109,28 @@ def test_help_exits_0(capsys):
 
 def test_global_options_are_accepted_before_and_after_the_command():
     parser = cli.build_parser()
-    before = parser.parse_args(["--json", "--actor", "li", "audit", "show"])
-    after = parser.parse_args(["audit", "show", "--json", "--actor", "li"])
+    before = parser.parse_args(["--json", "--for", "li", "audit", "show"])
+    after = parser.parse_args(["audit", "show", "--json", "--for", "li"])
     neither = parser.parse_args(["audit", "show"])
-    assert (before.json, before.actor) == (after.json, after.actor) == (True, "li")
-    assert (bool(neither.json), neither.actor) == (False, None)
+    assert (before.json, before.on_behalf_of) == (after.json, after.on_behalf_of) == (True, "li")
+    assert (bool(neither.json), neither.on_behalf_of) == (False, None)
 
 
-def test_actor_defaults_to_the_environment(monkeypatch):
-    monkeypatch.setenv("HUIWU_ACTOR", "wang.lei")
-    assert cli.default_actor() == "wang.lei"
-    monkeypatch.delenv("HUIWU_ACTOR")
-    assert cli.default_actor()
+def test_service_lists_are_checked_against_the_services_given():
+    parse = cli.service_list(("alpha", "beta"))
+
+    assert parse(" beta, alpha,beta ") == ["beta", "alpha"]
+    for text in ("alpha,vendors", "", " , "):
+        with pytest.raises(argparse.ArgumentTypeError, match="choose from alpha, beta"):
+            parse(text)
+
+
+def test_the_parser_knows_the_services_it_is_built_with(capsys):
+    parser = cli.build_parser(("alpha", "beta"))
+
+    assert parser.parse_args(["up", "--only", "beta"]).only == ["beta"]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["up", "--only", "vendors"])
+    assert "unknown service vendors; choose from alpha, beta" in capsys.readouterr().err
+    default = cli.build_parser()
+    assert default.parse_args(["up", "--only", ",".join(SERVICES)]).only == list(SERVICES)

@@ -1,4 +1,5 @@
-"""The tracking consumer: exactly-once effect, in order, gaps filled, failures dead-lettered."""
+"""The tracking consumer: messages as doorbells, the upstream's log as the truth; exactly-once
+effect, in order, gaps filled, failures dead-lettered."""
 
 import json
 import uuid
@@ -7,8 +8,15 @@ import pytest
 from marshmallow import ValidationError
 
 from services.common.catalog import Catalogs
-from services.common.consumer import AlreadyTracked, TrackingConsumer
+from services.common.consumer import (
+    DEAD_LETTER_REASONS,
+    OUTCOMES,
+    AlreadyTracked,
+    Contended,
+    TrackingConsumer,
+)
 from services.common.envelope import Envelope, event_id_for
+from services.common.failpoints import Failpoints
 from services.common.metrics import ServiceMetrics
 from services.vendors.events import CATALOG as VENDORS
 
@@ -51,20 +59,28 @@ class FakeSink:
 
 
 class FakeLog:
-    """An upstream notification log served as envelope dicts, recording every fetch."""
+    """An upstream notification log served as envelope dicts (as over RPC), or as Envelope
+    objects (as a service's own log serves a local read model), recording every fetch."""
 
-    def __init__(self, envelopes=()):
-        self.envelopes = {e.notification_id: e for e in envelopes}
+    def __init__(self, envelopes=(), as_objects=False):
+        self.envelopes: dict[int, Envelope | dict] = {}
+        self.add(*envelopes)
         self.calls: list[tuple[str, int, int]] = []
+        self.as_objects = as_objects
 
     def add(self, *envelopes):
+        """Envelopes, or envelope dicts the catalogue may not know (a newer upstream)."""
         for e in envelopes:
-            self.envelopes[e.notification_id] = e
+            nid = e["notification_id"] if isinstance(e, dict) else e.notification_id
+            self.envelopes[nid] = e
 
     def __call__(self, upstream, start, limit):
         self.calls.append((upstream, start, limit))
         ids = sorted(i for i in self.envelopes if i >= start)[:limit]
-        return [self.envelopes[i].to_dict() for i in ids]
+        found = [self.envelopes[i] for i in ids]
+        if self.as_objects:
+            return found
+        return [e if isinstance(e, dict) else e.to_dict() for e in found]
 
 
 class FakeDeadLetters:
@@ -104,14 +120,29 @@ def signed(nid: int, **payload_overrides) -> Envelope:
     )
 
 
+class RecordingFailpoints(Failpoints):
+    """Records the crash points passed instead of killing the process."""
+
+    def __init__(self):
+        super().__init__()
+        self.hits: list[str] = []
+
+    def hit(self, name):
+        self.hits.append(name)
+
+
 class Harness:
-    def __init__(self, log_envelopes=(), max_attempts=3, page_size=200):
+    def __init__(
+        self, log_envelopes=(), max_attempts=3, page_size=200, as_objects=False, failpoints=None
+    ):
         self.sink = FakeSink()
-        self.log = FakeLog(log_envelopes)
+        self.log = FakeLog(log_envelopes, as_objects=as_objects)
         self.dead = FakeDeadLetters()
         self.metrics = ServiceMetrics("checklist")
+        self.failpoints = failpoints or RecordingFailpoints()
         self.consumer = TrackingConsumer(
             "checklist",
+            [UPSTREAM],
             self.sink,
             Catalogs(VENDORS),
             self.log,
@@ -120,15 +151,19 @@ class Harness:
             max_attempts=max_attempts,
             retry_delay=0,
             page_size=page_size,
+            failpoints=self.failpoints,
         )
 
     def handle(self, envelope_or_body):
-        body = (
-            envelope_or_body.to_json()
-            if isinstance(envelope_or_body, Envelope)
-            else envelope_or_body
-        )
-        self.consumer.handle(UPSTREAM, body)
+        """The upstream publishes an event (an Envelope: it is in its log first), or a
+        body arrives (bytes, str: only what is already in the log is); its reader runs."""
+        if isinstance(envelope_or_body, Envelope):
+            self.log.add(envelope_or_body)
+            body = envelope_or_body.to_json()
+        else:
+            body = envelope_or_body
+        if self.consumer.handle(UPSTREAM, body):
+            self.consumer.pull(UPSTREAM)
 
     def consumed(self, outcome: str) -> float:
         return (
@@ -165,7 +200,7 @@ def test_in_order_messages_are_applied_once_each(h):
 
     assert h.sink.applied == [1, 2, 3]
     assert h.sink.position(UPSTREAM) == 3
-    assert h.log.calls == []
+    assert h.log.calls == [(UPSTREAM, 1, 1), (UPSTREAM, 2, 1), (UPSTREAM, 3, 1)]  # the truth
     assert h.dead.sent == []
     assert h.consumed("processed") == 3
     assert h.consumed("duplicate") == 0
@@ -197,11 +232,12 @@ def test_a_message_at_or_below_the_position_is_a_duplicate_and_skipped(h):
 def test_a_gap_is_filled_from_the_log_in_order_before_the_message():
     h = Harness(log_envelopes=[signed(n) for n in range(1, 6)])
     h.handle(signed(1))
+    h.log.calls.clear()
 
     h.handle(signed(4))  # 2 and 3 never arrived
 
     assert h.sink.applied == [1, 2, 3, 4]
-    assert h.log.calls == [(UPSTREAM, 2, 2)]
+    assert h.log.calls == [(UPSTREAM, 2, 3)]  # through 4 itself: the log must back it
     assert h.consumed("gap_filled") == 2
     assert h.consumed("processed") == 4
     assert h.lag() == 0
@@ -218,7 +254,7 @@ def test_a_gap_from_the_very_start_is_filled():
     h.handle(signed(3))
 
     assert h.sink.applied == [1, 2, 3]
-    assert h.log.calls == [(UPSTREAM, 1, 2)]
+    assert h.log.calls == [(UPSTREAM, 1, 3)]
 
 
 def test_a_long_gap_is_filled_page_by_page():
@@ -227,7 +263,7 @@ def test_a_long_gap_is_filled_page_by_page():
     h.handle(signed(11))
 
     assert h.sink.applied == list(range(1, 12))
-    assert h.log.calls == [(UPSTREAM, 1, 4), (UPSTREAM, 5, 4), (UPSTREAM, 9, 2)]
+    assert h.log.calls == [(UPSTREAM, 1, 4), (UPSTREAM, 5, 4), (UPSTREAM, 9, 3)]
 
 
 def test_a_hole_in_the_upstream_log_does_not_stop_the_gap_fill():
@@ -259,8 +295,9 @@ def test_a_payload_failing_its_schema_is_dead_lettered_and_skipped(h):
 
 
 def test_an_unknown_event_type_is_dead_lettered_as_an_invalid_payload(h):
-    unknown = signed(1)
-    h.handle(json.dumps({**unknown.to_dict(), "event_type": "ContractVoided"}))
+    unknown = {**signed(1).to_dict(), "event_type": "ContractVoided"}
+    h.log.add(unknown)  # a newer vendors publishes what this catalogue does not know
+    h.handle(json.dumps(unknown))
     h.handle(signed(2))
 
     assert h.sink.applied == [2]
@@ -387,6 +424,7 @@ def test_the_upstream_log_is_read_without_holding_the_lock():
 def test_catch_up_starts_after_the_position_and_then_finds_nothing_new():
     h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
     h.handle(signed(1))
+    h.log.calls.clear()
 
     assert h.consumer.catch_up(UPSTREAM) == 2
     assert h.log.calls[0] == (UPSTREAM, 2, 200)
@@ -409,7 +447,10 @@ def test_catch_up_dead_letters_an_invalid_payload_and_goes_on():
 
 
 def test_a_dict_body_is_accepted(h):
-    h.consumer.handle(UPSTREAM, signed(1).to_dict())
+    h.log.add(signed(1))
+
+    assert h.consumer.handle(UPSTREAM, signed(1).to_dict()) is True
+    assert h.consumer.pull(UPSTREAM) == 1
 
     assert h.sink.applied == [1]
 
@@ -438,3 +479,183 @@ def test_replaying_a_message_that_still_fails_its_schema_raises_and_applies_noth
     with pytest.raises(ValidationError):
         h.consumer.replay(dead["body"])
     assert h.sink.replayed == []
+
+
+def test_every_series_of_each_upstream_shows_from_the_constructor_on():
+    metrics = ServiceMetrics("reporting")
+    TrackingConsumer(
+        "reporting",
+        ["vendors", "budget"],
+        FakeSink(),
+        Catalogs(VENDORS),
+        FakeLog(),
+        FakeDeadLetters(),
+        metrics,
+    )
+
+    def sample(name, **labels):
+        return metrics.registry.get_sample_value(name, {"service": "reporting", **labels})
+
+    for upstream in ("vendors", "budget"):
+        assert sample("huiwu_consumer_lag", upstream=upstream) == 0.0
+        for outcome in OUTCOMES:
+            assert sample("huiwu_consumer_messages_total", upstream=upstream, outcome=outcome) == 0
+        for reason in DEAD_LETTER_REASONS:
+            labels = {"upstream": upstream, "reason": reason}
+            assert sample("huiwu_dead_lettered_messages_total", **labels) == 0
+    assert sample("huiwu_consumer_lag", upstream="speakers") is None  # not followed
+
+
+def test_catch_up_pages_through_the_log_in_order_and_resumes_from_the_position():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 8)], page_size=3)
+    h.handle(signed(1))
+    h.handle(signed(2))
+    h.log.calls.clear()
+
+    pulled = h.consumer.catch_up(UPSTREAM)
+
+    assert pulled == 5
+    assert h.sink.applied == [1, 2, 3, 4, 5, 6, 7]
+    # From the position on, one page after the other; the short page (7 alone) ends it.
+    assert h.log.calls == [(UPSTREAM, 3, 3), (UPSTREAM, 6, 3)]
+    assert h.consumed("caught_up") == 5
+    assert h.consumed("processed") == 7
+    assert h.consumed("duplicate") == 0
+
+    h.log.add(signed(8), signed(9))
+    h.log.calls.clear()
+
+    assert h.consumer.catch_up(UPSTREAM) == 2
+    assert h.log.calls == [(UPSTREAM, 8, 3)]
+    assert h.sink.applied == list(range(1, 10))
+    assert h.consumed("caught_up") == 7
+    assert h.sink.position(UPSTREAM) == 9
+
+
+def test_catch_up_accepts_envelope_objects_from_a_local_log():
+    # A service's own NotificationLog serves Envelope objects, not dicts.
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 6)], page_size=2, as_objects=True)
+
+    assert h.consumer.catch_up(UPSTREAM) == 5
+
+    assert h.sink.applied == [1, 2, 3, 4, 5]
+    assert h.log.calls == [(UPSTREAM, 1, 2), (UPSTREAM, 3, 2), (UPSTREAM, 5, 2)]
+    assert h.sink.payloads[0]["signed_on"].isoformat() == "2026-03-01"  # loaded, typed
+    assert h.consumed("caught_up") == 5
+
+
+def test_a_gap_is_filled_from_envelope_objects_too():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 5)], as_objects=True)
+
+    h.handle(signed(4))
+
+    assert h.sink.applied == [1, 2, 3, 4]
+    assert h.log.calls == [(UPSTREAM, 1, 4)]
+    assert h.consumed("gap_filled") == 3
+
+
+def test_the_after_commit_failpoint_is_hit_once_per_pull_that_committed(h):
+    h.handle(signed(1))
+    h.handle(signed(1))  # a duplicate: nothing read, nothing committed
+
+    assert h.failpoints.hits == ["consumer.after_commit"]
+    assert h.sink.applied == [1]
+
+
+class PageSink(FakeSink):
+    """A sink that takes a page in one go, as ProjectionSink does; told to fail pages."""
+
+    def __init__(self, fail_pages: bool = False):
+        super().__init__()
+        self.pages: list[list[int]] = []
+        self.fail_pages = fail_pages
+
+    def apply_page(self, items):
+        if self.fail_pages:
+            raise RuntimeError("the page does not fit")
+        ids = [envelope.notification_id for envelope, _ in items]
+        assert ids[0] > self.position(UPSTREAM) and ids == sorted(ids)
+        self.pages.append(ids)
+        self.payloads += [payload for _, payload in items]
+        self.positions[UPSTREAM] = ids[-1]
+
+
+def paged_harness(sink: PageSink, envelopes, **options) -> Harness:
+    h = Harness(envelopes, **options)
+    h.sink = sink
+    h.consumer.sink = sink
+    return h
+
+
+def test_a_sink_that_takes_pages_gets_each_page_of_a_catch_up_in_one_call():
+    sink = PageSink()
+    h = paged_harness(sink, [signed(n) for n in range(1, 8)], page_size=3)
+
+    assert h.consumer.catch_up(UPSTREAM) == 7
+
+    assert sink.pages == [[1, 2, 3], [4, 5, 6]]  # pages of one go one by one: 7 alone
+    assert sink.applied == [7]
+    assert h.consumed("processed") == 7 and h.consumed("caught_up") == 7
+    assert sink.payloads[0]["signed_on"].isoformat() == "2026-03-01"  # loaded
+
+
+def test_a_page_that_fails_is_applied_message_by_message_with_dead_letters():
+    sink = PageSink(fail_pages=True)
+    log = [signed(1), signed(2, amount_minor="a lot"), signed(3)]
+    h = paged_harness(sink, log)
+
+    assert h.consumer.catch_up(UPSTREAM) == 3
+
+    assert sink.pages == [] and sink.applied == [1, 3]
+    assert [d["reason"] for d in h.dead.sent] == ["invalid_payload"]
+    assert json.loads(h.dead.sent[0]["body"])["notification_id"] == 2
+    assert sink.position(UPSTREAM) == 3
+    assert h.consumed("processed") == 2 and h.consumed("dead_lettered") == 1
+
+
+def test_a_consumer_of_its_own_log_takes_payloads_as_stored():
+    sink = PageSink()
+    h = paged_harness(sink, [signed(1), signed(2)], as_objects=True)
+    h.consumer.load_payloads = False
+
+    h.consumer.catch_up(UPSTREAM)
+
+    assert sink.pages == [[1, 2]]
+    assert sink.payloads[0]["signed_on"] == "2026-03-01"  # the JSON form, not loaded again
+
+
+class RacedSink(FakeSink):
+    """A sink whose effect loses the race to a command `races` times before it goes in."""
+
+    def __init__(self, races: int):
+        super().__init__()
+        self.races = races
+
+    def apply(self, envelope, payload):
+        if self.races:
+            self.races -= 1
+            self.attempts += 1
+            raise Contended("a person saved the entry first")
+        super().apply(envelope, payload)
+
+
+def test_an_effect_raced_by_commands_is_applied_again_until_it_goes_in_never_dead_lettered():
+    h = Harness(max_attempts=3)
+    h.sink = h.consumer.sink = RacedSink(races=50)  # far more than max_attempts
+
+    h.handle(signed(1))
+
+    assert h.sink.applied == [1] and h.sink.attempts == 51
+    assert h.dead.sent == [] and h.consumed("processed") == 1
+
+
+def test_an_effect_raced_without_end_counts_as_failed_attempts_then_is_dead_lettered():
+    h = Harness(max_attempts=2)
+    h.consumer.max_contended = 3
+    h.sink = h.consumer.sink = RacedSink(races=10**6)
+
+    h.handle(signed(1))
+
+    assert h.sink.applied == [] and h.sink.attempts == 2 * 4
+    assert [d["reason"] for d in h.dead.sent] == ["handler_failed"]
+    assert "Contended" in h.dead.sent[0]["error"]

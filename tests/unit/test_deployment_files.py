@@ -6,10 +6,12 @@ from pathlib import Path
 
 import yaml
 
-from services.common.config import DEFAULT_PORTS, SERVICES
+from services.common.registry import load
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
+SERVICES = load().names  # every service of the registry
+DEFAULT_PORTS = {spec.name: spec.port for spec in load()}
 
 
 def compose():
@@ -18,7 +20,7 @@ def compose():
 
 def test_compose_runs_every_service_from_one_image_with_its_port_and_health_check():
     services = compose()["services"]
-    assert set(services) == set(SERVICES) | {"rabbitmq", "postgres", "prometheus"}
+    assert set(services) == set(SERVICES) | {"rabbitmq", "postgres", "prometheus", "broker-users"}
     images = {services[name]["image"] for name in SERVICES}
     assert len(images) == 1
     for name in SERVICES:
@@ -37,10 +39,22 @@ def test_compose_takes_credentials_from_the_environment_and_keeps_data_in_volume
     assert "guest" not in text
     document = compose()
     assert {"rabbitmq-data", "postgres-data"} <= set(document["volumes"])
-    assert (
-        "HUIWU_RABBITMQ_PASSWORD"
-        in document["services"]["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_PASS"]
-    )
+    users = document["services"]["broker-users"]
+    assert "HUIWU_RABBITMQ_PASSWORD" in users["environment"]["HUIWU_RABBITMQ_PASSWORD"]
+    assert document["services"]["rabbitmq"]["depends_on"]["broker-users"] == {
+        "condition": "service_completed_successfully"
+    }
+
+
+def test_compose_gives_each_service_its_own_broker_password_and_no_other():
+    services = compose()["services"]
+    every = {f"HUIWU_BROKER_PASSWORD_{name.upper()}" for name in (*SERVICES, "auditor")}
+    assert every <= set(services["broker-users"]["environment"])
+    for name in SERVICES:
+        environment = services[name]["environment"]
+        assert "@" not in environment["AMQP_URI"]  # no shared credentials
+        passwords = {key for key in environment if key.startswith("HUIWU_BROKER_PASSWORD_")}
+        assert passwords == {f"HUIWU_BROKER_PASSWORD_{name.upper()}"}
 
 
 def test_docker_compose_config_accepts_the_file_with_the_example_environment():

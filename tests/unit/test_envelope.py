@@ -247,3 +247,14 @@ def test_the_conference_and_cause_may_be_null():
 
     assert env.conference_id is None
     assert env.causation_id is None
+
+
+def test_acting_for_someone_else_adds_one_optional_field():
+    data = {**valid(), "on_behalf_of": "李总 (CEO)"}
+
+    env = parse(data)
+
+    assert env.on_behalf_of == "李总 (CEO)"
+    assert env.to_dict() == data
+    assert parse(env.to_json()) == env
+    assert parse(valid()).on_behalf_of is None

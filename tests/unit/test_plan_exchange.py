@@ -10,11 +10,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from services.checklist import exchange
-from services.checklist.application import ChecklistApplication
-from services.checklist.exchange import EDITABLE, KEYS, ImportRejected
+from services.checklist.commands import AddMember, Evidence, GiveReason, VerifyByHand
+from services.checklist.exchange import EDITABLE, KEYS
+from services.checklist.plan_import import ImportRejected, RowError
 from services.common.domain import CommandContext
-
-POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+from services.common.http import error_response
+from tests.unit.checklist_plans import checklist, opening, plan
+from tests.unit.checklist_plans import entry as entry_answer
 
 
 def entry(code: str, **overrides) -> dict:
@@ -312,7 +314,7 @@ def test_without_codes_and_members_only_the_cells_are_checked():
 
 
 def test_the_rejection_lists_every_error():
-    errors = [exchange.RowError(7, "due_on", "not a date"), exchange.RowError(9, "code", "no")]
+    errors = [RowError(7, "due_on", "not a date"), RowError(9, "code", "no")]
     body = ImportRejected(errors).to_dict()
     assert body["error"] == "ImportRejected"
     assert body["message"] == "2 problems in the sheet; nothing was applied"
@@ -320,19 +322,17 @@ def test_the_rejection_lists_every_error():
         {"row": 7, "column": "due_on", "reason": "not a date"},
         {"row": 9, "column": "code", "reason": "no"},
     ]
-    assert ImportRejected(errors).status == 400
+    response = error_response(ImportRejected(errors))
+    assert response.status_code == 400
+    assert response.get_json() == body
 
 
 # -- the import use case, in memory ------------------------------------------------------
 
 
-class StarterChecklist(ChecklistApplication):
-    template_name = "starter"
-
-
 @pytest.fixture
 def app():
-    app = StarterChecklist(env=POPO)
+    app = checklist("starter", read_sheet=exchange.parse_xlsx)
     yield app
     app.close()
 
@@ -340,36 +340,40 @@ def app():
 @pytest.fixture
 def conference_id(app):
     ctx = CommandContext.new("wang")
-    conference_id = app.open_conference(
-        ctx,
-        {
-            "name": "Annual Meeting 2026",
-            "starts_on": dt.date(2026, 10, 10),
-            "ends_on": dt.date(2026, 10, 12),
-            "city": "Hangzhou",
-            "expected_attendance": 800,
-            "profile": "academic",
-            "timezone": "Asia/Shanghai",
-        },
-    )
-    app.add_member(ctx, conference_id, {"member_id": "li.na", "name": "Li Na", "roles": ["venue"]})
+    conference_id = str(app.open_conference(opening(), ctx).id)
+    app.add_member(conference_id, AddMember(member_id="li.na", name="Li Na", roles=("venue",)), ctx)
     return conference_id
 
 
 def export(app, conference_id, lang="en") -> bytes:
-    return exchange.build_xlsx(app.plan(conference_id, {"lang": lang})["entries"], lang)
+    """The plan's entries as the read model answers them: the answer of each entry."""
+    return exchange.build_xlsx(plan(app, conference_id)["entries"], lang)
 
 
 def import_(app, conference_id, data: bytes, source="plan.xlsx") -> dict:
-    conference = app.conference(conference_id)
-    parsed = exchange.parse_xlsx(data, conference.entry_codes, conference.team)
-    assert parsed.ok, parsed.errors
-    return app.import_plan(CommandContext.new("li"), conference_id, parsed.changes, source)
+    return app.import_plan(conference_id, data, source, CommandContext.new("li"))
 
 
 def test_importing_an_unchanged_export_changes_nothing(app, conference_id):
     before = app.max_notification_id()
     answer = import_(app, conference_id, export(app, conference_id, "zh"))
+    assert answer == {"applied": 0, "unchanged": 6, "entries": []}
+    assert app.max_notification_id() == before
+
+
+def test_importing_an_unchanged_export_of_verified_and_waived_entries_changes_nothing(
+    app, conference_id
+):
+    ctx = CommandContext.new("wang")
+    evidence = (Evidence(kind="meeting_minutes", reference={"note": "minutes of 3 March"}),)
+    app.verify_by_hand(conference_id, "1.1.1", VerifyByHand(evidence=evidence), ctx)
+    app.waive(conference_id, "1.2.1", GiveReason(reason="the dates were set last year"), ctx)
+    before = app.max_notification_id()
+
+    answer = import_(app, conference_id, export(app, conference_id))
+
+    # Nothing was edited: no entry may gain a ProgressRecorded it was never given (it
+    # would show "done" once the entry is re-opened).
     assert answer == {"applied": 0, "unchanged": 6, "entries": []}
     assert app.max_notification_id() == before
 
@@ -393,9 +397,10 @@ def test_edited_owners_dates_and_progress_are_applied_together_and_round_trip(ap
 
     assert answer == {"applied": 3, "unchanged": 3, "entries": ["1.1.1", "1.2.1", "1.3.5"]}
     assert app.max_notification_id() == before + 3
-    assert app.entry(conference_id, "1.1.1")["owner"] == {"member_id": "li.na", "name": "Li Na"}
-    assert app.entry(conference_id, "1.3.5")["due_on"] == "2026-05-01"
-    assert app.entry(conference_id, "1.2.1")["progress"] == {
+    owned = entry_answer(app, conference_id, "1.1.1")
+    assert owned["owner"] == {"member_id": "li.na", "name": "Li Na"}
+    assert entry_answer(app, conference_id, "1.3.5")["due_on"] == "2026-05-01"
+    assert entry_answer(app, conference_id, "1.2.1")["progress"] == {
         "state": "in_progress",
         "percent": 40,
         "note": "two dates proposed",
@@ -434,16 +439,21 @@ def cell(data: bytes, row: int, key: str):
 
 def test_an_import_naming_an_unknown_entry_or_member_applies_nothing(app, conference_id):
     before = app.max_notification_id()
-    changes = [
-        {"row": 2, "code": "1.1.1", "owner": "li.na"},
-        {"row": 3, "code": "9.9.9", "due_on": dt.date(2027, 1, 1)},
-        {"row": 4, "code": "1.2.1", "owner": "nobody"},
-    ]
+    workbook = Workbook()
+    workbook.active.title = "plan"
+    workbook.active.append(["code", "owner", "due_on"])
+    workbook.active.append(["1.1.1", "li.na", "2027-01-01"])
+    workbook.active.append(["9.9.9", None, "2027-01-01"])
+    workbook.active.append(["1.2.1", "nobody", "2027-01-01"])
+
     with pytest.raises(ImportRejected) as rejected:
-        app.import_plan(CommandContext.new("li"), conference_id, changes)
+        import_(app, conference_id, saved(workbook))
+
     assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "code"), (4, "owner")]
+    assert "no entry 9.9.9 in this plan" in rejected.value.errors[0].reason
+    assert "no team member 'nobody'" in rejected.value.errors[1].reason
     assert app.max_notification_id() == before
-    assert app.entry(conference_id, "1.1.1")["owner"] is None
+    assert entry_answer(app, conference_id, "1.1.1")["owner"] is None
 
 
 def test_only_the_editable_columns_are_documented_as_editable():

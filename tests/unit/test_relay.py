@@ -10,10 +10,13 @@ from services.common.amqp import PublishNotConfirmed
 from services.common.config import Settings
 from services.common.database import Database
 from services.common.domain import CommandContext
-from services.common.envelope import parse
+from services.common.envelope import InvalidStoredEvent, parse
+from services.common.failpoints import Failpoints
+from services.common.log import NotificationLog
 from services.common.metrics import ServiceMetrics
-from services.common.relay import InvalidStoredEvent, OutboxRelay
+from services.common.relay import OutboxRelay
 from services.vendors.application import VendorsApplication
+from services.vendors.commands import AddVendor, DraftContract, SignContract
 from services.vendors.domain import Contract
 from services.vendors.events import CATALOG
 
@@ -36,6 +39,25 @@ class RecordingPublisher:
         return [m.headers["notification_id"] for batch in self.batches for m in batch]
 
 
+class EveryConference:
+    """Vendors asks whether a command's conference exists: in these tests, always."""
+
+    def exists(self, conference_id):
+        return True
+
+
+class RecordingFailpoints(Failpoints):
+    """Records the crash points passed, with the relay's position then, instead of dying."""
+
+    def __init__(self):
+        super().__init__()
+        self.hits: list[tuple[str, int]] = []
+        self.relay: OutboxRelay | None = None
+
+    def hit(self, name):
+        self.hits.append((name, self.relay.position()))
+
+
 class FailingPublisher:
     def __init__(self, error=None):
         self.error = error or PublishNotConfirmed("broker nacked 1 message(s)")
@@ -53,7 +75,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def app(settings):
-    app = VendorsApplication.build(settings)
+    app = VendorsApplication.open(settings, conferences=EveryConference())
     yield app
     app.close()
 
@@ -70,8 +92,10 @@ def metrics():
     return ServiceMetrics("vendors")
 
 
-def make_relay(app, db, metrics, publisher, batch_size=500):
-    relay = OutboxRelay(app, CATALOG, db, publisher, metrics, batch_size=batch_size)
+def make_relay(app, db, metrics, publisher, batch_size=500, failpoints=None):
+    kwargs = {} if failpoints is None else {"failpoints": failpoints}
+    log = NotificationLog(app, CATALOG)
+    relay = OutboxRelay(log, db, publisher, metrics, batch_size=batch_size, **kwargs)
     if isinstance(publisher, RecordingPublisher):
         publisher.relay = relay
     return relay
@@ -81,22 +105,22 @@ def store_events(app, contracts=2) -> int:
     """A vendor, then per contract a draft and a signature: 1 + 2 * contracts events."""
     ctx = CommandContext.new("li")
     conference_id = uuid.uuid4()
-    vendor_id = app.add_vendor(
-        ctx, {"conference_id": conference_id, "name": "Expo Hall", "categories": ["venue"]}
+    vendor = app.add_vendor(
+        AddVendor(conference_id=conference_id, name="Expo Hall", categories=("venue",)), ctx
     )
     for n in range(contracts):
-        contract_id = app.draft_contract(
+        contract = app.draft_contract(
+            DraftContract(
+                conference_id=conference_id,
+                vendor_id=vendor.id,
+                category="venue",
+                title=f"Hall {n}",
+                amount_minor=1000 + n,
+                currency="CNY",
+            ),
             ctx,
-            {
-                "conference_id": conference_id,
-                "vendor_id": uuid.UUID(vendor_id),
-                "category": "venue",
-                "title": f"Hall {n}",
-                "amount_minor": 1000 + n,
-                "currency": "CNY",
-            },
         )
-        app.sign_contract(ctx, contract_id, {"signed_on": dt.date(2026, 3, 1)})
+        app.sign_contract(str(contract.id), SignContract(signed_on=dt.date(2026, 3, 1)), ctx)
     return app.max_notification_id()
 
 
@@ -323,3 +347,22 @@ def test_a_run_under_way_is_not_entered_twice(app, db, metrics):
 
     assert relay.run() == 3
     assert publisher.ids == [1, 2, 3]
+
+
+def test_the_before_publish_failpoint_is_passed_before_each_batch_is_published(app, db, metrics):
+    store_events(app, contracts=2)  # 5 events
+    failpoints = RecordingFailpoints()
+    publisher = RecordingPublisher()
+    relay = make_relay(app, db, metrics, publisher, batch_size=2, failpoints=failpoints)
+    failpoints.relay = relay
+
+    relay.run()
+
+    # Once per batch, with the position of the last confirmed batch: a crash there
+    # re-publishes that batch, and loses nothing.
+    assert failpoints.hits == [
+        ("relay.before_publish", 0),
+        ("relay.before_publish", 2),
+        ("relay.before_publish", 4),
+    ]
+    assert publisher.ids == [1, 2, 3, 4, 5]

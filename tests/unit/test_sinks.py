@@ -1,26 +1,23 @@
 """Sinks: each effect is written atomically with its tracking position."""
 
+import dataclasses
 import datetime as dt
 import uuid
 
 import pytest
 from eventsourcing.application import ProcessingEvent
 
+from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
+from services.checklist.commands import OpenConference
+from services.checklist.domain import entry_id
 from services.common.config import Settings
 from services.common.consumer import AlreadyTracked
 from services.common.database import Database
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, event_id_for
-from services.common.sinks import ProcessSink, ProjectionSink
+from services.common.sinks import ProcessSink, ProjectionSink, UpstreamEvent
 from services.reporting.audit import AuditTrail
-
-
-class StarterChecklist(ChecklistApplication):
-    """The small starter template keeps these tests about one rule."""
-
-    template_name = "starter"
-
 
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
@@ -62,7 +59,7 @@ class Seen:
 
     def apply(self, cur, env, payload):
         cur.execute(
-            "INSERT INTO {t} (service, notification_id, event_type) VALUES (?, ?, ?)",
+            "INSERT INTO {t} (service, notification_id, event_type) VALUES ({p}, {p}, {p})",
             [env.service, env.notification_id, env.event_type],
             t="seen",
         )
@@ -203,36 +200,42 @@ def test_the_audit_trail_keeps_who_when_and_what(db):
 
 
 # -- the process sink, on the in-memory event store ------------------------------------
+def starter_checklist(cls=ChecklistApplication):
+    """The small starter template keeps these tests about one rule."""
+    return cls(env=POPO, template=templates.load("starter"))
+
+
 @pytest.fixture
 def checklist():
-    app = StarterChecklist(env=POPO)
+    app = starter_checklist()
     yield app
     app.close()
 
 
 def open_conference(app) -> str:
-    return app.open_conference(
+    conference = app.open_conference(
+        OpenConference(
+            name="Annual Meeting",
+            starts_on=dt.date(2026, 10, 10),
+            ends_on=dt.date(2026, 10, 12),
+            city="Hangzhou",
+            expected_attendance=800,
+            profile="academic",
+            timezone="Asia/Shanghai",
+        ),
         CommandContext.new("li"),
-        {
-            "name": "Annual Meeting",
-            "starts_on": dt.date(2026, 10, 10),
-            "ends_on": dt.date(2026, 10, 12),
-            "city": "Hangzhou",
-            "expected_attendance": 800,
-            "profile": "academic",
-            "timezone": "Asia/Shanghai",
-        },
     )
+    return str(conference.id)
 
 
 def status(app, conference_id, code="1.3.5"):
-    return next(e for e in app.plan(conference_id)["entries"] if e["code"] == code)["status"]
+    return app.repository.get(entry_id(conference_id, code)).state.status
 
 
 def test_process_sink_records_the_policys_events_with_the_tracking_position(checklist):
     conference_id = open_conference(checklist)
     stored = checklist.max_notification_id()
-    sink = ProcessSink(checklist, checklist.policy)
+    sink = ProcessSink(checklist)
 
     sink.apply(envelope(4, conference_id=conference_id), {"category": "venue"})
 
@@ -244,7 +247,7 @@ def test_process_sink_records_the_policys_events_with_the_tracking_position(chec
 def test_process_sink_tracks_a_message_that_caused_no_event(checklist):
     conference_id = open_conference(checklist)
     stored = checklist.max_notification_id()
-    sink = ProcessSink(checklist, checklist.policy)
+    sink = ProcessSink(checklist)
 
     sink.apply(envelope(1, conference_id=conference_id, category="catering"), {"category": "av"})
 
@@ -254,7 +257,7 @@ def test_process_sink_tracks_a_message_that_caused_no_event(checklist):
 
 def test_process_sink_raises_already_tracked_for_a_duplicate_and_records_nothing(checklist):
     conference_id = open_conference(checklist)
-    sink = ProcessSink(checklist, checklist.policy)
+    sink = ProcessSink(checklist)
     sink.apply(envelope(1, conference_id=conference_id), {"category": "venue"})
     stored = checklist.max_notification_id()
 
@@ -265,26 +268,42 @@ def test_process_sink_raises_already_tracked_for_a_duplicate_and_records_nothing
     assert sink.position("vendors") == 1
 
 
-def test_process_sink_records_nothing_when_the_policy_fails(checklist):
-    calls = []
+class FailingPolicy(ChecklistApplication):
+    """A policy with a bug: it collects an event, then fails."""
 
-    def failing(env, payload, processing: ProcessingEvent):
-        calls.append(env.notification_id)
+    calls: list
+
+    def policy(self, domain_event, processing_event: ProcessingEvent):
+        type(self).calls.append(domain_event)
+        envelope = domain_event.envelope
+        entry = self.repository.get(entry_id(envelope.conference_id, "1.3.5"))
+        entry.waive("half done", "policy", {"conference_id": envelope.conference_id})
+        processing_event.collect_events(entry)
         raise RuntimeError("policy bug")
 
+
+def test_process_sink_records_nothing_when_the_policy_fails():
+    FailingPolicy.calls = []
+    checklist = starter_checklist(FailingPolicy)
+    conference_id = open_conference(checklist)
     stored = checklist.max_notification_id()
-    sink = ProcessSink(checklist, failing)
+    sink = ProcessSink(checklist)
 
-    with pytest.raises(RuntimeError):
-        sink.apply(envelope(1), {})
+    with pytest.raises(RuntimeError, match="policy bug"):
+        sink.apply(envelope(1, conference_id=conference_id), {"category": "venue"})
 
-    assert calls == [1]
+    (received,) = FailingPolicy.calls
+    assert received == UpstreamEvent(
+        envelope(1, conference_id=conference_id), {"category": "venue"}
+    )
     assert sink.position("vendors") == 0
     assert checklist.max_notification_id() == stored
+    assert status(checklist, conference_id) == "open"
+    checklist.close()
 
 
 def test_process_sink_skip_advances_the_position_and_is_idempotent(checklist):
-    sink = ProcessSink(checklist, checklist.policy)
+    sink = ProcessSink(checklist)
 
     sink.skip("vendors", 3)
     sink.skip("vendors", 3)
@@ -293,3 +312,54 @@ def test_process_sink_skip_advances_the_position_and_is_idempotent(checklist):
     assert sink.position("vendors") == 3
     assert sink.position("budget") == 0
     assert checklist.max_notification_id() == 0
+
+
+def test_process_sink_replay_records_the_effect_without_moving_the_position(checklist):
+    conference_id = open_conference(checklist)
+    sink = ProcessSink(checklist)
+    sink.skip("vendors", 5)  # #4 was dead-lettered, and the position moved past it
+    stored = checklist.max_notification_id()
+
+    sink.replay(envelope(4, conference_id=conference_id), {"category": "venue"})
+
+    assert checklist.max_notification_id() == stored + 1
+    assert status(checklist, conference_id) == "verified"
+    assert sink.position("vendors") == 5
+
+
+def test_a_projection_takes_a_page_in_one_transaction_and_refuses_a_page_behind_it(tmp_path):
+    db = Database(Settings(data_dir=tmp_path), "reporting")
+    trail = AuditTrail(db)
+    sink = ProjectionSink(db, "audit_trail", trail)
+    page = [(envelope(n), {}) for n in (1, 2, 3)]
+
+    sink.apply_page(page)
+
+    assert sink.position("vendors") == 3 and trail.count() == 3
+    with pytest.raises(AlreadyTracked):  # another replica took these already: nothing doubles
+        sink.apply_page([(envelope(n), {}) for n in (3, 4)])
+    assert sink.position("vendors") == 3 and trail.count() == 3
+    sink.apply_page([(envelope(n), {}) for n in (4, 5)])
+    assert sink.position("vendors") == 5 and trail.count() == 5
+    db.close()
+
+
+def test_the_audit_trail_keeps_whom_the_actor_acted_for_even_in_a_trail_made_before(db):
+    with db.transaction() as cur:  # the trail as the first release made it
+        cur.execute(
+            "CREATE TABLE audit_trail (service TEXT NOT NULL, notification_id BIGINT NOT NULL, "
+            "event_id TEXT NOT NULL, event_type TEXT NOT NULL, aggregate_type TEXT NOT NULL, "
+            "aggregate_id TEXT NOT NULL, aggregate_version BIGINT NOT NULL, conference_id TEXT, "
+            "occurred_at TEXT NOT NULL, actor TEXT NOT NULL, correlation_id TEXT NOT NULL, "
+            "causation_id TEXT, payload TEXT NOT NULL, PRIMARY KEY (service, notification_id))"
+        )
+    trail = AuditTrail(db)
+    sink = ProjectionSink(db, "audit_trail", trail)
+    sink.apply(envelope(1, conference_id="c1"), {})
+    acting = dataclasses.replace(envelope(2, conference_id="c1"), on_behalf_of="李总 (CEO)")
+    sink.apply(acting, {})
+
+    first, second = trail.query(conference_id="c1")
+
+    assert (first["actor"], first["on_behalf_of"]) == ("wang", None)
+    assert (second["actor"], second["on_behalf_of"]) == ("wang", "李总 (CEO)")

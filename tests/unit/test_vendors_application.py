@@ -7,18 +7,33 @@ import pytest
 
 from services.common.domain import CommandContext
 from services.common.errors import Conflict, InvalidCommand, NotFound
+from services.common.http import error_response
+from services.common.store import ChangedMeanwhile
 from services.vendors.application import VendorsApplication
-from services.vendors.domain import ContractAlreadyCancelled
+from services.vendors.commands import AddVendor, CancelContract, DraftContract, SignContract
+from services.vendors.domain import Contract, ContractAlreadyCancelled, Vendor
+from services.vendors.schemas import ContractAnswer, VendorAnswer
 
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 KNOWN = str(uuid.uuid4())
 OTHER = str(uuid.uuid4())
 
 
+class Conferences:
+    """The conferences vendors knows of, and what it was asked."""
+
+    def __init__(self, *known):
+        self.known = set(known)
+        self.asked: list[str] = []
+
+    def exists(self, conference_id):
+        self.asked.append(conference_id)
+        return conference_id in self.known
+
+
 @pytest.fixture
 def app():
-    app = VendorsApplication(env=POPO)
-    app.conference_exists = lambda conference_id: conference_id in (KNOWN, OTHER)
+    app = VendorsApplication(env=POPO, conferences=Conferences(KNOWN, OTHER))
     yield app
     app.close()
 
@@ -33,13 +48,14 @@ def stored(app) -> int:
 
 
 def add_vendor(app, ctx, conference_id=KNOWN) -> str:
-    return app.add_vendor(
+    vendor = app.add_vendor(
+        AddVendor(conference_id=uuid.UUID(conference_id), name="Expo Hall", categories=("venue",)),
         ctx,
-        {"conference_id": uuid.UUID(conference_id), "name": "Expo Hall", "categories": ["venue"]},
     )
+    return str(vendor.id)
 
 
-def draft_cmd(vendor_id, conference_id=KNOWN, **overrides):
+def draft_cmd(vendor_id, conference_id=KNOWN, **overrides) -> DraftContract:
     cmd = {
         "conference_id": uuid.UUID(conference_id),
         "vendor_id": uuid.UUID(vendor_id),
@@ -49,23 +65,53 @@ def draft_cmd(vendor_id, conference_id=KNOWN, **overrides):
         "currency": "CNY",
     }
     cmd.update(overrides)
-    return cmd
+    return DraftContract(**cmd)
+
+
+def draft(app, ctx, vendor_id, **overrides) -> str:
+    return str(app.draft_contract(draft_cmd(vendor_id, **overrides), ctx).id)
+
+
+SIGN = SignContract(signed_on=dt.date(2026, 3, 1))
 
 
 def test_a_vendor_and_contract_go_from_draft_to_signed(app, ctx):
     vendor_id = add_vendor(app, ctx)
-    contract_id = app.draft_contract(ctx, draft_cmd(vendor_id))
+    contract_id = draft(app, ctx, vendor_id)
 
-    signed = app.sign_contract(ctx, contract_id, {"signed_on": dt.date(2026, 3, 1)})
+    contract = app.sign_contract(contract_id, SIGN, ctx)
 
-    assert signed["status"] == "signed"
-    assert signed["signed_on"] == "2026-03-01"
-    assert signed["signed_by"] == "li"  # the actor, when no signer is named
-    assert signed["vendor_id"] == vendor_id
-    assert signed["conference_id"] == KNOWN
-    assert app.contract(contract_id) == signed
-    assert app.vendor(vendor_id)["conference_id"] == KNOWN
+    assert isinstance(contract, Contract)
+    signed = ContractAnswer().dump(contract)
+    assert signed == {
+        "contract_id": contract_id,
+        "conference_id": KNOWN,
+        "vendor_id": vendor_id,
+        "category": "venue",
+        "title": "Main hall",
+        "amount_minor": 12_000_000,
+        "currency": "CNY",
+        "status": "signed",
+        "signed_on": "2026-03-01",
+        "signed_by": "li",  # the actor, when no signer is named
+        "cancel_reason": None,
+        "version": 2,
+    }
+    assert ContractAnswer().dump(app.contract(contract_id)) == signed
+    vendor = app.vendor(vendor_id)
+    assert isinstance(vendor, Vendor)
+    assert VendorAnswer().dump(vendor)["conference_id"] == KNOWN
     assert stored(app) == 3
+
+
+def test_a_named_signer_is_kept(app, ctx):
+    contract_id = draft(app, ctx, add_vendor(app, ctx))
+
+    contract = app.sign_contract(
+        contract_id, SignContract(signed_on=dt.date(2026, 3, 1), signed_by="Director Zhao"), ctx
+    )
+
+    assert contract.signed_by == "Director Zhao"
 
 
 def test_unknown_conference_is_an_invalid_command_naming_conference_id_and_stores_nothing(app, ctx):
@@ -74,12 +120,13 @@ def test_unknown_conference_is_an_invalid_command_naming_conference_id_and_store
     unknown = str(uuid.uuid4())
 
     with pytest.raises(InvalidCommand) as raised:
-        app.add_vendor(ctx, {"conference_id": uuid.UUID(unknown), "name": "X", "categories": []})
+        app.add_vendor(AddVendor(conference_id=uuid.UUID(unknown), name="X"), ctx)
     assert raised.value.field == "conference_id"
     assert unknown in raised.value.message
+    assert app.conferences.asked[-1] == unknown
 
     with pytest.raises(InvalidCommand) as raised:
-        app.draft_contract(ctx, draft_cmd(vendor_id, conference_id=unknown))
+        app.draft_contract(draft_cmd(vendor_id, conference_id=unknown), ctx)
     assert raised.value.field == "conference_id"
     assert raised.value.to_dict()["errors"] == {"conference_id": [raised.value.message]}
 
@@ -91,7 +138,7 @@ def test_a_vendor_of_another_conference_is_an_invalid_command_naming_vendor_id(a
     before = stored(app)
 
     with pytest.raises(InvalidCommand) as raised:
-        app.draft_contract(ctx, draft_cmd(vendor_id, conference_id=KNOWN))
+        app.draft_contract(draft_cmd(vendor_id, conference_id=KNOWN), ctx)
 
     assert raised.value.field == "vendor_id"
     assert stored(app) == before
@@ -101,7 +148,7 @@ def test_an_unknown_vendor_is_an_invalid_command_naming_vendor_id(app, ctx):
     before = stored(app)
 
     with pytest.raises(InvalidCommand) as raised:
-        app.draft_contract(ctx, draft_cmd(str(uuid.uuid4())))
+        app.draft_contract(draft_cmd(str(uuid.uuid4())), ctx)
 
     assert raised.value.field == "vendor_id"
     assert not isinstance(raised.value, NotFound)
@@ -110,10 +157,10 @@ def test_an_unknown_vendor_is_an_invalid_command_naming_vendor_id(app, ctx):
 
 def test_a_contract_id_is_not_a_vendor(app, ctx):
     vendor_id = add_vendor(app, ctx)
-    contract_id = app.draft_contract(ctx, draft_cmd(vendor_id))
+    contract_id = draft(app, ctx, vendor_id)
 
     with pytest.raises(InvalidCommand) as raised:
-        app.draft_contract(ctx, draft_cmd(contract_id))
+        app.draft_contract(draft_cmd(contract_id), ctx)
     assert raised.value.field == "vendor_id"
     with pytest.raises(NotFound):
         app.vendor(contract_id)
@@ -124,11 +171,11 @@ def test_an_unknown_contract_is_not_found(app, ctx, contract_id):
     before = stored(app)
 
     with pytest.raises(NotFound) as raised:
-        app.sign_contract(ctx, contract_id, {"signed_on": dt.date(2026, 3, 1)})
+        app.sign_contract(contract_id, SIGN, ctx)
     assert raised.value.field == "contract_id"
-    assert raised.value.status == 404
+    assert error_response(raised.value).status_code == 404
     with pytest.raises(NotFound):
-        app.cancel_contract(ctx, contract_id, {"reason": "r"})
+        app.cancel_contract(contract_id, CancelContract(reason="r"), ctx)
     with pytest.raises(NotFound):
         app.contract(contract_id)
 
@@ -139,29 +186,29 @@ def test_a_vendor_id_is_not_a_contract(app, ctx):
     vendor_id = add_vendor(app, ctx)
 
     with pytest.raises(NotFound):
-        app.sign_contract(ctx, vendor_id, {"signed_on": dt.date(2026, 3, 1)})
+        app.sign_contract(vendor_id, SIGN, ctx)
 
 
 def test_a_refused_command_on_a_contract_stores_nothing(app, ctx):
     vendor_id = add_vendor(app, ctx)
-    contract_id = app.draft_contract(ctx, draft_cmd(vendor_id))
-    app.cancel_contract(ctx, contract_id, {"reason": "closed"})
+    contract_id = draft(app, ctx, vendor_id)
+    app.cancel_contract(contract_id, CancelContract(reason="closed"), ctx)
     before = stored(app)
 
     with pytest.raises(ContractAlreadyCancelled) as raised:
-        app.sign_contract(ctx, contract_id, {"signed_on": dt.date(2026, 3, 1)})
+        app.sign_contract(contract_id, SIGN, ctx)
 
     assert isinstance(raised.value, Conflict)
+    assert error_response(raised.value).status_code == 409
     assert stored(app) == before
-    assert app.contract(contract_id)["status"] == "cancelled"
+    assert app.contract(contract_id).status == "cancelled"
+    assert app.contract(contract_id).cancel_reason == "closed"
 
 
 def test_every_stored_event_carries_the_command_context(app, ctx):
     vendor_id = add_vendor(app, ctx)
-    contract_id = app.draft_contract(ctx, draft_cmd(vendor_id))
-    app.sign_contract(
-        CommandContext.new("wang", "corr-43"), contract_id, {"signed_on": dt.date(2026, 3, 1)}
-    )
+    contract_id = draft(app, ctx, vendor_id)
+    app.sign_contract(contract_id, SIGN, CommandContext.new("wang", "corr-43"))
 
     events = [app.mapper.to_domain_event(n) for n in app.select_notifications(1, 10)]
 
@@ -176,7 +223,24 @@ def test_on_saved_is_called_after_each_write_and_not_after_a_refusal(app, ctx):
 
     vendor_id = add_vendor(app, ctx)
     with pytest.raises(InvalidCommand):
-        app.draft_contract(ctx, draft_cmd(str(uuid.uuid4())))
-    app.draft_contract(ctx, draft_cmd(vendor_id))
+        app.draft_contract(draft_cmd(str(uuid.uuid4())), ctx)
+    draft(app, ctx, vendor_id)
 
     assert calls == [1, 2]
+
+
+def test_two_commands_racing_on_one_contract_the_second_is_a_conflict_and_stores_nothing(app, ctx):
+    contract_id = draft(app, ctx, add_vendor(app, ctx))
+    first, second = app.contract(contract_id), app.contract(contract_id)  # both read v1
+    first.sign("2026-03-01", "li", ctx.meta(first.conference_id))
+    app.save(first)
+    before = stored(app)
+    second.cancel("changed our minds", ctx.meta(second.conference_id))
+
+    with pytest.raises(ChangedMeanwhile) as raised:
+        app.save(second)
+
+    assert "at the same moment" in raised.value.message
+    assert error_response(raised.value).status_code == 409
+    assert stored(app) == before
+    assert app.contract(contract_id).status == "signed"  # the first one stands

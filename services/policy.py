@@ -1,0 +1,141 @@
+"""Who may do what: the one policy table, by command and query name.
+
+Roles: `admin` (everything), `organizer` of one conference (everything about it),
+`auditor` (reads everything and may rebuild read models; changes no fact), `service`
+(reads, and the timers' commands), and the template's owner roles (`venue`, `finance`,
+...), each limited to its domain and, in the plan, to the entries it owns or that carry
+its role. A token of one conference acts only on that conference. Every name an endpoint
+uses must be here: an endpoint missing from the table is refused to all but admins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.checklist.events import OWNER_ROLES
+from services.common.tokens import ADMIN, AUDITOR, ORGANIZER, SERVICE, Principal
+
+ROLES = (ADMIN, ORGANIZER, AUDITOR, SERVICE, *OWNER_ROLES)
+# Owner roles whose work is choosing and contracting vendors.
+VENDOR_ROLES = (
+    "project_lead",
+    "finance",
+    "venue",
+    "catering",
+    "logistics",
+    "interpretation",
+    "design",
+    "media",
+    "onsite",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    changes: bool = True
+    per_conference: bool = True  # a token of one conference acts only on it
+    per_entry: bool = False  # owner roles act only on their entries
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request is about, as far as the policy needs to know."""
+
+    conference_id: str | None = None
+    owner_role: str | None = None  # of a plan entry
+    owner: str | None = None  # member id of the entry's owner
+
+
+def _change(*roles: str, per_entry: bool = False) -> Rule:
+    return Rule(frozenset((ADMIN, *roles)), per_entry=per_entry)
+
+
+READ = Rule(frozenset(ROLES), changes=False)
+READ_ANY = Rule(frozenset(ROLES), changes=False, per_conference=False)
+
+POLICY: dict[str, Rule] = {
+    # every service
+    "EventCatalog": READ_ANY,
+    "OpenApi": READ_ANY,
+    "CountDeadLetters": Rule(frozenset((ADMIN, AUDITOR, SERVICE)), False, False),
+    "ReplayDeadLetters": Rule(frozenset((ADMIN,)), per_conference=False),
+    "GetAggregateAsOf": Rule(frozenset((ADMIN, AUDITOR)), False, False),
+    # checklist
+    "OpenConference": _change(ORGANIZER),
+    "GetConference": READ,
+    "AddTeamMember": _change(ORGANIZER),
+    "GetPlan": READ,
+    "GetEntry": READ,
+    "GetPlanAsOf": READ,
+    "GetEntryAsOf": READ,
+    "ExportPlanXlsx": READ,
+    "ExportPlanCsv": READ,
+    "ImportPlan": _change(ORGANIZER),
+    "AssignOwner": _change(ORGANIZER),
+    "ChangeDueDate": _change(ORGANIZER),
+    "RecordProgress": _change(ORGANIZER, *OWNER_ROLES, per_entry=True),
+    "VerifyEntry": _change(ORGANIZER, *OWNER_ROLES, per_entry=True),
+    "WaiveEntry": _change(ORGANIZER),
+    "ReopenEntry": _change(ORGANIZER),
+    "CheckOverdue": _change(ORGANIZER, SERVICE),
+    # vendors
+    "AddVendor": _change(ORGANIZER, *VENDOR_ROLES),
+    "GetVendor": READ,
+    "DraftContract": _change(ORGANIZER, *VENDOR_ROLES),
+    "GetContract": READ,
+    "SignContract": _change(ORGANIZER, *VENDOR_ROLES),
+    "CancelContract": _change(ORGANIZER, *VENDOR_ROLES),
+    # reporting
+    "ShowAudit": READ,
+    "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),
+    "ExportAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),
+    "RebuildAudit": Rule(frozenset((ADMIN, AUDITOR)), per_conference=False),
+    "ShowAuditRebuild": Rule(frozenset((ADMIN, AUDITOR, SERVICE)), False, False),
+}
+
+# Roles a token must, may or must not be given a conference with.
+NEEDS_CONFERENCE = frozenset((ORGANIZER, *OWNER_ROLES))
+NO_CONFERENCE = frozenset((ADMIN, SERVICE))
+
+
+def rule_for(name: str) -> Rule:
+    return POLICY.get(name, Rule(frozenset((ADMIN,)), per_conference=False))
+
+
+def role_refusal(principal: Principal, name: str) -> str | None:
+    """Why this principal's role may never give `name`, or None."""
+    rule = rule_for(name)
+    if principal.role in rule.roles:
+        return None
+    allowed = ", ".join(sorted(rule.roles))
+    return f"{name} needs the role {allowed}; the token is {principal.describe()}"
+
+
+def target_refusal(principal: Principal, name: str, target: Target) -> str | None:
+    """Why this principal may not give `name` about `target`, or None."""
+    rule = rule_for(name)
+    if principal.role == ADMIN:
+        return None
+    mine = principal.conference_id
+    if rule.per_conference and mine is not None and target.conference_id != mine:
+        about = target.conference_id or "no conference"
+        return f"{name} is about {about}; the token is {principal.describe()}"
+    theirs = target.owner_role == principal.role or target.owner == principal.name
+    if rule.per_entry and principal.role in OWNER_ROLES and not theirs:
+        return (
+            f"{name} on an entry of role {target.owner_role or 'none'}, owned by "
+            f"{target.owner or 'nobody'}; the token is {principal.describe()}"
+        )
+    return None
+
+
+def conference_rule_for(role: str, conference_id: str | None) -> str | None:
+    """Why a token of `role` cannot be made with (or without) a conference, or None."""
+    if role not in ROLES:
+        return f"unknown role {role!r}; roles are {', '.join(ROLES)}"
+    if role in NEEDS_CONFERENCE and conference_id is None:
+        return f"a {role} token is for one conference: give --conference"
+    if role in NO_CONFERENCE and conference_id is not None:
+        return f"a {role} token is for every conference: give no --conference"
+    return None

@@ -1,0 +1,106 @@
+"""The audit rebuild never empties what readers see: it replays into a shadow and swaps it
+in, or leaves the trail and its positions exactly as they were (both stores)."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from tests.support.audit_trail import (
+    EVERYONE,
+    history,
+    rebuild,
+    settled_trail,
+    store_state,
+    trail,
+)
+from tests.support.slice import add_vendor, ok
+from tests.support.system import wait_until
+
+
+def test_the_rebuilt_trail_equals_the_live_one_and_live_events_follow_it(system):
+    system.start(*EVERYONE)
+    history(system)
+    live = settled_trail(system)
+    rows, positions, _ = store_state(system)
+
+    result = ok(rebuild(system))
+
+    assert result["state"] == "done"
+    assert result["events"] == len(live)
+    assert result["replayed"]["vendors"] == 3  # added, drafted, signed
+    assert sum(result["replayed"].values()) == len(live)
+    assert trail(system) == live
+    assert store_state(system) == (rows, positions, 0)  # same rows, same positions, no shadow
+    assert ok(system["reporting"].get("/audit/rebuild"))["state"] == "done"
+
+    # The positions came with the rebuilt trail: the next live event lands once.
+    conference_id = live[0]["conference_id"]
+    add_vendor(system, conference_id, name="Riverside Hotel")
+    after = wait_until(lambda: (t := trail(system)) and len(t) == len(live) + 1 and t)
+    assert [e["event_type"] for e in after if e not in live] == ["VendorAdded"]
+
+
+def test_a_rebuild_failing_halfway_leaves_the_trail_and_its_positions_as_they_were(system):
+    system.start(*EVERYONE)
+    history(system)
+    before = settled_trail(system)
+    state_before = store_state(system)
+    system["checklist"].stop()  # the last log the rebuild reads: the others are in the shadow
+
+    refused = rebuild(system)
+
+    assert refused.status == 503, refused
+    assert "checklist" in refused.json["message"]
+    assert "unchanged" in refused.json["message"]
+    status = ok(system["reporting"].get("/audit/rebuild"))
+    assert status["state"] == "failed"
+    assert status["replayed"]["vendors"] == 3  # halfway: vendors had been replayed
+    assert "checklist" not in status["replayed"]
+    assert trail(system) == before
+    assert store_state(system) == state_before  # the shadow is emptied too
+
+    system["checklist"].start()
+    result = ok(rebuild(system))
+    assert result["events"] == len(before)
+    assert trail(system) == before
+
+
+def test_readers_see_the_whole_old_trail_during_a_rebuild_and_nothing_live_is_lost(system):
+    system.start(*EVERYONE[:-1])
+    system.start("reporting", extra_env={"HUIWU_RPC_TIMEOUT": "60"})  # waits for checklist
+    conference_id = history(system)
+    before = settled_trail(system)
+    checklist = system["checklist"].process.pid
+    os.kill(checklist, signal.SIGSTOP)  # the rebuild waits on checklist's log, the last one
+    try:
+        started = rebuild(system, wait=0)
+        assert started.status == 202, started
+        running = wait_until(
+            lambda: (
+                (s := ok(system["reporting"].get("/audit/rebuild")))["reading"] == "checklist" and s
+            )
+        )
+        assert running["state"] == "running" and running["replayed"]["vendors"] == 3
+
+        assert trail(system) == before  # readers: the whole old trail, not the shadow
+        again = rebuild(system, wait=0)
+        assert again.status == 409, again
+        assert "running" in again.json["message"]
+
+        # The live consumer goes on meanwhile, past what the shadow has read of vendors.
+        add_vendor(system, conference_id, name="Riverside Hotel")
+        during = wait_until(lambda: (t := trail(system)) and len(t) == len(before) + 1 and t)
+        assert trail(system) == during
+    finally:
+        os.kill(checklist, signal.SIGCONT)
+
+    done = wait_until(
+        lambda: (s := ok(system["reporting"].get("/audit/rebuild")))["state"] != "running" and s,
+        timeout=60,
+    )
+    assert done["state"] == "done", done
+    assert done["events"] == len(during)
+    assert trail(system) == during  # the event applied live during the rebuild was kept
+    _, positions, shadow = store_state(system)
+    assert positions["vendors"] == 4 and shadow == 0

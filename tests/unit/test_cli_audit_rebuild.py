@@ -1,0 +1,91 @@
+"""`huiwu audit rebuild`: waits for the answer, follows a long rebuild to its end, and
+says why it failed (fake services)."""
+
+from __future__ import annotations
+
+import pytest
+
+from huiwu import cli
+from huiwu.commands import audit
+from services.common.registry import load
+from tests.support.fake_http import FakeService
+
+RUN = "5b0c7a52-9d7e-4c55-8f0a-6b7d0f3c2a11"
+RUNNING = {"id": RUN, "state": "running", "reading": "vendors", "replayed": {"registration": 2}}
+DONE = {
+    "id": RUN,
+    "state": "done",
+    "replayed": {"registration": 2, "vendors": 3, "checklist": 40},
+    "events": 45,
+}
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    with FakeService() as service:
+        for name in load().names:
+            monkeypatch.setenv(f"HUIWU_PORT_{name.upper()}", str(service.port))
+        monkeypatch.setenv("HUIWU_ACTOR", "li")
+        monkeypatch.setattr(audit, "POLL_INTERVAL", 0.01)
+        yield service
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_rebuild_done_within_the_wait_is_reported_at_once(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (200, DONE)
+    code, out, _ = run(capsys, "audit", "rebuild")
+    assert code == 0
+    assert out.strip() == (
+        "audit trail rebuilt: 45 events (replayed: registration 2, vendors 3, checklist 40)"
+    )
+    assert [r["method"] for r in fake.requests] == ["POST"]
+    assert fake.requests[0]["query"] == "wait=20.0"
+
+
+def test_a_long_rebuild_is_followed_until_it_is_done(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (202, RUNNING)
+    fake.routes[("GET", "/audit/rebuild")] = (200, DONE)
+    code, out, err = run(capsys, "audit", "rebuild")
+    assert code == 0, err
+    assert "audit trail rebuilt: 45 events" in out
+    assert "live one is served meanwhile" in err
+    assert [(r["method"], r["path"]) for r in fake.requests] == [
+        ("POST", "/audit/rebuild"),
+        ("GET", "/audit/rebuild"),
+    ]
+
+
+def test_a_rebuild_that_fails_while_followed_exits_1_with_its_message(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (202, RUNNING)
+    failed = {
+        "id": RUN,
+        "state": "failed",
+        "error": "Unavailable",
+        "message": "cannot rebuild: the notification log of checklist could not be read",
+    }
+    fake.routes[("GET", "/audit/rebuild")] = (200, failed)
+    code, out, err = run(capsys, "audit", "rebuild")
+    assert code == 1
+    assert out == ""
+    assert "reporting is unavailable: cannot rebuild: the notification log of checklist" in err
+
+
+def test_a_refused_rebuild_exits_1_with_the_reason(fake, capsys):
+    message = "a rebuild of the audit trail is running since 2026-01-01T00:00:00+00:00"
+    fake.routes[("POST", "/audit/rebuild")] = (409, {"error": "Conflict", "message": message})
+    code, _, err = run(capsys, "audit", "rebuild")
+    assert code == 1
+    assert f"refused: {message}" in err
+
+
+def test_reporting_restarted_while_followed_says_the_trail_is_unchanged(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (202, RUNNING)
+    fake.routes[("GET", "/audit/rebuild")] = (200, {"state": "none"})
+    code, _, err = run(capsys, "audit", "rebuild")
+    assert code == 1
+    assert "reporting restarted during the rebuild; the audit trail is unchanged" in err

@@ -1,0 +1,139 @@
+"""The policy table: every endpoint of every service is in it, and each role may do
+exactly what the table below says (written out apart from the code, on purpose)."""
+
+import importlib
+
+import pytest
+
+from services import policy
+from services.checklist.events import OWNER_ROLES
+from services.common import registry
+from services.common.tokens import Principal
+from services.policy import ROLES, VENDOR_ROLES, Target
+
+READERS = set(ROLES)
+ORGANIZERS = {"admin", "organizer"}
+EXPECTED = {
+    "EventCatalog": READERS,
+    "OpenApi": READERS,
+    "CountDeadLetters": {"admin", "auditor", "service"},
+    "ReplayDeadLetters": {"admin"},
+    "GetAggregateAsOf": {"admin", "auditor"},
+    "OpenConference": ORGANIZERS,
+    "GetConference": READERS,
+    "AddTeamMember": ORGANIZERS,
+    "GetPlan": READERS,
+    "GetEntry": READERS,
+    "GetPlanAsOf": READERS,
+    "GetEntryAsOf": READERS,
+    "ExportPlanXlsx": READERS,
+    "ExportPlanCsv": READERS,
+    "ImportPlan": ORGANIZERS,
+    "AssignOwner": ORGANIZERS,
+    "ChangeDueDate": ORGANIZERS,
+    "RecordProgress": ORGANIZERS | set(OWNER_ROLES),
+    "VerifyEntry": ORGANIZERS | set(OWNER_ROLES),
+    "WaiveEntry": ORGANIZERS,
+    "ReopenEntry": ORGANIZERS,
+    "CheckOverdue": ORGANIZERS | {"service"},
+    "AddVendor": ORGANIZERS | set(VENDOR_ROLES),
+    "GetVendor": READERS,
+    "DraftContract": ORGANIZERS | set(VENDOR_ROLES),
+    "GetContract": READERS,
+    "SignContract": ORGANIZERS | set(VENDOR_ROLES),
+    "CancelContract": ORGANIZERS | set(VENDOR_ROLES),
+    "ShowAudit": READERS,
+    "TraceAudit": {"admin", "auditor"},
+    "ExportAudit": {"admin", "auditor"},
+    "RebuildAudit": {"admin", "auditor"},
+    "ShowAuditRebuild": {"admin", "auditor", "service"},
+}
+CONFERENCE = "c0nference"
+
+
+def endpoint_names() -> set[str]:
+    names = set()
+    for spec in registry.load():
+        module = importlib.import_module(f"{spec.package}.service")
+        for attribute in dir(module.Service):
+            name = getattr(getattr(module.Service, attribute), "huiwu_command", None)
+            if name is not None:
+                names.add(name)
+    return names
+
+
+def principal(role: str, conference_id: str | None = CONFERENCE, name: str = "li") -> Principal:
+    if role in ("admin", "service"):
+        conference_id = None
+    return Principal("0123456789ab", name, role, conference_id)
+
+
+def test_every_endpoint_is_in_the_table_and_the_table_names_no_other():
+    assert endpoint_names() - {"OpenApi"} <= set(policy.POLICY)
+    assert set(policy.POLICY) == set(EXPECTED)
+
+
+def test_an_endpoint_missing_from_the_table_is_for_admins_only():
+    assert policy.role_refusal(principal("admin"), "Unlisted") is None
+    assert "Unlisted needs the role admin" in policy.role_refusal(
+        principal("organizer"), "Unlisted"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_give_exactly_what_the_table_says(name, role):
+    refusal = policy.role_refusal(principal(role), name)
+
+    if role in EXPECTED[name]:
+        assert refusal is None
+    else:
+        assert refusal is not None
+        assert name in refusal and role in refusal  # says which command and which token
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in policy.POLICY.items() if r.per_conference))
+def test_a_token_of_one_conference_acts_only_on_it(name):
+    role = "organizer" if "organizer" in EXPECTED[name] else "auditor"
+    own = Target(CONFERENCE, owner_role=role, owner="li")
+    other = Target("another", owner_role=role, owner="li")
+
+    assert policy.target_refusal(principal(role), name, own) is None
+    assert "is about another" in policy.target_refusal(principal(role), name, other)
+    assert policy.target_refusal(principal("admin"), name, other) is None
+
+
+def test_an_auditor_of_every_conference_reads_any_of_them():
+    assert policy.target_refusal(principal("auditor", None), "GetPlan", Target("any")) is None
+
+
+@pytest.mark.parametrize("name", ["RecordProgress", "VerifyEntry"])
+def test_an_owner_role_acts_only_on_entries_of_its_role_or_that_it_owns(name):
+    venue = principal("venue")
+
+    assert policy.target_refusal(venue, name, Target(CONFERENCE, "venue", None)) is None
+    assert policy.target_refusal(venue, name, Target(CONFERENCE, "finance", "li")) is None
+    refusal = policy.target_refusal(venue, name, Target(CONFERENCE, "finance", "wang"))
+    assert "role finance, owned by wang" in refusal
+    # An organizer is not limited to entries.
+    assert (
+        policy.target_refusal(principal("organizer"), name, Target(CONFERENCE, "finance")) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "conference_id", "refused"),
+    [
+        ("admin", None, False),
+        ("admin", CONFERENCE, True),
+        ("service", CONFERENCE, True),
+        ("organizer", None, True),
+        ("organizer", CONFERENCE, False),
+        ("venue", None, True),
+        ("auditor", None, False),
+        ("auditor", CONFERENCE, False),
+        ("ceo", None, True),
+    ],
+)
+def test_which_roles_are_given_a_conference(role, conference_id, refused):
+    assert (policy.conference_rule_for(role, conference_id) is not None) is refused
