@@ -567,14 +567,12 @@ def test_checklist_rebuilt_from_zero_reaches_the_same_plan(system):
 
     # vendors follows checklist: it has taken the whole old log before that log is wiped
     # (else its messages beyond the fresh log's end would be judged forged, and rightly)
-    stores = OpenStores(system)
+    vendors, stores = system["vendors"], OpenStores(system)
     try:
-        wait_until(
-            lambda: stores.tracking_position("vendors", "checklist")
-            == stores.log_length("checklist")
-        )
+        events = len(stores.app("checklist").select_notifications(1, 100_000))
     finally:
         stores.close()
+    wait_consumed(vendors, "checklist", "processed", events)  # each event applied
     checklist.stop()
     wipe_checklist_store(system)
     replay_open_conference(system, conference_id, expected_attendance=attendance)

@@ -5,6 +5,7 @@ together. This also pins what `store.prepare_postgres` relies on in eventsourcin
 from __future__ import annotations
 
 import threading
+import uuid
 
 import psycopg
 import pytest
@@ -14,6 +15,7 @@ from eventsourcing.persistence import Tracking
 from services.common.config import Settings
 from services.common.store import ServiceApplication, persistence_env, prepare_postgres
 from tests.support.database import DATABASE_URL, PostgresSchemas
+from tests.support.stores import provision_postgres
 from tests.support.system import System, running_system, wait_until
 
 
@@ -35,20 +37,20 @@ def schemas():
     schemas.drop()
 
 
-def failed_statements() -> int:
-    """Transactions rolled back in the test database: a failed statement is one of them."""
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+def failed_statements(database_url: str = DATABASE_URL) -> int:
+    """Transactions rolled back in a database: a failed statement is one of them."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
         return conn.execute(
             "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()[0]
 
 
-def settled_failures(before: int) -> int:
+def settled_failures(before: int, database_url: str = DATABASE_URL) -> int:
     """Failures since `before`, once the statistics of ended sessions have been flushed."""
     readings = []
 
     def stable() -> bool:
-        readings.append(failed_statements() - before)
+        readings.append(failed_statements(database_url) - before)
         return len(readings) >= 3 and readings[-1] == readings[-2] == readings[-3]
 
     wait_until(stable, timeout=30, interval=0.5)
@@ -118,18 +120,36 @@ def _env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture
-def postgres_system(vhost, schemas, tmp_path, request):
-    env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
+def fresh_database():
+    """A database of the test's own, so that its statistics count only its services
+    (the shared test database also counts what other tests' sessions end with)."""
+    name = f"huiwu_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_system(vhost, fresh_database, tmp_path, request):
+    prefix = f"t{uuid.uuid4().hex[:10]}_"
+    provision_postgres(fresh_database, prefix)
+    env = {"HUIWU_DATABASE_URL": fresh_database, "HUIWU_SCHEMA_PREFIX": prefix}
     yield from running_system(vhost.uri, env, tmp_path, request)
 
 
 def test_all_services_starting_together_on_a_fresh_database_fail_no_statement(
-    postgres_system: System,
+    postgres_system: System, fresh_database: str
 ):
-    before = failed_statements()
+    before = failed_statements(fresh_database)
     postgres_system.start(*postgres_system.registry.names)  # all at once, then wait
     for name in postgres_system.registry.names:
         assert postgres_system[name].get("/health").json["checks"]["store"]["ok"]
     for service in postgres_system.services.values():
         assert service.stop() == 0
-    assert settled_failures(before) == 0  # and their logs are checked at teardown
+    # and their logs are checked at teardown
+    assert settled_failures(before, fresh_database) == 0
