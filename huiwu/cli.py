@@ -398,7 +398,12 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     shown.add_argument(
         "--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE, help="to show times in"
     )
-    command(audit, "rebuild", commands.audit_rebuild)
+    rebuilt = command(audit, "rebuild", commands.audit_rebuild)
+    rebuilt.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start from #1 of every log, not where an interrupted rebuild stopped",
+    )
     as_of = command(audit, "as-of", commands.audit_as_of)
     as_of.add_argument("at", type=moment, help="ISO date and time (in --timezone without offset)")
     as_of.add_argument("--conference", metavar="ID", required=True)

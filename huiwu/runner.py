@@ -22,8 +22,21 @@ eventlet.monkey_patch()
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+import types  # noqa: E402
 
+import nameko.web.server  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
+
+
+def _listen_alone(addr, *args, **kwargs):
+    """eventlet.listen sets SO_REUSEPORT: a second process could then bind the same port
+    and silently take half of its requests. A port already taken must fail the start."""
+    kwargs["reuse_port"] = False
+    return eventlet.listen(addr, *args, **kwargs)
+
+
+# nameko's web server reaches eventlet through this name for `listen` alone.
+nameko.web.server.eventlet = types.SimpleNamespace(listen=_listen_alone)
 
 from services.common.config import Settings  # noqa: E402
 from services.common.service import service_class  # noqa: E402

@@ -91,6 +91,7 @@ POLICY: dict[str, Rule] = {
     "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),
     "ExportAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),
     "RebuildAudit": Rule(frozenset((ADMIN, AUDITOR)), per_conference=False),
+    "InterruptAuditRebuild": Rule(frozenset((ADMIN, AUDITOR)), per_conference=False),
     "ShowAuditRebuild": Rule(frozenset((ADMIN, AUDITOR, SERVICE)), False, False),
 }
 

@@ -62,37 +62,136 @@ def local_time(occurred_at: str | None, zone: ZoneInfo) -> str:
 
 def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
     """Rebuild the audit trail from every service's event log, beside the live one, and
-    swap it in once every log is read; on any failure the trail stays as it was."""
-    answer = ctx.client.post(
-        "reporting",
-        "/audit/rebuild",
-        {},
-        query={"wait": REBUILD_WAIT},
-        timeout=REBUILD_WAIT + ANSWER_MARGIN,
-    )
-    run = answer.get("id")
-    if answer.get("state") == "running" and not ctx.json:
-        print("rebuilding the audit trail; the live one is served meanwhile ...", file=ctx.err)
-    while answer.get("state") == "running":
-        time.sleep(POLL_INTERVAL)
-        answer = ctx.client.get("reporting", "/audit/rebuild")
-        if answer.get("id") != run:
-            raise ServiceError(
-                "reporting",
-                503,
-                {
-                    "message": "reporting restarted during the rebuild; the audit trail is "
-                    "unchanged; run `huiwu audit rebuild` again"
-                },
-            )
+    swap it in once every log is read; on any failure the trail stays as it was.
+
+    On a terminal a progress bar follows it (events, rate, time left). Ctrl-C interrupts
+    it, keeping what was replayed: the next `huiwu audit rebuild` resumes it (`--fresh`
+    starts again from #1 of every log)."""
+    bar = RebuildProgress(ctx.err, enabled=not ctx.json and ctx.err.isatty())
+    wait = 0.0 if bar.enabled else REBUILD_WAIT  # a bar: answered at once, then followed
+    try:
+        answer = ctx.client.post(
+            "reporting",
+            "/audit/rebuild",
+            {},
+            query={"wait": wait, "fresh": "true" if args.fresh else None},
+            timeout=wait + ANSWER_MARGIN,
+        )
+        run = answer.get("id")
+        if answer.get("state") == "running" and not ctx.json and not bar.enabled:
+            print("rebuilding the audit trail; the live one is served meanwhile ...", file=ctx.err)
+        while answer.get("state") == "running":
+            bar.update(answer)
+            time.sleep(POLL_INTERVAL)
+            answer = ctx.client.get("reporting", "/audit/rebuild")
+            if answer.get("id") != run:
+                raise ServiceError(
+                    "reporting",
+                    503,
+                    {
+                        "message": "reporting restarted during the rebuild; the audit trail is "
+                        "unchanged; run `huiwu audit rebuild` again to resume it"
+                    },
+                )
+    except KeyboardInterrupt:
+        bar.done()
+        return _interrupt(ctx)
+    bar.done()
     if answer.get("state") != "done":
         status = 409 if answer.get("error") == "Conflict" else 503
         raise ServiceError("reporting", status, answer)
     replayed = answer.get("replayed", {})
     detail = ", ".join(f"{service} {count}" for service, count in replayed.items())
+    resumed = sum(answer.get("resumed", {}).values())
+    since = f"; resumed after #{resumed:,} of the logs" if resumed else ""
     return ctx.show(
-        answer, f"audit trail rebuilt: {answer.get('events')} events (replayed: {detail})"
+        answer, f"audit trail rebuilt: {answer.get('events')} events (replayed: {detail}{since})"
     )
+
+
+def _interrupt(ctx: Context) -> int:
+    """Ctrl-C: stop the rebuild after its current page, keeping what it replayed."""
+    reply = ctx.client.request("reporting", "DELETE", "/audit/rebuild", timeout=ANSWER_MARGIN)
+    if reply.status == 409:
+        print("interrupted; no rebuild was running", file=ctx.err)
+        return 130
+    if reply.status >= 400:
+        raise ServiceError("reporting", reply.status, reply.body)
+    done, total = progress_of(reply.body)
+    of = f" of {total:,}" if total else ""
+    print(
+        f"rebuild interrupted at {done:,}{of} events; the live trail is unchanged; "
+        "`huiwu audit rebuild` resumes it",
+        file=ctx.err,
+    )
+    return 130
+
+
+def progress_of(answer: dict[str, Any]) -> tuple[int, int | None]:
+    """How far the shadow has read (the sum of its positions), and where the logs ended
+    when the rebuild started (None if a log could not tell)."""
+    done = sum(answer.get("positions", {}).values())
+    ends = answer.get("ends") or {}
+    return done, (sum(ends.values()) if ends else None)
+
+
+def progress_text(answer: dict[str, Any], rate: float | None, width: int = 24) -> str:
+    """`[#####.....]  41%  412,000 of 1,000,000 events  5,230/s  1m52s left`"""
+    done, total = progress_of(answer)
+    parts = []
+    if total:
+        share = min(done / total, 1.0)
+        filled = round(share * width)
+        parts.append(f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}")
+        parts.append(f"{done:,} of {total:,} events")
+    else:
+        parts.append(f"{done:,} events")
+    if rate:
+        parts.append(f"{rate:,.0f}/s")
+        if total and total > done:
+            parts.append(f"{_duration((total - done) / rate)} left")
+    reading = answer.get("reading")
+    if reading:
+        parts.append(f"({reading})")
+    return "  ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+class RebuildProgress:
+    """A rebuild's progress bar on the terminal, rewritten at each poll; the rate is of
+    what this command has watched (a resumed rebuild does not count what came before)."""
+
+    def __init__(self, stream: Any, enabled: bool) -> None:
+        self.stream, self.enabled = stream, enabled
+        self.first: tuple[float, int] | None = None
+        self.width = 0
+
+    def update(self, answer: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        now, (done, _) = time.monotonic(), progress_of(answer)
+        if self.first is None:
+            self.first = (now, done)
+        elapsed = now - self.first[0]
+        rate = (done - self.first[1]) / elapsed if elapsed > 0.5 else None
+        line = progress_text(answer, rate)
+        self.stream.write("\r" + line.ljust(self.width))
+        self.width = len(line)
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
 
 
 def audit_verify(ctx: Context, args: argparse.Namespace) -> int:

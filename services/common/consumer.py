@@ -268,7 +268,7 @@ class TrackingConsumer:
             through = end if stop is None else min(end, stop)  # the log, read this far
             with self.lock(upstream):
                 wanted = [e for e in page if e.notification_id <= through]
-                applied += self._take(upstream, wanted, through, unheard)
+                applied += self._take(upstream, wanted, start, through, unheard)
                 if ended:
                     self._judge_beyond(upstream, end, asked_at)
             if ended or (stop is not None and end >= stop):
@@ -277,10 +277,14 @@ class TrackingConsumer:
             time.sleep(0)  # let requests and other green threads run between pages
         return applied
 
-    def _take(self, upstream: str, page: list[Envelope], through: int, unheard: str) -> int:
-        """Apply what of a page of the log is still ahead of the position (others may
-        have moved it), and settle each message noted for a position up to `through`:
-        the log was read that far, so one it does not hold there never will be."""
+    def _take(
+        self, upstream: str, page: list[Envelope], start: int, through: int, unheard: str
+    ) -> int:
+        """Apply what of a page of the log (read from `start` to `through`) is still ahead
+        of the position, and settle each message noted for a position in that range: the
+        log was read there, so one it does not hold there never will be. A message for a
+        position the page did not cover, but which others (a rebuild's take-over, another
+        replica) have moved past meanwhile, is a duplicate."""
         position = self.sink.position(upstream)
         hints = self._hints[upstream]
         ahead = []
@@ -301,9 +305,11 @@ class TrackingConsumer:
         position = self.sink.position(upstream)
         if self._farthest[upstream] <= position:
             self._farthest[upstream] = 0
-        for notification_id in [n for n in hints if n <= max(through, position)]:  # a hole
+        for notification_id in [n for n in hints if start <= n <= through]:  # a hole
             for hint in hints.pop(notification_id):
                 self._forged(upstream, hint.raw, f"#{notification_id} is not in {upstream}'s log")
+        for notification_id in [n for n in hints if n <= position]:  # applied by others
+            self._count(upstream, "duplicate", len(hints.pop(notification_id)))
         self._set_lag(upstream, position)
         return applied
 

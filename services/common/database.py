@@ -158,6 +158,11 @@ class Cursor:
         self._cur.execute(self._db.sql(statement, **tables), tuple(params))
         return self
 
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]], **tables: str) -> Cursor:
+        """One statement for many rows: the driver sends them as one batch."""
+        self._cur.executemany(self._db.sql(statement, **tables), [tuple(r) for r in rows])
+        return self
+
     def fetchone(self) -> Any:
         return self._cur.fetchone()
 

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +44,9 @@ class Envelope:
     chain_link: str | None = None  # the store's hash chain at this event (added; optional)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # A shallow copy: `asdict` would copy every payload deeply, for each event written,
+        # served and replayed; nothing changes a payload once it is in an envelope.
+        data = {name: getattr(self, name) for name in _FIELDS}
         for optional in ("on_behalf_of", "chain_link"):  # only when there is one
             if data[optional] is None:
                 del data[optional]
@@ -51,6 +54,9 @@ class Envelope:
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+_FIELDS = tuple(f.name for f in dataclass_fields(Envelope))
 
 
 class EnvelopeSchema(Schema):
@@ -100,7 +106,17 @@ def event_id_for(aggregate_id: Any, version: int) -> str:
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}:{version}"))
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def to_json_value(value: Any) -> Any:
+    kind = type(value)  # the common kinds first: this runs for every value of every event
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if kind is list:
+        return [to_json_value(v) for v in value]
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)

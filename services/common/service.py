@@ -142,6 +142,12 @@ class HuiwuService:
         only for the services that follow this one, and the auditor."""
         return self.outbox.log.page(start, limit)
 
+    @_LogRpc.decorator
+    def log_end(self) -> int:
+        """The highest notification id of the log (0 while it is empty), for the same
+        readers: how far a rebuild has to read."""
+        return self.outbox.log.last_id()
+
     @http("GET", "/health")
     def health(self, request: Request) -> Response:
         report = self.monitor.health.report()

@@ -143,6 +143,10 @@ class ProjectionSink:
         first, last = items[0][0], items[-1][0]
         with self.db.transaction() as cur:
             self._track(cur, first.service, last.notification_id, before=first.notification_id)
+            apply_many = getattr(self.projection, "apply_many", None)
+            if apply_many is not None:  # a projection that can take the page as one batch
+                apply_many(cur, items)
+                return
             for envelope, payload in items:
                 self.projection.apply(cur, envelope, payload)
 

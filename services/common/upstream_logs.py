@@ -1,4 +1,5 @@
-"""Reading other services' notification logs over nameko RPC (`<service>.notifications`).
+"""Reading other services' notification logs over nameko RPC (`<service>.notifications`,
+and `<service>.log_end` for how far a log goes).
 
 One proxy per process, started on first use and restarted after any failure, so a broken
 connection or a timeout costs one failed read, not a stuck reader. A request expires in
@@ -104,6 +105,9 @@ class _Reader:
         self._proxy: Any = None
 
     def fetch(self, start: int, limit: int) -> list[dict[str, Any]]:
+        return self.call("notifications", start=start, limit=limit)
+
+    def call(self, method: str, **kwargs: Any) -> Any:
         with self.lock:
             if self._proxy is None:
                 self._cluster = ExpiringClusterRpcProxy(
@@ -112,7 +116,7 @@ class _Reader:
                 self._proxy = self._cluster.start()
                 self._cluster.expect_replies_from(broker_user(self.upstream))
             try:
-                return getattr(self._proxy, self.upstream).notifications(start=start, limit=limit)
+                return getattr(getattr(self._proxy, self.upstream), method)(**kwargs)
             except UnknownService:
                 raise  # the upstream is not running; the proxy itself is fine
             except Exception:
@@ -140,13 +144,20 @@ class UpstreamLogs:
 
     def fetch(self, upstream: str, start: int, limit: int) -> list[dict[str, Any]]:
         """Envelopes (as dicts) of `upstream`'s log from `start`, at most `limit`."""
+        return self._reader(upstream).fetch(start, limit)
+
+    def end(self, upstream: str) -> int:
+        """The highest notification id in `upstream`'s log now (0: an empty log)."""
+        return int(self._reader(upstream).call("log_end"))
+
+    def _reader(self, upstream: str) -> _Reader:
         with self._lock:
             reader = self._readers.get(upstream)
             if reader is None:
                 user = broker_user(self.service)
                 reader = _Reader(self.amqp_uri, user, upstream, self.timeout)
                 self._readers[upstream] = reader
-        return reader.fetch(start, limit)
+        return reader
 
     def close(self) -> None:
         with self._lock:

@@ -84,11 +84,13 @@ class AuditTrail:
         return any(row[1] == column for row in rows)
 
     def apply(self, cur: Cursor, envelope: Envelope, payload: dict[str, Any]) -> None:
-        row = {"on_behalf_of": None, "chain_link": None, **envelope.to_dict()}
-        row["payload"] = json.dumps(envelope.payload, ensure_ascii=False, sort_keys=True)
-        cur.execute(
+        self.apply_many(cur, [(envelope, payload)])
+
+    def apply_many(self, cur: Cursor, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
+        """A page of events as one batch of rows (a rebuild's pages are large)."""
+        cur.executemany(
             f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({_VALUES})",
-            [row[column] for column in COLUMNS],
+            [_row(envelope) for envelope, _ in items],
             t=self.table,
         )
 
@@ -186,6 +188,12 @@ class AuditTrail:
     def count(self) -> int:
         with self.db.transaction() as cur:
             return int(cur.execute("SELECT COUNT(*) FROM {t}", t=self.table).fetchone()[0])
+
+
+def _row(envelope: Envelope) -> list[Any]:
+    row = {"on_behalf_of": None, "chain_link": None, **envelope.to_dict()}
+    row["payload"] = json.dumps(envelope.payload, ensure_ascii=False, sort_keys=True)
+    return [row[column] for column in COLUMNS]
 
 
 def _records(rows: list[Any]) -> list[dict[str, Any]]:

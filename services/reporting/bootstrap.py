@@ -28,6 +28,7 @@ def bootstrap(settings: Settings) -> Wired:
         following.consumer,
         RebuildLock(settings, "reporting", "audit_rebuild"),
         parts.failpoints,
+        log_end=following.logs.end,
     )
     VerificationMetrics(Verifications(parts.db), parts.metrics.registry)
     app = parts.store(ReportingApplication)

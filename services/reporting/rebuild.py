@@ -6,6 +6,10 @@ been read to its end is the shadow taken over, in one transaction, under the con
 locks and after a last catch-up of the shadow, so nothing the live consumer applied
 meanwhile is lost. Until then the live trail and its positions are never written: a
 failure anywhere, or the process killed, leaves them as they were.
+
+Each page of the shadow is committed with its positions, so a rebuild that was
+interrupted, failed or killed is resumed where it stopped: the next one goes on from the
+shadow's positions (the logs only grow), unless it is asked to start afresh.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from services.common.consumer import TrackingConsumer
 from services.common.envelope import Envelope
 from services.common.errors import Conflict, HuiwuError, Unavailable
 from services.common.failpoints import NONE, Failpoints
+from services.common.log import MAX_PAGE
 from services.common.sinks import ProjectionSink, ShadowBehind
 
 from .audit import AuditTrail
@@ -35,8 +40,9 @@ from .rebuild_lock import RebuildLock
 
 log = logging.getLogger(__name__)
 
-RUNNING, DONE, FAILED = "running", "done", "failed"
+RUNNING, DONE, FAILED, INTERRUPTED = "running", "done", "failed", "interrupted"
 TAKE_OVER_ATTEMPTS = 3  # another replica may move a live position between catch-up and swap
+PAGE = MAX_PAGE  # the largest page a log serves: fewer round trips, larger batches
 
 
 @dataclass
@@ -47,12 +53,17 @@ class RebuildRun:
     started_at: str
     state: str = RUNNING
     reading: str | None = None  # the upstream whose log is being read
-    replayed: dict[str, int] = field(default_factory=dict)
+    replayed: dict[str, int] = field(default_factory=dict)  # by this run
     skipped: dict[str, int] = field(default_factory=dict)  # payloads failing their schema
+    resumed: dict[str, int] = field(default_factory=dict)  # positions an earlier run left
+    positions: dict[str, int] = field(default_factory=dict)  # the shadow's, as it goes
+    ends: dict[str, int] = field(default_factory=dict)  # each log's end at the start
+    upstreams: tuple[str, ...] = ()
     events: int | None = None
     finished_at: str | None = None
     error: HuiwuError | None = None
     finished: threading.Event = field(default_factory=threading.Event, repr=False)
+    stop_asked: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,10 +74,17 @@ class RebuildRun:
             "reading": self.reading,
             "replayed": dict(self.replayed),
             "skipped": dict(self.skipped),
+            "resumed": dict(self.resumed),
+            "positions": dict(self.positions),
+            "ends": dict(self.ends) if len(self.ends) == len(self.upstreams) else {},
             "events": self.events,
             "error": type(self.error).__name__ if self.error else None,
             "message": self.error.message if self.error else None,
         }
+
+
+class Interrupted(Exception):
+    """The rebuild was asked to stop; its shadow is kept, to be resumed."""
 
 
 class RebuildFailed(Exception):
@@ -92,6 +110,7 @@ class AuditRebuild:
         consumer: TrackingConsumer,
         lock: RebuildLock,
         failpoints: Failpoints = NONE,
+        log_end: Callable[[str], int] | None = None,
     ) -> None:
         self.live = live
         self.shadow = shadow
@@ -99,6 +118,7 @@ class AuditRebuild:
         self.consumer = consumer
         self.lock = lock
         self.failpoints = failpoints
+        self.log_end = log_end  # how far each log goes, for the progress shown
         self._guard = threading.Lock()
         self._last: RebuildRun | None = None
 
@@ -107,8 +127,9 @@ class AuditRebuild:
         """The rebuild running now, else the last one since the process started."""
         return self._last
 
-    def start(self, spawn: Callable[[Callable[[], None]], Any]) -> RebuildRun:
-        """Begin a rebuild in a thread made by `spawn`; Conflict if one is running."""
+    def start(self, spawn: Callable[[Callable[[], None]], Any], fresh: bool = False) -> RebuildRun:
+        """Begin a rebuild in a thread made by `spawn`, resuming what an earlier one left
+        in the shadow unless `fresh`; Conflict if one is running."""
         with self._guard:
             if self._last is not None and self._last.state == RUNNING:
                 raise Conflict(
@@ -129,7 +150,7 @@ class AuditRebuild:
             run = RebuildRun(id=str(uuid.uuid4()), started_at=_now())
             self._last = run
         try:
-            spawn(lambda: self._run(run))
+            spawn(lambda: self._run(run, fresh))
         except BaseException:
             self._finish(run, FAILED, Unavailable("the rebuild could not be started"))
             raise
@@ -139,13 +160,31 @@ class AuditRebuild:
         run.finished.wait(seconds)
         return run
 
+    def interrupt(self) -> RebuildRun:
+        """Ask the running rebuild to stop after its current page; Conflict if none runs."""
+        with self._guard:
+            run = self._last
+            if run is None or run.state != RUNNING:
+                raise Conflict("no rebuild of the audit trail is running")
+            run.stop_asked.set()
+        return run
+
     # -- the rebuild ----------------------------------------------------------------
-    def _run(self, run: RebuildRun) -> None:
+    def _run(self, run: RebuildRun, fresh: bool) -> None:
         try:
-            self.shadow.reset()  # what a rebuild that died left behind
+            if fresh:
+                self.shadow.reset()
+            run.resumed = {u: p for u, p in self.shadow.positions().items() if p > 0}
+            run.positions = dict(run.resumed)
+            self._ask_ends(run)
             for upstream in self.consumer.upstreams:
                 self._fill(run, upstream)
+            if run.stop_asked.is_set():
+                raise Interrupted()
             self._take_over(run)
+        except Interrupted:
+            log.info("audit rebuild %s interrupted; the next one resumes it", run.id)
+            self._finish(run, INTERRUPTED)
         except RebuildFailed as failed:
             log.warning("audit rebuild %s failed: %s", run.id, failed.error.message)
             self._finish(run, FAILED, failed.error)
@@ -170,29 +209,44 @@ class AuditRebuild:
             log.info("audit rebuild %s done: %s events", run.id, run.events)
             self._finish(run, DONE)
 
-    def _finish(self, run: RebuildRun, state: str, error: HuiwuError | None = None) -> None:
-        if state == FAILED:
+    def _ask_ends(self, run: RebuildRun) -> None:
+        """Ask each log's end, for the progress shown, each in a thread of its own: the
+        replay does not wait for the answers (an upstream may be slow to give one)."""
+        run.upstreams = self.consumer.upstreams
+        if self.log_end is None:
+            return
+
+        def ask(upstream: str) -> None:
             try:
-                self.shadow.reset()  # no half trail kept; the next rebuild starts afresh
-            except Exception:  # noqa: BLE001 - the next rebuild empties it first anyway
-                log.info("audit rebuild %s: the shadow is left to the next one", run.id)
+                run.ends[upstream] = self.log_end(upstream)
+            except Exception as exc:  # noqa: BLE001 - only the progress shown is missing
+                log.info("audit rebuild: %s's log end unknown (%s)", upstream, exc)
+
+        for upstream in run.upstreams:
+            threading.Thread(target=ask, args=(upstream,), daemon=True).start()
+
+    def _finish(self, run: RebuildRun, state: str, error: HuiwuError | None = None) -> None:
+        # A failed or interrupted run leaves its shadow to the next one, which resumes it.
         self.lock.release()
         with self._guard:
             run.state, run.error, run.reading, run.finished_at = state, error, None, _now()
         run.finished.set()
 
-    def _fill(self, run: RebuildRun, upstream: str) -> None:
+    def _fill(self, run: RebuildRun, upstream: str, interruptible: bool = True) -> None:
         """Replay `upstream`'s log into the shadow, from its position to the end."""
         run.reading = upstream
-        page_size = self.consumer.page_size
+        start = self.shadow.position(upstream) + 1
         while True:
-            start = self.shadow.position(upstream) + 1
-            page = self._read(upstream, start, page_size)
+            page = self._read(upstream, start, PAGE)
+            if interruptible and run.stop_asked.is_set():  # asked while the page was read
+                raise Interrupted()
             if not page:
                 return
             self._apply(run, upstream, page)
+            start = page[-1].notification_id + 1
+            run.positions[upstream] = page[-1].notification_id
             self.failpoints.hit("audit_rebuild.after_page")
-            if len(page) < page_size:
+            if len(page) < PAGE:
                 return
             time.sleep(0)  # let readers and the live consumer run between pages
 
@@ -207,7 +261,8 @@ class AuditRebuild:
                 Unavailable(
                     f"cannot rebuild: the notification log of {upstream} could not be read "
                     f"from #{start} ({type(exc).__name__}: {exc}); the audit trail is "
-                    f"unchanged; make sure {upstream} is up (huiwu up) and try again"
+                    f"unchanged; make sure {upstream} is up (huiwu up) and run the rebuild "
+                    "again: it resumes where this one stopped"
                 )
             ) from exc
         strangers = {e.service for e in page} - {upstream}
@@ -244,8 +299,8 @@ class AuditRebuild:
             with ExitStack() as held:
                 for upstream in upstreams:
                     held.enter_context(self.consumer.lock(upstream))
-                for upstream in upstreams:
-                    self._fill(run, upstream)
+                for upstream in upstreams:  # a short last catch-up: not interrupted
+                    self._fill(run, upstream, interruptible=False)
                 run.reading = None
                 self.failpoints.hit("audit_rebuild.before_swap")
                 try:

@@ -65,6 +65,7 @@ class ExportQuerySchema(Loads):
 @dataclass(frozen=True)
 class RebuildQuery:
     wait: float = 10.0
+    fresh: bool = False
 
 
 class RebuildQuerySchema(Loads):
@@ -73,6 +74,8 @@ class RebuildQuerySchema(Loads):
     # How long the request may wait for the rebuild to finish before answering 202: a
     # client's own timeout is longer than this (the CLI's is).
     wait = fields.Float(load_default=10.0, validate=validate.Range(min=0, max=25))
+    # Start from #1 of every log, not from where an interrupted rebuild stopped.
+    fresh = fields.Boolean(load_default=False)
 
 
 # -- answers ---------------------------------------------------------------------------
@@ -114,7 +117,9 @@ class AuditAnswer(Schema):
 
 
 class RebuildAnswer(Schema):
-    """A rebuild: `state` is running, done or failed (`none`: none since the start)."""
+    """A rebuild: `state` is running, done, failed or interrupted (`none`: none since the
+    start). `positions` is how far the shadow has read each log, `ends` where each log
+    ended when the rebuild started, `resumed` the positions an earlier run had left."""
 
     id = fields.String()
     state = fields.String()
@@ -123,6 +128,9 @@ class RebuildAnswer(Schema):
     reading = fields.String(allow_none=True)
     replayed = fields.Dict(keys=fields.String(), values=fields.Integer())
     skipped = fields.Dict(keys=fields.String(), values=fields.Integer())
+    resumed = fields.Dict(keys=fields.String(), values=fields.Integer())
+    positions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    ends = fields.Dict(keys=fields.String(), values=fields.Integer())
     events = fields.Integer(allow_none=True)
     error = fields.String(allow_none=True)
     message = fields.String(allow_none=True)

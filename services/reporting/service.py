@@ -58,11 +58,22 @@ class Service(HuiwuService):
     @http("POST", "/audit/rebuild")
     @query("RebuildAudit", s.RebuildQuerySchema)
     def rebuild_audit(self, rebuild_query):
-        """Query string: wait (seconds). Replays every service's log beside the live trail
+        """Query string: wait (seconds), fresh (true: from #1 of every log). Replays every
+        service's log beside the live trail, resuming where an interrupted rebuild stopped,
         and swaps it in: 200 if done within `wait`, else 202 (GET /audit/rebuild follows
         it); 409 while one runs; 503 if a log cannot be read (the trail is unchanged)."""
-        run = self.audit_rebuild.start(self.background)
+        run = self.audit_rebuild.start(self.background, fresh=rebuild_query.fresh)
         return rebuild_answer(self.audit_rebuild.wait(run, rebuild_query.wait))
+
+    @http("DELETE", "/audit/rebuild")
+    @query("InterruptAuditRebuild")
+    def interrupt_audit_rebuild(self):
+        """Stop the running rebuild after its current page, keeping what it replayed: the
+        next `POST /audit/rebuild` resumes it. 202; 409 when none runs."""
+        run = self.audit_rebuild.interrupt()
+        response = json_response(_REBUILD.dump(run.to_dict()), 202)
+        response.headers["Location"] = "/audit/rebuild"
+        return response
 
     @http("GET", "/audit/rebuild")
     @query("ShowAuditRebuild")

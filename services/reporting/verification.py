@@ -106,7 +106,7 @@ def _verify_service(
         after = 0
         while check.broken is None:
             records = store.records(after, PAGE)
-            last = records[-1].notification_id if len(records) == PAGE else None
+            last = records[-1]["notification_id"] if len(records) == PAGE else None
             links = store.links(after, last)
             check.check(records, links)
             if progress is not None:

@@ -44,6 +44,7 @@ def test_reporting_killed_mid_rebuild_keeps_the_old_trail_and_rebuilds_later(sys
     assert trail(system) == before
     assert ok(system["reporting"].get("/audit/rebuild")) == {"state": "none"}
     result = ok(rebuild(system))
+    assert result["resumed"], result  # from the page the killed one had committed
     assert result["events"] == len(before)
     assert trail(system) == before
     assert store_state(system) == (rows, positions, 0)

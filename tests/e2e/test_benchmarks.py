@@ -1,5 +1,5 @@
-"""The benchmarks still run: bench.backbone, bench.checklist and bench.plan_read end to end
-at a tiny size, so they cannot rot.
+"""The benchmarks still run: bench.backbone, bench.checklist, bench.plan_read and
+bench.audit_rebuild end to end at a tiny size, so they cannot rot.
 
 The figures of so small a run mean nothing; what is checked is that the benchmark
 completes, accounts for every event the services stored, and reports sane numbers.
@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from bench import backbone, checklist, plan_read
+from bench import audit_rebuild, backbone, checklist, plan_read
 
 EVENTS = 4
 
@@ -209,3 +209,35 @@ def test_plan_read_runs_at_a_tiny_size_on_sqlite(tmp_path, capsys):
 
     # The run cleaned up after itself: only the JSON is left in tmp_path.
     assert [p.name for p in tmp_path.iterdir()] == [output.name]
+
+
+@pytest.mark.timeout(240)
+def test_audit_rebuild_runs_at_a_tiny_size_on_sqlite(tmp_path, capsys):
+    output = tmp_path / "audit-rebuild.json"
+    argv = ["--sizes", "500,900", "--output", str(output), "--workdir", str(tmp_path)]
+
+    assert audit_rebuild.main(argv) == 0
+
+    printed = capsys.readouterr().out
+    assert "rebuild ev/s (ratio)" in printed
+    result = json.loads(output.read_text())
+    assert [run["size"] for run in result["runs"]] == [500, 900]
+    for run in result["runs"]:
+        written = run["history"]["events"]
+        assert written >= run["size"]
+        assert run["baseline"]["events"] == written  # every stored event read back
+        # The rebuilt trail holds them all, and what checklist recorded in reaction to
+        # vendors' contracts once it ran; verify checked every one, and every link of
+        # reporting's copy.
+        events = run["rebuild"]["events"]
+        assert events >= written
+        assert run["verify"]["events"] == run["verify"]["compared_with_reporting"] == events
+        for value in (*run["ratios"].values(), run["rebuild"]["peak_memory_mib"]):
+            assert math.isfinite(value) and value > 0
+    assert result["runs"][1]["history"]["by_service"]["vendors"] > 0
+    assert math.isfinite(result["memory_growth"]) and result["memory_growth"] > 0
+    assert set(result["goals"]) == {
+        "rebuild_vs_baseline",
+        "verify_vs_baseline",
+        "memory_growth",
+    }

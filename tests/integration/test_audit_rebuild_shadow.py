@@ -1,5 +1,6 @@
 """The audit rebuild never empties what readers see: it replays into a shadow and swaps it
-in, or leaves the trail and its positions exactly as they were (both stores)."""
+in, or leaves the trail and its positions exactly as they were (both stores). A rebuild
+that failed or was interrupted is resumed where it stopped, and ends the same as a clean one."""
 
 from __future__ import annotations
 
@@ -41,11 +42,11 @@ def test_the_rebuilt_trail_equals_the_live_one_and_live_events_follow_it(system)
     assert [e["event_type"] for e in after if e not in live] == ["VendorAdded"]
 
 
-def test_a_rebuild_failing_halfway_leaves_the_trail_and_its_positions_as_they_were(system):
+def test_a_rebuild_failing_halfway_leaves_the_trail_as_it_was_and_is_resumed(system):
     system.start(*EVERYONE)
     history(system)
     before = settled_trail(system)
-    state_before = store_state(system)
+    rows, positions, _ = store_state(system)
     system["checklist"].stop()  # the last log the rebuild reads: the others are in the shadow
 
     refused = rebuild(system)
@@ -58,12 +59,53 @@ def test_a_rebuild_failing_halfway_leaves_the_trail_and_its_positions_as_they_we
     assert status["replayed"]["vendors"] == 3  # halfway: vendors had been replayed
     assert "checklist" not in status["replayed"]
     assert trail(system) == before
-    assert store_state(system) == state_before  # the shadow is emptied too
+    assert store_state(system) == (rows, positions, 3)  # vendors' part is kept in the shadow
 
     system["checklist"].start()
     result = ok(rebuild(system))
+    assert result["resumed"] == {"vendors": 3}  # not read again
+    assert "vendors" not in result["replayed"] and result["replayed"]["checklist"] > 0
     assert result["events"] == len(before)
     assert trail(system) == before
+    assert store_state(system) == (rows, positions, 0)
+
+
+def test_a_rebuild_interrupted_halfway_and_resumed_equals_a_clean_one_and_the_live_trail(system):
+    system.start(*EVERYONE[:-1])
+    system.start("reporting", extra_env={"HUIWU_RPC_TIMEOUT": "60"})  # waits for checklist
+    history(system)
+    live = settled_trail(system)
+    clean = ok(rebuild(system, fresh=True))
+    assert clean["resumed"] == {} and trail(system) == live
+    clean_state = store_state(system)
+
+    checklist = system["checklist"].process.pid
+    os.kill(checklist, signal.SIGSTOP)  # the rebuild waits on checklist's log, the last one
+    try:
+        assert rebuild(system, wait=0, fresh=True).status == 202
+        wait_until(lambda: ok(system["reporting"].get("/audit/rebuild"))["reading"] == "checklist")
+        assert trail(system) == live  # readers: the whole trail, all along
+        asked = system["reporting"].delete("/audit/rebuild")
+        assert asked.status == 202, asked
+    finally:
+        os.kill(checklist, signal.SIGCONT)
+    stopped = wait_until(
+        lambda: (s := ok(system["reporting"].get("/audit/rebuild")))["state"] != "running" and s
+    )
+    assert stopped["state"] == "interrupted", stopped
+    assert stopped["positions"]["vendors"] == 3 and "checklist" not in stopped["positions"]
+    assert trail(system) == live
+    rows, positions, shadow = store_state(system)
+    assert (rows, positions) == clean_state[:2] and shadow == 3  # the live trail untouched
+    assert system["reporting"].delete("/audit/rebuild").status == 409  # none runs now
+
+    resumed = ok(rebuild(system))
+
+    assert resumed["resumed"] == {"vendors": 3}
+    assert "vendors" not in resumed["replayed"] and resumed["replayed"]["checklist"] > 0
+    assert resumed["events"] == len(live)
+    assert store_state(system) == clean_state  # the same rows and positions as a clean one
+    assert trail(system) == live
 
 
 def test_readers_see_the_whole_old_trail_during_a_rebuild_and_nothing_live_is_lost(system):

@@ -74,5 +74,6 @@ def store_state(system) -> tuple[list, dict, int]:
     return [tuple(row) for row in rows], positions, int(shadow)
 
 
-def rebuild(system, wait: float = 25):
-    return system["reporting"].post(f"/audit/rebuild?wait={wait}")
+def rebuild(system, wait: float = 25, fresh: bool = False):
+    query = f"wait={wait}" + ("&fresh=true" if fresh else "")
+    return system["reporting"].post(f"/audit/rebuild?{query}")

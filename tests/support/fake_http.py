@@ -40,7 +40,7 @@ class FakeService:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = _answer
+            do_GET = do_POST = do_DELETE = _answer
 
             def log_message(self, *args: Any) -> None:
                 pass

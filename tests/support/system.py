@@ -45,6 +45,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_ports(names: Any) -> dict[str, int]:
+    """A distinct free port for each name (the kernel may hand out one port twice)."""
+    sockets = []
+    try:
+        for _ in names:
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)  # held until all are chosen: no port is given twice
+        return {name: s.getsockname()[1] for name, s in zip(names, sockets, strict=True)}
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
     """Poll until predicate returns something truthy; fail with what it returned last."""
     deadline = time.monotonic() + timeout
@@ -314,6 +328,9 @@ class ServiceProcess:
         body = body if body is not None else {}
         return http("POST", self.url + path, body, headers=headers, **kwargs)
 
+    def delete(self, path: str, as_: str | None = None, token: str | None = None) -> Response:
+        return http("DELETE", self.url + path, headers=self.auth(as_, token))
+
     def metric(self, name: str, **labels: str) -> float:
         """The value of one sample on /metrics; a LookupError when no such sample exists."""
         return metric_value(self.get("/metrics").text, name, **labels)
@@ -351,7 +368,7 @@ class System:
         self.registry = registry.load(store_env.get("HUIWU_REGISTRY") or registry.BUILT_IN)
         if self.registry.source != registry.BUILT_IN:  # its services need broker users too
             grant_users(self.registry, unquote(urlsplit(amqp_uri).path[1:]))
-        self.ports = {name: free_port() for name in self.registry.names}
+        self.ports = free_ports(self.registry.names)
         self.expected_errors: list[str] = []
         self.identities = Identities(self.env())
 

@@ -89,3 +89,59 @@ def test_reporting_restarted_while_followed_says_the_trail_is_unchanged(fake, ca
     code, _, err = run(capsys, "audit", "rebuild")
     assert code == 1
     assert "reporting restarted during the rebuild; the audit trail is unchanged" in err
+
+
+def test_fresh_asks_for_a_rebuild_from_the_first_event(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (200, DONE)
+    code, _, _ = run(capsys, "audit", "rebuild", "--fresh")
+    assert code == 0
+    assert fake.requests[0]["query"] == "wait=20.0&fresh=true"
+
+
+def test_a_resumed_rebuild_says_where_it_went_on_from(fake, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (200, {**DONE, "resumed": {"vendors": 3000}})
+    code, out, _ = run(capsys, "audit", "rebuild")
+    assert code == 0
+    assert out.strip().endswith("checklist 40; resumed after #3,000 of the logs)")
+
+
+def test_ctrl_c_interrupts_the_rebuild_and_says_how_to_resume_it(fake, capsys, monkeypatch):
+    following = {**RUNNING, "positions": {"vendors": 400}, "ends": {"vendors": 1000}}
+    fake.routes[("POST", "/audit/rebuild")] = (202, following)
+    fake.routes[("DELETE", "/audit/rebuild")] = (202, following)
+
+    def ctrl_c(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audit.time, "sleep", ctrl_c)
+    code, out, err = run(capsys, "audit", "rebuild")
+    assert code == 130
+    assert out == ""
+    assert "rebuild interrupted at 400 of 1,000 events" in err
+    assert "`huiwu audit rebuild` resumes it" in err
+    assert [r["method"] for r in fake.requests] == ["POST", "DELETE"]
+
+
+def test_ctrl_c_when_the_rebuild_has_just_ended_says_so(fake, capsys, monkeypatch):
+    fake.routes[("POST", "/audit/rebuild")] = (202, RUNNING)
+    fake.routes[("DELETE", "/audit/rebuild")] = (409, {"error": "Conflict", "message": "none"})
+    monkeypatch.setattr(audit.time, "sleep", lambda s: (_ for _ in ()).throw(KeyboardInterrupt))
+    code, _, err = run(capsys, "audit", "rebuild")
+    assert code == 130
+    assert "no rebuild was running" in err
+
+
+def test_the_progress_bar_shows_events_rate_and_time_left():
+    answer = {
+        "reading": "checklist",
+        "positions": {"vendors": 300_000, "checklist": 110_000},
+        "ends": {"vendors": 300_000, "checklist": 700_000},
+    }
+    line = audit.progress_text(answer, rate=5_000, width=10)
+    assert line == (
+        "[####......]  41%  410,000 of 1,000,000 events  5,000/s  1m58s left  (checklist)"
+    )
+    assert audit.progress_text({"positions": {"vendors": 12}}, rate=None) == "12 events"
+    assert audit.progress_text({"positions": {}, "ends": {"a": 7_200_000}}, 1_000).endswith(
+        "1,000/s  2h00m left"
+    )

@@ -659,3 +659,21 @@ def test_an_effect_raced_without_end_counts_as_failed_attempts_then_is_dead_lett
     assert h.sink.applied == [] and h.sink.attempts == 2 * 4
     assert [d["reason"] for d in h.dead.sent] == ["handler_failed"]
     assert "Contended" in h.dead.sent[0]["error"]
+
+
+def test_messages_the_position_was_moved_past_meanwhile_are_duplicates_not_forgeries(h):
+    # A rebuild's take-over (or another replica) moves the position past messages
+    # noted before it: the log was never read there by this reader, and need not be.
+    for nid in (1, 2, 3, 4):
+        h.log.add(signed(nid))
+    for nid in (1, 2, 3):
+        assert h.consumer.handle(UPSTREAM, signed(nid).to_json())
+    h.sink.positions[UPSTREAM] = 3  # taken over with a trail that holds #1 to #3
+    assert h.consumer.handle(UPSTREAM, signed(4).to_json())
+
+    assert h.consumer.pull(UPSTREAM) == 1
+
+    assert h.sink.applied == [4]
+    assert h.dead.sent == []
+    assert h.consumed("duplicate") == 3
+    assert h.lag() == 0

@@ -46,6 +46,7 @@ EXPECTED = {
     "TraceAudit": {"admin", "auditor"},
     "ExportAudit": {"admin", "auditor"},
     "RebuildAudit": {"admin", "auditor"},
+    "InterruptAuditRebuild": {"admin", "auditor"},
     "ShowAuditRebuild": {"admin", "auditor", "service"},
 }
 CONFERENCE = "c0nference"
