@@ -402,7 +402,9 @@ class System:
         env.update({f"HUIWU_PORT_{k.upper()}": str(v) for k, v in self.ports.items()})
         return env
 
-    def start(self, *names: str, extra_env: dict[str, str] | None = None) -> System:
+    def start(
+        self, *names: str, extra_env: dict[str, str] | None = None, timeout: float = 30.0
+    ) -> System:
         for name in names:
             if name not in self.services:
                 self.services[name] = ServiceProcess(
@@ -410,7 +412,7 @@ class System:
                 )
             self.services[name].start(extra_env, wait=False)
         for name in names:
-            self.services[name].wait_healthy()
+            self.services[name].wait_healthy(timeout)
         return self
 
     def __getitem__(self, name: str) -> ServiceProcess:
