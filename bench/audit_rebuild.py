@@ -44,10 +44,10 @@ from services.common.config import Settings
 from services.common.database import Database
 from services.common.registry import load
 from services.common.sinks import ProjectionSink
-from services.common.store import ServiceApplication
 from services.reporting import verification
 from services.reporting.audit import LIVE_TABLE, AuditTrail
 from tests.support.broker import VirtualHost
+from tests.support.stores import open_store
 from tests.support.system import System
 
 PAGE = 1000
@@ -60,7 +60,7 @@ def baseline(settings: Settings, services: list[str]) -> dict[str, Any]:
     """Read every stored event in order and decode its JSON."""
     started, events = time.perf_counter(), 0
     for service in services:
-        store = _store(settings, service)
+        store = open_store(settings, service)
         try:
             start = 1
             while page := store.recorder.select_notifications(start, PAGE):
@@ -72,11 +72,6 @@ def baseline(settings: Settings, services: list[str]) -> dict[str, Any]:
             store.close()
     seconds = time.perf_counter() - started
     return {"events": events, "seconds": round(seconds, 3), "events_per_second": events / seconds}
-
-
-def _store(settings: Settings, service: str) -> ServiceApplication:
-    store = type(f"{service.title()}Store", (ServiceApplication,), {"name": service})
-    return store.open(settings)
 
 
 def at_the_logs_ends(settings: Settings, ends: dict[str, int]) -> None:
@@ -94,7 +89,7 @@ def at_the_logs_ends(settings: Settings, ends: dict[str, int]) -> None:
 def settled(settings: Settings, written: dict[str, int], timeout: float = 1800) -> None:
     """Wait until checklist, started on the history, has taken in all of vendors' events
     (what it records in reaction is part of the history the rebuild and verify see)."""
-    store = _store(settings, "checklist")
+    store = open_store(settings, "checklist")
     deadline = time.monotonic() + timeout
     try:
         while (store.process_recorder.max_tracking_id("vendors") or 0) < written["vendors"]:

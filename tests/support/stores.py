@@ -15,10 +15,15 @@ from services.common.store import ServiceApplication
 from .system import System
 
 
+def open_store(settings: Settings, service: str) -> ServiceApplication:
+    """A service's event store, opened as a plain application of its name."""
+    store = type(f"{service.title()}Store", (ServiceApplication,), {"name": service})
+    return store.open(settings)
+
+
 def tracking_position(system: System, service: str, upstream: str) -> int:
     """The position in `upstream`'s log that `service` recorded with its effects."""
-    store = type(f"{service.title()}Store", (ServiceApplication,), {"name": service})
-    app = store.open(Settings.from_env(system.env()))
+    app = open_store(Settings.from_env(system.env()), service)
     try:
         return app.process_recorder.max_tracking_id(upstream) or 0
     finally:
@@ -35,8 +40,7 @@ class OpenStores:
 
     def app(self, service: str) -> ServiceApplication:
         if service not in self.apps:
-            store = type(f"{service.title()}Store", (ServiceApplication,), {"name": service})
-            self.apps[service] = store.open(self.settings)
+            self.apps[service] = open_store(self.settings, service)
         return self.apps[service]
 
     def log_length(self, service: str) -> int:
