@@ -404,6 +404,18 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         action="store_true",
         help="start from #1 of every log, not where an interrupted rebuild stopped",
     )
+    rebuilt.add_argument(
+        "--over-rpc",
+        action="store_true",
+        help="let reporting read every log over RPC, even where the stores are (slower)",
+    )
+    rebuilt.add_argument(
+        "--workers",
+        type=int_between(0, 64),
+        metavar="N",
+        help="processes reading the stores (default: one per core, up to 2, for a long "
+        "history; 0: this process reads them)",
+    )
     as_of = command(audit, "as-of", commands.audit_as_of)
     as_of.add_argument("at", type=moment, help="ISO date and time (in --timezone without offset)")
     as_of.add_argument("--conference", metavar="ID", required=True)

@@ -15,6 +15,7 @@ from .context import Context
 REBUILD_WAIT = 20.0  # the request waits this long, then the rebuild is followed by polling
 ANSWER_MARGIN = 30.0
 POLL_INTERVAL = 1.0
+BAR_INTERVAL = 0.2  # the bar of a read from the stores is redrawn at most this often
 
 
 def audit_show(ctx: Context, args: argparse.Namespace) -> int:
@@ -64,17 +65,37 @@ def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
     """Rebuild the audit trail from every service's event log, beside the live one, and
     swap it in once every log is read; on any failure the trail stays as it was.
 
+    Where the stores are (as for `huiwu audit verify`), the stored events are first read
+    from them straight into the new trail, the fast way; reporting then reads over RPC
+    only what was stored meanwhile, and swaps the new trail in. Elsewhere, or with
+    `--over-rpc`, reporting reads every log over RPC.
+
     On a terminal a progress bar follows it (events, rate, time left). Ctrl-C interrupts
     it, keeping what was replayed: the next `huiwu audit rebuild` resumes it (`--fresh`
     starts again from #1 of every log)."""
     bar = RebuildProgress(ctx.err, enabled=not ctx.json and ctx.err.isatty())
+    fresh = args.fresh
+    from_stores: dict[str, int] = {}
+    if not args.over_rpc and stores_here(ctx):
+        try:
+            from_stores = _fill_from_stores(ctx, args, bar, fresh)
+        except KeyboardInterrupt:
+            bar.done()
+            print(
+                "rebuild interrupted; the live trail is unchanged; "
+                "`huiwu audit rebuild` resumes it",
+                file=ctx.err,
+            )
+            return 130
+        fresh = False  # started afresh already: reporting resumes from what was filled
+        bar.first = None  # the rate shown from here is reporting's
     wait = 0.0 if bar.enabled else REBUILD_WAIT  # a bar: answered at once, then followed
     try:
         answer = ctx.client.post(
             "reporting",
             "/audit/rebuild",
             {},
-            query={"wait": wait, "fresh": "true" if args.fresh else None},
+            query={"wait": wait, "fresh": "true" if fresh else None},
             timeout=wait + ANSWER_MARGIN,
         )
         run = answer.get("id")
@@ -103,10 +124,56 @@ def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
     replayed = answer.get("replayed", {})
     detail = ", ".join(f"{service} {count}" for service, count in replayed.items())
     resumed = sum(answer.get("resumed", {}).values())
-    since = f"; resumed after #{resumed:,} of the logs" if resumed else ""
+    if from_stores:
+        answer["from_stores"] = from_stores
+        read = ", ".join(f"{service} {count}" for service, count in from_stores.items())
+        since = f"; read from the stores: {read}"
+    else:
+        since = f"; resumed after #{resumed:,} of the logs" if resumed else ""
     return ctx.show(
         answer, f"audit trail rebuilt: {answer.get('events')} events (replayed: {detail}{since})"
     )
+
+
+def stores_here(ctx: Context) -> bool:
+    """Whether this command runs where the stores are: reporting's SQLite file is here,
+    or PostgreSQL is named (HUIWU_DATABASE_URL)."""
+    settings = ctx.settings
+    return settings.database_url is not None or settings.sqlite_path("reporting").exists()
+
+
+def _fill_from_stores(
+    ctx: Context, args: argparse.Namespace, bar: RebuildProgress, fresh: bool
+) -> dict[str, int]:
+    """Read every upstream's stored events into reporting's new trail, as `huiwu audit
+    verify` reads them (only an admin or an auditor may); how many of each."""
+    from services.common.token_store import TokenStore  # the stores: only for this path
+    from services.reporting import fill_from_stores
+
+    from .tokens import as_one_of
+
+    store = TokenStore(ctx.settings)
+    try:
+        as_one_of(ctx, store, ("admin", "auditor"), "rebuilding the audit trail")
+    finally:
+        store.close()
+    upstreams = [name for name in ctx.settings.services if name != "reporting"]
+    shown = [0.0]
+
+    def progress(positions: dict[str, int], ends: dict[str, int]) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= BAR_INTERVAL:
+            shown[0] = now
+            bar.update({"positions": positions, "ends": ends, "reading": "stores"})
+
+    try:
+        filled = fill_from_stores.fill(
+            ctx.settings, upstreams, fresh=fresh, workers=args.workers, progress=progress
+        )
+    except fill_from_stores.Busy as exc:
+        raise ServiceError("reporting", 409, {"message": str(exc)}) from None
+    bar.done()
+    return filled.read
 
 
 def _interrupt(ctx: Context) -> int:

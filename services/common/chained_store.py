@@ -22,7 +22,7 @@ from psycopg.sql import SQL, Identifier
 
 from . import chain
 from .chain import Link, Record
-from .envelope import build_envelope
+from .stored_events import EnvelopeFields
 
 CHAIN_TABLE = "event_chain"
 BACKFILL_PAGE = 1000
@@ -48,12 +48,7 @@ class _Versions:
 
 def describer(mapper: Any, service: str, catalog: Any = None) -> Describe:
     """How a service's stored events are described for the chain: their envelopes."""
-    versions = _Versions(catalog)
-
-    def describe(notification: Notification) -> Record:
-        return build_envelope(mapper, service, versions, notification, validate=False).to_dict()
-
-    return describe
+    return EnvelopeFields(mapper, service, _Versions(catalog))
 
 
 class Chained:

@@ -68,6 +68,16 @@ class Database:
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
 
+    def relax_durability(self) -> None:
+        """SQLite: commit without waiting for the disk (WAL with synchronous=NORMAL): a
+        power cut may lose the last transactions, never half of one. Only for tables made
+        again from elsewhere, as a rebuild's shadow; this connection only."""
+        if not self.is_postgres:
+            with self._lock:
+                conn = self._connection()
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA wal_autocheckpoint=100000")
+
     def _connection(self) -> Any:
         if self._conn is None:
             self._conn = self._connect()

@@ -8,6 +8,8 @@ audit trail, the plan); rows and tracking go into one SQL transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -137,12 +139,28 @@ class ProjectionSink:
             self._track(cur, envelope.service, envelope.notification_id)
             self.projection.apply(cur, envelope, payload)
 
+    @contextmanager
+    def advancing(self, upstream: str, first: int, last: int) -> Iterator[Cursor]:
+        """One transaction that writes a page of `upstream`'s events (from `first` to
+        `last`) and moves its position to `last`. AlreadyTracked if the position is no
+        longer before `first`."""
+        with self.db.transaction() as cur:
+            self._track(cur, upstream, last, before=first)
+            yield cur
+
+    def before_take_over(self) -> None:
+        """What the projection does once its rows are all in, before they are taken over
+        (outside the take-over's locks): the audit trail builds its indexes."""
+        index = getattr(self.projection, "index", None)
+        if index is not None:
+            with self.db.transaction() as cur:
+                index(cur)
+
     def apply_page(self, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
         """Several messages of one upstream, in order, and the last position: one
         transaction. AlreadyTracked if the position is no longer before the first."""
         first, last = items[0][0], items[-1][0]
-        with self.db.transaction() as cur:
-            self._track(cur, first.service, last.notification_id, before=first.notification_id)
+        with self.advancing(first.service, first.notification_id, last.notification_id) as cur:
             apply_many = getattr(self.projection, "apply_many", None)
             if apply_many is not None:  # a projection that can take the page as one batch
                 apply_many(cur, items)
@@ -166,6 +184,9 @@ class ProjectionSink:
         with self.db.transaction() as cur:
             for table in self.projection.tables:
                 cur.execute("DELETE FROM {t}", t=table)
+            unindex = getattr(self.projection, "unindex", None)
+            if unindex is not None:  # indexes built for a take-over: refilled faster without
+                unindex(cur)
             cur.execute(
                 "DELETE FROM {t} WHERE projection = {p}", [self.name], t="projection_tracking"
             )
@@ -190,10 +211,16 @@ class ProjectionSink:
             }
             if behind:
                 raise ShadowBehind(behind)
-            for mine, theirs in zip(self.projection.tables, shadow.projection.tables, strict=True):
-                cur.execute("DELETE FROM {t}", t=mine)
-                cur.execute("INSERT INTO {t} SELECT * FROM {s}", t=mine, s=theirs)
-                cur.execute("DELETE FROM {t}", t=theirs)
+            swap_in = getattr(self.projection, "swap_in", None)
+            if swap_in is not None:  # a projection whose shadow's tables can become its own
+                swap_in(cur, shadow.projection)
+            else:
+                for mine, theirs in zip(
+                    self.projection.tables, shadow.projection.tables, strict=True
+                ):
+                    cur.execute("DELETE FROM {t}", t=mine)
+                    cur.execute("INSERT INTO {t} SELECT * FROM {s}", t=mine, s=theirs)
+                    cur.execute("DELETE FROM {t}", t=theirs)
             cur.execute(
                 "DELETE FROM {t} WHERE projection = {p}", [self.name], t="projection_tracking"
             )

@@ -7,7 +7,11 @@ writes into (`audit_trail_rebuild`): one shape, two tables.
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
+
+import orjson
 
 from services.common.database import Cursor, Database
 from services.common.envelope import Envelope
@@ -37,13 +41,21 @@ _VALUES = ", ".join(["{p}"] * len(COLUMNS))
 
 LIVE_TABLE = "audit_trail"
 SHADOW_TABLE = "audit_trail_rebuild"
+INDEXES = {
+    "conference": "conference_id, occurred_at",
+    "event": "event_id",
+    "causation": "causation_id",
+    "correlation": "correlation_id",
+}
+_INDEX_NAME = re.compile(r"_(" + "|".join(INDEXES) + r")(_[0-9a-f]{8})?$")
 
 
 class AuditTrail:
-    def __init__(self, db: Database, table: str = LIVE_TABLE) -> None:
+    def __init__(self, db: Database, table: str = LIVE_TABLE, indexed: bool | None = None) -> None:
         self.db = db
         self.table = table
         self.tables = (table,)
+        self.indexed = table != SHADOW_TABLE if indexed is None else indexed
 
     def create(self, cur: Cursor) -> None:  # called by its ProjectionSink
         cur.execute(
@@ -59,16 +71,49 @@ class AuditTrail:
         for column, kind in ADDED_COLUMNS.items():
             if not self._has_column(cur, column):
                 cur.execute(f"ALTER TABLE {{t}} ADD COLUMN {column} {kind}", t=self.table)
-        for name, columns in (
-            ("conference", "conference_id, occurred_at"),
-            ("event", "event_id"),
-            ("causation", "causation_id"),
-            ("correlation", "correlation_id"),
-        ):
-            cur.execute(
-                f"CREATE INDEX IF NOT EXISTS {self.table}_{name} ON {{t}} ({columns})",
-                t=self.table,
-            )
+        if self.indexed:
+            self.index(cur)
+        else:  # a shadow of an earlier release had its indexes from the start
+            for role in INDEXES:
+                cur.execute("DROP INDEX IF EXISTS {i}", i=f"{self.table}_{role}")
+
+    def index(self, cur: Cursor) -> None:
+        """The indexes readers need, those the table lacks. A shadow gets them only once it
+        is filled (building an index at the end is several times cheaper than keeping it
+        up row by row), and keeps them as the live table (`swap_in`): so their names are
+        the live table's and a token, not the table's own."""
+        present = set(self.index_roles(cur))
+        for role, columns in INDEXES.items():
+            if role not in present:
+                name = f"{LIVE_TABLE}_{role}_{uuid.uuid4().hex[:8]}"
+                cur.execute(f"CREATE INDEX {name} ON {{t}} ({columns})", t=self.table)
+
+    def unindex(self, cur: Cursor) -> None:
+        """Drop the indexes `index` built: an emptied shadow is filled faster without."""
+        for name in self._index_names(cur):
+            if _role(name) is not None:
+                cur.execute("DROP INDEX {i}", i=name)
+
+    def swap_in(self, cur: Cursor, shadow: AuditTrail) -> None:
+        """Make the shadow's table, indexed, this one; the shadow starts empty again.
+        A rename, not a copy: no row is written twice (ProjectionSink.take_over)."""
+        shadow.index(cur)
+        cur.execute("DROP TABLE {t}", t=self.table)
+        cur.execute(f"ALTER TABLE {{s}} RENAME TO {self.table}", s=shadow.table)
+        shadow.create(cur)
+
+    def index_roles(self, cur: Cursor) -> list[str]:
+        """Which of INDEXES the table has, sorted (one each, if all is well)."""
+        return sorted(r for name in self._index_names(cur) if (r := _role(name)) is not None)
+
+    def _index_names(self, cur: Cursor) -> list[str]:
+        if self.db.is_postgres:
+            rows = cur.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = {p} AND tablename = {p}",
+                [self.db.schema, self.table],
+            ).fetchall()
+            return [row[0] for row in rows]
+        return [row[1] for row in cur.execute("PRAGMA index_list({t})", t=self.table).fetchall()]
 
     def _has_column(self, cur: Cursor, column: str) -> bool:
         if self.db.is_postgres:
@@ -88,10 +133,12 @@ class AuditTrail:
 
     def apply_many(self, cur: Cursor, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
         """A page of events as one batch of rows (a rebuild's pages are large)."""
+        self.insert_rows(cur, [_row(envelope) for envelope, _ in items])
+
+    def insert_rows(self, cur: Cursor, rows: list[tuple[Any, ...]]) -> None:
+        """Rows made by `row_of`, as one batch."""
         cur.executemany(
-            f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({_VALUES})",
-            [_row(envelope) for envelope, _ in items],
-            t=self.table,
+            f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({_VALUES})", rows, t=self.table
         )
 
     def query(
@@ -190,10 +237,40 @@ class AuditTrail:
             return int(cur.execute("SELECT COUNT(*) FROM {t}", t=self.table).fetchone()[0])
 
 
-def _row(envelope: Envelope) -> list[Any]:
-    row = {"on_behalf_of": None, "chain_link": None, **envelope.to_dict()}
-    row["payload"] = json.dumps(envelope.payload, ensure_ascii=False, sort_keys=True)
-    return [row[column] for column in COLUMNS]
+def _row(envelope: Envelope) -> tuple[Any, ...]:
+    return row_of(envelope.to_dict(), envelope.chain_link)
+
+
+def payload_json(payload: dict[str, Any]) -> str:
+    """The payload column: keys sorted, by orjson (several times faster than json); json
+    for what orjson does not take (an integer past 64 bits)."""
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def row_of(fields: dict[str, Any], chain_link: str | None) -> tuple[Any, ...]:
+    """The trail's row of an event (COLUMNS), from its envelope's fields and its chain
+    link. Spelled out: a rebuild makes one for every event of the history."""
+    return (
+        fields["service"],
+        fields["notification_id"],
+        fields["event_id"],
+        fields["event_type"],
+        fields["aggregate_type"],
+        fields["aggregate_id"],
+        fields["aggregate_version"],
+        fields["conference_id"],
+        fields["occurred_at"],
+        fields["actor"],
+        fields["correlation_id"],
+        fields["causation_id"],
+        payload_json(fields["payload"]),
+        fields.get("on_behalf_of"),
+        chain_link,
+        fields["schema_version"],
+    )
 
 
 def _records(rows: list[Any]) -> list[dict[str, Any]]:
@@ -202,3 +279,9 @@ def _records(rows: list[Any]) -> list[dict[str, Any]]:
     for record in records:
         record["payload"] = json.loads(record["payload"])
     return records
+
+
+def _role(index_name: str) -> str | None:
+    """Which of INDEXES an index is, by its name (with or without a token)."""
+    found = _INDEX_NAME.search(index_name)
+    return found.group(1) if found else None

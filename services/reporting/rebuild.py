@@ -181,6 +181,7 @@ class AuditRebuild:
                 self._fill(run, upstream)
             if run.stop_asked.is_set():
                 raise Interrupted()
+            self.shadow.before_take_over()
             self._take_over(run)
         except Interrupted:
             log.info("audit rebuild %s interrupted; the next one resumes it", run.id)

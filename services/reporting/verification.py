@@ -63,7 +63,8 @@ def verify(
     verification = Verification(dt.datetime.now(dt.UTC).isoformat())
     reporting = _open(settings, "reporting")
     try:
-        trail = AuditTrail(reporting, LIVE_TABLE) if reporting is not None else None
+        has_trail = reporting is not None and has_table(reporting, LIVE_TABLE)
+        trail = AuditTrail(reporting, LIVE_TABLE) if has_trail else None
         for service in services:
             verification.results.append(_verify_service(settings, service, trail, progress))
     finally:
@@ -154,6 +155,21 @@ def _open(settings: Settings, service: str) -> Database | None:
     return Database(settings, service, schema=settings.schema_for(service), owner=False)
 
 
+def has_table(db: Database, table: str) -> bool:
+    with db.transaction() as cur:
+        if db.is_postgres:
+            found = cur.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = {p} "
+                "AND table_name = {p}",
+                [db.schema, table],
+            ).fetchone()
+        else:
+            found = cur.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {p}", [table]
+            ).fetchone()
+    return found is not None
+
+
 def describer_of(settings: Settings, service: str) -> Describe:
     """The service's events described as its own store describes them, with a mapper of
     an application kept in memory (nothing is opened or written)."""
@@ -180,19 +196,7 @@ class _Store:
         self.events = events_table(db, service)
 
     def has_events(self) -> bool:
-        with self.db.transaction() as cur:
-            if self.db.is_postgres:
-                found = cur.execute(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = {p} "
-                    "AND table_name = {p}",
-                    [self.db.schema, CHAIN_TABLE],
-                ).fetchone()
-            else:
-                found = cur.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {p}",
-                    [CHAIN_TABLE],
-                ).fetchone()
-        return found is not None
+        return has_table(self.db, CHAIN_TABLE)
 
     def records(self, after: int, limit: int) -> list[Record]:
         with self.db.transaction() as cur:
@@ -202,6 +206,9 @@ class _Store:
                 [after, limit],
                 t=self.events,
             ).fetchall()
+        row_of = getattr(self.describe, "row", None)  # straight from the row, if it can
+        if row_of is not None:
+            return [row_of(*row) for row in rows]
         return [self.describe(notification(*row)) for row in rows]
 
     def links(self, after: int, last: int | None) -> list[Link]:

@@ -12,7 +12,7 @@ from services.common.config import Settings
 from services.common.database import Database
 from services.common.envelope import Envelope
 from services.common.sinks import ProjectionSink, ShadowBehind
-from services.reporting.audit import AuditTrail
+from services.reporting.audit import INDEXES, AuditTrail
 
 
 def envelope(service: str, notification_id: int) -> Envelope:
@@ -77,3 +77,41 @@ def test_a_live_model_ahead_of_the_shadow_is_left_as_it_was(sinks):
     assert live.positions() == {"vendors": 3, "budget": 1}
     assert len(rows(live)) == 4
     assert shadow.positions() == {"vendors": 2} and len(rows(shadow)) == 2
+
+
+def indexes(sink) -> list[str]:
+    """The roles of the indexes a trail's table has (audit.INDEXES), sorted."""
+    with sink.db.transaction() as cur:
+        return sink.projection.index_roles(cur)
+
+
+ROLES = sorted(INDEXES)
+
+
+def test_the_shadow_is_filled_unindexed_and_becomes_the_indexed_live_table(sinks):
+    live, shadow = sinks
+    assert indexes(live) == ROLES and indexes(shadow) == []  # rows go in faster without
+    for _ in range(3):  # each take-over renames the shadow: no index is lost or doubled
+        shadow.reset()
+        fill(shadow, "vendors", 1, 4)
+        shadow.before_take_over()
+        assert indexes(shadow) == ROLES
+
+        live.take_over(shadow)
+
+        assert indexes(live) == ROLES and indexes(shadow) == []
+        assert sorted(rows(live)) == [("vendors", n) for n in range(1, 5)]
+        assert live.projection.where("event_id", [live.projection.query()[0]["event_id"]], 5)
+    fill(shadow, "vendors", 1, 2)  # the emptied shadow takes rows again, as a new one
+    assert len(rows(shadow)) == 2
+
+
+def test_a_reset_shadow_drops_the_indexes_built_for_its_last_take_over(sinks):
+    _, shadow = sinks
+    fill(shadow, "vendors", 1, 2)
+    shadow.before_take_over()
+    assert indexes(shadow) == ROLES
+
+    shadow.reset()
+
+    assert indexes(shadow) == [] and rows(shadow) == [] and shadow.positions() == {}

@@ -4,6 +4,9 @@ import hashlib
 import json
 import uuid
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from services.common import chain
 from services.common.chain import ChainCheck, compare_copies
 
@@ -99,3 +102,33 @@ def test_a_chain_is_compared_with_a_copy_that_may_lag_behind():
     assert (broken.notification_id, broken.kind) == (2, "changed")
     broken = compare_copies("vendors", links[:1] + links[2:], links)
     assert (broken.notification_id, broken.kind) == (2, "missing")
+
+
+def json_canonical(record):
+    """The definition: json's bytes, keys sorted, no spaces (examples/verify_export.py)."""
+    fields = {name: record.get(name) for name in chain.FIELDS}
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past 64 bits too
+    | st.floats(allow_nan=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(payload=st.dictionaries(st.text(), _values, max_size=6), actor=st.text(min_size=1))
+def test_the_canonical_bytes_are_json_s_whichever_encoder_wrote_them(payload, actor):
+    record = event(1, payload=payload, actor=actor)
+    assert chain.canonical(record) == json_canonical(record)
+
+
+def test_floats_and_integers_past_64_bits_are_written_by_json():
+    for payload in ({"ratio": 1e-05}, {"x": [{"y": 1e16}]}, {"big": 2**64}, {"neg": -(2**63) - 1}):
+        record = event(1, payload=payload)
+        assert chain.canonical(record) == json_canonical(record)
