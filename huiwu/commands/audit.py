@@ -75,10 +75,10 @@ def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
     starts again from #1 of every log)."""
     bar = RebuildProgress(ctx.err, enabled=not ctx.json and ctx.err.isatty())
     fresh = args.fresh
-    from_stores: dict[str, int] = {}
+    filled = None
     if not args.over_rpc and stores_here(ctx):
         try:
-            from_stores = _fill_from_stores(ctx, args, bar, fresh)
+            filled = _fill_from_stores(ctx, args, bar, fresh)
         except KeyboardInterrupt:
             bar.done()
             print(
@@ -124,10 +124,11 @@ def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
     replayed = answer.get("replayed", {})
     detail = ", ".join(f"{service} {count}" for service, count in replayed.items())
     resumed = sum(answer.get("resumed", {}).values())
-    if from_stores:
-        answer["from_stores"] = from_stores
-        read = ", ".join(f"{service} {count}" for service, count in from_stores.items())
-        since = f"; read from the stores: {read}"
+    if filled is not None:
+        answer["from_stores"] = filled.read
+        answer["from_stores_seconds"] = round(filled.seconds, 3)
+        read = ", ".join(f"{service} {count}" for service, count in filled.read.items())
+        since = f"; read from the stores in {filled.seconds:.1f} s: {read}"
     else:
         since = f"; resumed after #{resumed:,} of the logs" if resumed else ""
     return ctx.show(
@@ -144,9 +145,9 @@ def stores_here(ctx: Context) -> bool:
 
 def _fill_from_stores(
     ctx: Context, args: argparse.Namespace, bar: RebuildProgress, fresh: bool
-) -> dict[str, int]:
+) -> Any:
     """Read every upstream's stored events into reporting's new trail, as `huiwu audit
-    verify` reads them (only an admin or an auditor may); how many of each."""
+    verify` reads them (only an admin or an auditor may); what was read (`Filled`)."""
     from services.common.token_store import TokenStore  # the stores: only for this path
     from services.reporting import fill_from_stores
 
@@ -173,7 +174,7 @@ def _fill_from_stores(
     except fill_from_stores.Busy as exc:
         raise ServiceError("reporting", 409, {"message": str(exc)}) from None
     bar.done()
-    return filled.read
+    return filled
 
 
 def _interrupt(ctx: Context) -> int:
