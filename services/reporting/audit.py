@@ -221,13 +221,17 @@ class AuditTrail:
             ).fetchone()
         return None if row is None else row[0]
 
-    def chain_links(self, service: str, after: int, limit: int) -> list[tuple[int, str | None]]:
-        """Reporting's copy of `service`'s chain: (notification_id, link), ascending."""
+    def chain_links(
+        self, service: str, after: int, limit: int, upto: int | None = None
+    ) -> list[tuple[int, str | None]]:
+        """Reporting's copy of `service`'s chain: (notification_id, link), ascending,
+        after `after` (and up to `upto`)."""
+        bound = "" if upto is None else " AND notification_id <= {p}"
         with self.db.transaction() as cur:
             rows = cur.execute(
                 "SELECT notification_id, chain_link FROM {t} WHERE service = {p} "
-                "AND notification_id > {p} ORDER BY notification_id LIMIT {p}",
-                [service, after, limit],
+                f"AND notification_id > {{p}}{bound} ORDER BY notification_id LIMIT {{p}}",
+                [service, after, *([] if upto is None else [upto]), limit],
                 t=self.table,
             ).fetchall()
         return [(int(row[0]), row[1]) for row in rows]

@@ -9,8 +9,8 @@ meanwhile, and takes the shadow over (rebuild.py). The trail is the same either 
 way skips the broker, the log RPC and the message parsing, and runs at the speed of a
 read (docs/performance.md).
 
-Reading and describing pages runs in worker processes, in order, a few pages ahead of the
-writer at most, so memory stays flat however long the history.
+Reading and describing pages runs in worker processes (ordered_pool.py), in order, a few
+pages ahead of the writer at most, so memory stays flat however long the history.
 
 Unlike the replay over RPC, a payload is not checked against its published schema again:
 the store is where the history is, and every event in it has a place in the trail (an
@@ -20,18 +20,13 @@ stored events against their chain).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import multiprocessing
-import os
-import signal
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.common import ordered_pool
 from services.common.chained_store import CHAIN_TABLE
 from services.common.config import Settings
 from services.common.database import Database
@@ -94,8 +89,11 @@ def fill(
             for first in range(done.positions[u] + 1, done.ends[u] + 1, PAGE)
         ]
         remaining = sum(done.ends[u] - done.positions[u] for u in upstreams)
-        count = workers if workers is not None else (0 if remaining < SMALL else _cores())
-        with contextlib.closing(_described(settings, pages, count)) as described:
+        count = (
+            workers if workers is not None else (0 if remaining < SMALL else ordered_pool.cores())
+        )
+        described = ordered_pool.ordered(_Readers, (settings,), pages, count)
+        with contextlib.closing(described):
             for upstream, rows in described:
                 if stop():
                     raise Stopped()
@@ -113,10 +111,6 @@ def fill(
     finally:
         db.close()
         lock.release()
-
-
-def _cores() -> int:
-    return max(1, min(2, len(os.sched_getaffinity(0))))
 
 
 def _end(settings: Settings, upstream: str) -> int:
@@ -137,44 +131,6 @@ def _store(settings: Settings, service: str) -> Database | None:
 
 
 Page = tuple[str, int, int]  # (upstream, first id, last id)
-
-
-def _described(
-    settings: Settings, pages: list[Page], workers: int
-) -> Iterator[tuple[str, list[list[Any]]]]:
-    """Each page's trail rows, in order: read in this process, or by `workers` processes
-    a few pages ahead of the caller (never more: memory stays flat)."""
-    if workers <= 0:
-        readers = _Readers(settings)
-        try:
-            for page in pages:
-                yield page[0], readers.rows(*page)
-        finally:
-            readers.close()
-        return
-    # Forked, the workers start at once, with every module loaded; they open connections
-    # of their own. A process with threads of its own spawns them instead (slower to start).
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(settings,)
-    ) as pool:
-        ahead: deque[tuple[str, concurrent.futures.Future[list[list[Any]]]]] = deque()
-        todo = iter(pages)
-        try:
-            for page in todo:
-                ahead.append((page[0], pool.submit(_worker_rows, *page)))
-                if len(ahead) >= 2 * workers:
-                    break
-            while ahead:
-                upstream, future = ahead.popleft()
-                rows = future.result()
-                page = next(todo, None)
-                if page is not None:
-                    ahead.append((page[0], pool.submit(_worker_rows, *page)))
-                yield upstream, rows
-        finally:
-            for _, future in ahead:
-                future.cancel()
 
 
 class _Reader:
@@ -209,7 +165,10 @@ class _Readers:
         self.settings = settings
         self.open: dict[str, tuple[_Reader, Any]] = {}
 
-    def rows(self, upstream: str, first: int, last: int) -> list[list[Any]]:
+    def __call__(self, page: Page) -> tuple[str, list[tuple[Any, ...]]]:
+        return page[0], self.rows(*page)
+
+    def rows(self, upstream: str, first: int, last: int) -> list[tuple[Any, ...]]:
         if upstream not in self.open:
             db = _store(self.settings, upstream)
             assert db is not None  # a store with an end has a file
@@ -221,17 +180,3 @@ class _Readers:
         for reader, _ in self.open.values():
             reader.db.close()
         self.open.clear()
-
-
-_worker: _Readers | None = None
-
-
-def _start_worker(settings: Settings) -> None:
-    global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
-    _worker = _Readers(settings)
-
-
-def _worker_rows(upstream: str, first: int, last: int) -> list[list[Any]]:
-    assert _worker is not None
-    return _worker.rows(upstream, first, last)

@@ -9,12 +9,13 @@ metrics tell Prometheus the time and result of the last verification.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from services.common import chain
+from services.common import chain, ordered_pool
 from services.common.chain import Break, ChainCheck, Link, Record
 from services.common.chained_store import CHAIN_TABLE, Describe, describer, notification
 from services.common.config import Settings
@@ -25,6 +26,7 @@ from .audit import LIVE_TABLE, AuditTrail
 from .verifications import Verifications
 
 PAGE = 5000
+CHUNK = 50_000  # events a piece of a verification checks, a page at a time
 Progress = Callable[[str, int], None]  # (service, events checked so far)
 
 
@@ -57,19 +59,41 @@ class Verification:
 
 
 def verify(
-    settings: Settings, services: list[str], progress: Progress | None = None
+    settings: Settings,
+    services: list[str],
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Verification:
+    """Check `services`' histories in pieces of CHUNK events, by `workers` processes
+    (by default one per core, up to 2, for a long history), taken in order: each
+    service's result is of its pieces up to its first break."""
     started = time.monotonic()
     verification = Verification(dt.datetime.now(dt.UTC).isoformat())
-    reporting = _open(settings, "reporting")
-    try:
-        has_trail = reporting is not None and has_table(reporting, LIVE_TABLE)
-        trail = AuditTrail(reporting, LIVE_TABLE) if has_trail else None
-        for service in services:
-            verification.results.append(_verify_service(settings, service, trail, progress))
-    finally:
-        if reporting is not None:
-            reporting.close()
+    results = {service: ServiceResult(service) for service in services}
+    pieces: list[Piece] = []
+    total = 0
+    for service in services:
+        end = _end(settings, service)
+        if end is None:
+            results[service].absent = True
+            continue
+        total += end
+        starts = list(range(1, end + 1, CHUNK)) or [1]
+        for first in starts:  # the last piece is open: it takes what was stored meanwhile
+            pieces.append((service, first, None if first == starts[-1] else first + CHUNK - 1))
+    count = workers if workers is not None else (0 if total <= CHUNK else ordered_pool.cores())
+    checked = ordered_pool.ordered(_Checker, (settings,), pieces, count)
+    with contextlib.closing(checked):
+        for service, piece in checked:
+            result = results[service]
+            if result.broken is not None:
+                continue  # past its first break, nothing counts
+            result.events += piece.events
+            result.copied += piece.copied
+            result.broken = piece.broken
+            if progress is not None:
+                progress(service, result.events)
+    verification.results = [results[service] for service in services]
     verification.seconds = round(time.monotonic() - started, 3)
     return verification
 
@@ -90,39 +114,81 @@ def record(settings: Settings, verification: Verification) -> None:
         db.close()
 
 
-def _verify_service(
-    settings: Settings, service: str, trail: AuditTrail | None, progress: Progress | None
-) -> ServiceResult:
-    result = ServiceResult(service)
+Piece = tuple[str, int, int | None]  # (service, first id, last id or None: to the end)
+
+
+@dataclass
+class PieceResult:
+    events: int = 0
+    copied: int = 0
+    broken: Break | None = None
+
+
+class _Checker:
+    """Checks pieces of histories: each service's store (as the service) and reporting's
+    copy (as reporting), opened on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stores: dict[str, _Store] = {}
+        self.reporting = _open(settings, "reporting")
+        has_trail = self.reporting is not None and has_table(self.reporting, LIVE_TABLE)
+        self.trail = AuditTrail(self.reporting, LIVE_TABLE) if has_trail else None
+
+    def __call__(self, piece: Piece) -> tuple[str, PieceResult]:
+        service, first, last = piece
+        return service, self.check(service, first, last)
+
+    def check(self, service: str, first: int, last: int | None) -> PieceResult:
+        """The events from `first` to `last` against the chain, from the link before
+        `first` (the piece before checks that one); then their links against reporting's
+        copy of them."""
+        store = self._store(service)
+        check = ChainCheck(service)
+        check.previous = store.link_before(first) or chain.GENESIS
+        after = first - 1
+        while check.broken is None:
+            records = store.records(after, PAGE, last)
+            full = len(records) == PAGE
+            bound = records[-1]["notification_id"] if full else last
+            check.check(records, store.links(after, bound))
+            if not full:
+                break
+            after = bound
+        result = PieceResult(check.checked, 0, check.broken)
+        if result.broken is None and self.trail is not None and service != "reporting":
+            counted = _Counted(_copy(self.trail, service, first - 1, last))
+            result.broken = chain.compare_copies(
+                service, store.links_between(first - 1, last), counted
+            )
+            result.copied = counted.count
+        return result
+
+    def _store(self, service: str) -> _Store:
+        if service not in self.stores:
+            db = _open(self.settings, service)
+            assert db is not None  # a piece is only made of a store that is there
+            self.stores[service] = _Store(db, service, describer_of(self.settings, service))
+        return self.stores[service]
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            store.db.close()
+        if self.reporting is not None:
+            self.reporting.close()
+
+
+def _end(settings: Settings, service: str) -> int | None:
+    """The last position a service's history holds (events or chain); None if it has no
+    chained store here."""
     db = _open(settings, service)
     if db is None:
-        result.absent = True
-        return result
+        return None
     try:
-        store = _Store(db, service, describer_of(settings, service))
-        if not store.has_events():
-            result.absent = True
-            return result
-        check = ChainCheck(service)
-        after = 0
-        while check.broken is None:
-            records = store.records(after, PAGE)
-            last = records[-1]["notification_id"] if len(records) == PAGE else None
-            links = store.links(after, last)
-            check.check(records, links)
-            if progress is not None:
-                progress(service, check.checked)
-            if last is None:
-                break
-            after = last
-        result.events, result.broken = check.checked, check.broken
-        if result.broken is None and trail is not None and service != "reporting":
-            counted = _Counted(_copy(trail, service))
-            result.broken = chain.compare_copies(service, store.all_links(), counted)
-            result.copied = counted.count
+        store = _Store(db, service, None)
+        return store.end() if store.has_events() else None
     finally:
         db.close()
-    return result
 
 
 class _Counted:
@@ -135,12 +201,13 @@ class _Counted:
             yield row
 
 
-def _copy(trail: AuditTrail, service: str) -> Iterator[tuple[int, str]]:
+def _copy(
+    trail: AuditTrail, service: str, after: int, upto: int | None
+) -> Iterator[tuple[int, str]]:
     """Reporting's copy of a service's links, page by page (rows from before the chain
     existed carry none, and are passed over)."""
-    after = 0
     while True:
-        rows = trail.chain_links(service, after, PAGE)
+        rows = trail.chain_links(service, after, PAGE, upto)
         for notification_id, link in rows:
             if link is not None:
                 yield notification_id, link
@@ -189,7 +256,7 @@ def events_table(db: Database, service: str) -> str:
 class _Store:
     """A service's events and chain, read as the service (by notification id)."""
 
-    def __init__(self, db: Database, service: str, describe: Describe) -> None:
+    def __init__(self, db: Database, service: str, describe: Describe | None) -> None:
         self.db = db
         self.describe = describe
         self.id = "notification_id" if db.is_postgres else "rowid"
@@ -198,12 +265,29 @@ class _Store:
     def has_events(self) -> bool:
         return has_table(self.db, CHAIN_TABLE)
 
-    def records(self, after: int, limit: int) -> list[Record]:
+    def end(self) -> int:
+        with self.db.transaction() as cur:
+            events = cur.execute(f"SELECT MAX({self.id}) FROM {{t}}", t=self.events).fetchone()
+            chained = cur.execute("SELECT MAX(notification_id) FROM {t}", t=CHAIN_TABLE)
+            return max(int(events[0] or 0), int(chained.fetchone()[0] or 0))
+
+    def link_before(self, notification_id: int) -> str | None:
+        with self.db.transaction() as cur:
+            row = cur.execute(
+                "SELECT link FROM {t} WHERE notification_id < {p} "
+                "ORDER BY notification_id DESC LIMIT 1",
+                [notification_id],
+                t=CHAIN_TABLE,
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def records(self, after: int, limit: int, upto: int | None = None) -> list[Record]:
+        bound = "" if upto is None else f" AND {self.id} <= {{p}}"
         with self.db.transaction() as cur:
             rows = cur.execute(
                 f"SELECT {self.id}, originator_id, originator_version, topic, state FROM {{t}} "
-                f"WHERE {self.id} > {{p}} ORDER BY {self.id} LIMIT {{p}}",
-                [after, limit],
+                f"WHERE {self.id} > {{p}}{bound} ORDER BY {self.id} LIMIT {{p}}",
+                [after, *([] if upto is None else [upto]), limit],
                 t=self.events,
             ).fetchall()
         row_of = getattr(self.describe, "row", None)  # straight from the row, if it can
@@ -223,14 +307,14 @@ class _Store:
             ).fetchall()
         return [Link(int(r[0]), r[1], r[2]) for r in rows]
 
-    def all_links(self) -> Iterator[tuple[int, str]]:
-        after = 0
+    def links_between(self, after: int, upto: int | None) -> Iterator[tuple[int, str]]:
+        bound = "" if upto is None else " AND notification_id <= {p}"
         while True:
             with self.db.transaction() as cur:
                 rows = cur.execute(
-                    "SELECT notification_id, link FROM {t} WHERE notification_id > {p} "
-                    "ORDER BY notification_id LIMIT {p}",
-                    [after, PAGE],
+                    "SELECT notification_id, link FROM {t} WHERE notification_id > {p}"
+                    f"{bound} ORDER BY notification_id LIMIT {{p}}",
+                    [after, *([] if upto is None else [upto]), PAGE],
                     t=CHAIN_TABLE,
                 ).fetchall()
             yield from ((int(r[0]), r[1]) for r in rows)

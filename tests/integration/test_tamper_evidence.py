@@ -200,8 +200,10 @@ def test_every_edit_of_a_store_is_found_and_located(system, monkeypatch):
     assert {r.service: r.events for r in untouched.results}["vendors"] == 3
     assert untouched.results[0].copied == 3
 
-    for page in (verification.PAGE, 2):  # a history longer than a page is read in pages
+    # A history longer than a page is read in pages; one longer than a piece, in pieces.
+    for page, chunk in ((verification.PAGE, verification.CHUNK), (2, verification.CHUNK), (2, 2)):
         monkeypatch.setattr(verification, "PAGE", page)
+        monkeypatch.setattr(verification, "CHUNK", chunk)
         assert verification.verify(settings, ["vendors"]).ok
         found, expected = {}, {}
         for tamper, position, kind in CASES:
@@ -214,7 +216,13 @@ def test_every_edit_of_a_store_is_found_and_located(system, monkeypatch):
             found[tamper.__name__] = (broken.service, broken.notification_id, broken.kind)
             store.put_back(rows, links)
             assert verification.verify(settings, ["vendors"]).ok  # as it was
-        assert found == expected, page
+        assert found == expected, (page, chunk)
+    monkeypatch.setattr(verification, "CHUNK", 2)  # two pieces, checked by two processes
+    assert verification.verify(settings, ["vendors"], workers=2).ok
+    swap_two(store)
+    (broken,) = verification.verify(settings, ["vendors"], workers=2).broken
+    assert (broken.notification_id, broken.kind) == (1, "reordered")
+    store.put_back(rows, links)
     monkeypatch.undo()
 
     # The command line: exit 1 naming the service and the place; the alert's gauges.
