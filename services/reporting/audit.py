@@ -36,7 +36,6 @@ COLUMNS = (
 )
 # Added after the first release, last, so that old tables take them on.
 ADDED_COLUMNS = {"on_behalf_of": "TEXT", "chain_link": "TEXT", "schema_version": "BIGINT"}
-_VALUES = ", ".join(["{p}"] * len(COLUMNS))
 
 
 LIVE_TABLE = "audit_trail"
@@ -137,9 +136,7 @@ class AuditTrail:
 
     def insert_rows(self, cur: Cursor, rows: list[tuple[Any, ...]]) -> None:
         """Rows made by `row_of`, as one batch."""
-        cur.executemany(
-            f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({_VALUES})", rows, t=self.table
-        )
+        cur.insert_many(self.table, COLUMNS, rows)
 
     def query(
         self,
