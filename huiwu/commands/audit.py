@@ -128,12 +128,14 @@ def audit_rebuild(ctx: Context, args: argparse.Namespace) -> int:
         answer["from_stores"] = filled.read
         answer["from_stores_seconds"] = round(filled.seconds, 3)
         read = ", ".join(f"{service} {count}" for service, count in filled.read.items())
-        since = f"; read from the stores in {filled.seconds:.1f} s: {read}"
+        how = (
+            f"read from the stores in {filled.seconds:.1f} s: {read or 'nothing new'}; "
+            f"then over RPC: {detail or 'nothing'}"
+        )
     else:
         since = f"; resumed after #{resumed:,} of the logs" if resumed else ""
-    return ctx.show(
-        answer, f"audit trail rebuilt: {answer.get('events')} events (replayed: {detail}{since})"
-    )
+        how = f"replayed: {detail}{since}"
+    return ctx.show(answer, f"audit trail rebuilt: {answer.get('events')} events ({how})")
 
 
 def stores_here(ctx: Context) -> bool:
@@ -148,6 +150,10 @@ def _fill_from_stores(
 ) -> Any:
     """Read every upstream's stored events into reporting's new trail, as `huiwu audit
     verify` reads them (only an admin or an auditor may); what was read (`Filled`)."""
+    import sqlite3
+
+    import psycopg
+
     from services.common.token_store import TokenStore  # the stores: only for this path
     from services.reporting import fill_from_stores
 
@@ -173,6 +179,17 @@ def _fill_from_stores(
         )
     except fill_from_stores.Busy as exc:
         raise ServiceError("reporting", 409, {"message": str(exc)}) from None
+    except (OSError, sqlite3.Error, psycopg.Error) as exc:  # the stores, not the trail
+        bar.done()
+        raise ServiceError(
+            "reporting",
+            503,
+            {
+                "message": f"the stores could not be read here ({type(exc).__name__}: {exc}); "
+                "the audit trail is unchanged; run it where the stores are, or with "
+                "--over-rpc to let reporting read every log"
+            },
+        ) from None
     bar.done()
     return filled
 

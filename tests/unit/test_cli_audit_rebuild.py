@@ -145,3 +145,86 @@ def test_the_progress_bar_shows_events_rate_and_time_left():
     assert audit.progress_text({"positions": {}, "ends": {"a": 7_200_000}}, 1_000).endswith(
         "1,000/s  2h00m left"
     )
+
+
+@pytest.fixture
+def stores_here(fake, monkeypatch):
+    """The command runs where the stores are; what `fill_from_stores.fill` is asked."""
+    from huiwu.commands import tokens
+    from services.common import token_store
+    from services.reporting import fill_from_stores
+
+    class NoStore:
+        def __init__(self, settings):
+            pass
+
+        def close(self):
+            pass
+
+    asked: list[dict] = []
+    monkeypatch.setattr(audit, "stores_here", lambda ctx: True)
+    monkeypatch.setattr(token_store, "TokenStore", NoStore)
+    monkeypatch.setattr(tokens, "as_one_of", lambda *args: None)
+
+    def fill(settings, upstreams, **kwargs):
+        asked.append({"upstreams": upstreams, **kwargs})
+        kwargs["progress"]({"vendors": 3}, {"vendors": 3})
+        return fill_from_stores.Filled(read={"vendors": 3, "checklist": 40}, seconds=1.25)
+
+    monkeypatch.setattr(fill_from_stores, "fill", fill)
+    return asked
+
+
+def test_where_the_stores_are_they_are_read_first_and_reporting_does_the_rest(
+    fake, stores_here, capsys
+):
+    fake.routes[("POST", "/audit/rebuild")] = (200, {**DONE, "replayed": {}})
+    code, out, err = run(capsys, "audit", "rebuild", "--fresh", "--workers", "3")
+    assert code == 0, err
+    (asked,) = stores_here
+    assert asked["fresh"] is True and asked["workers"] == 3
+    assert "reporting" not in asked["upstreams"] and "vendors" in asked["upstreams"]
+    assert fake.requests[0]["query"] == "wait=20.0"  # resumes: not afresh again
+    assert out.strip() == (
+        "audit trail rebuilt: 45 events (read from the stores in 1.2 s: "
+        "vendors 3, checklist 40; then over RPC: nothing)"
+    )
+
+
+def test_over_rpc_leaves_the_stores_alone(fake, stores_here, capsys):
+    fake.routes[("POST", "/audit/rebuild")] = (200, DONE)
+    code, _, _ = run(capsys, "audit", "rebuild", "--over-rpc", "--fresh")
+    assert code == 0
+    assert stores_here == []
+    assert fake.requests[0]["query"] == "wait=20.0&fresh=true"
+
+
+def test_stores_that_cannot_be_read_here_say_so_and_change_nothing(
+    fake, stores_here, capsys, monkeypatch
+):
+    from services.reporting import fill_from_stores
+
+    def broken(*args, **kwargs):
+        raise OSError("no such file")
+
+    monkeypatch.setattr(fill_from_stores, "fill", broken)
+    code, out, err = run(capsys, "audit", "rebuild")
+    assert code == 1 and out == ""
+    assert "the stores could not be read here (OSError: no such file)" in err
+    assert "--over-rpc" in err
+    assert fake.requests == []
+
+
+def test_ctrl_c_while_the_stores_are_read_keeps_what_was_read(
+    fake, stores_here, capsys, monkeypatch
+):
+    from services.reporting import fill_from_stores
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fill_from_stores, "fill", interrupted)
+    code, _, err = run(capsys, "audit", "rebuild")
+    assert code == 130
+    assert "`huiwu audit rebuild` resumes it" in err
+    assert fake.requests == []
