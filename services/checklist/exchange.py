@@ -46,6 +46,7 @@ from typing import Any
 
 from .events import PROGRESS_STATES
 from .plan_import import RowError
+from .rules import describe_where
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -131,7 +132,7 @@ def verification_text(verification: Mapping[str, Any], target: Any, lang: str = 
     if not rule:
         kinds = ", ".join(verification.get("evidence") or [])
         return f"{'凭证' if zh else 'evidence'}: {kinds}"
-    where = ", ".join(f"{k}={v}" for k, v in sorted((rule.get("where") or {}).items()))
+    where = describe_where(rule.get("where") or {})
     where = f" ({where})" if where else ""
     if rule.get("count"):
         at_least = target if target is not None else rule.get("at_least")
@@ -139,7 +140,9 @@ def verification_text(verification: Mapping[str, Any], target: Any, lang: str = 
             at_least = f"{at_least.get('ratio')} × {at_least.get('ratio_of')}"
         text = f"{rule['count']}{where} ≥ {at_least}"
     elif rule.get("for_all"):
-        text = f"{rule['for_all']}{where} → {rule.get('require')}"
+        required = describe_where(rule.get("require_where") or {})
+        required = f" ({required})" if required else ""
+        text = f"{rule['for_all']}{where} → {rule.get('require')}{required}"
     else:
         text = f"{rule.get('event')}{where}"
     return f"{'规则' if zh else 'rule'}: {text}"

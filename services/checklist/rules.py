@@ -25,20 +25,85 @@ REMOVE = "remove"  # the member of that aggregate leaves
 DONE = "done"  # the member of that aggregate completed what a for-all rule requires
 
 
-def _where(data: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted((data.get("where") or {}).items()))
+OPERATORS = ("in", "!=", ">=", "<=")
 
 
-def _matches(where: tuple[tuple[str, Any], ...], payload: Mapping[str, Any]) -> bool:
-    """Every condition holds; a list field holds when it contains the value."""
+@dataclass(frozen=True)
+class Compare:
+    """A condition other than equality on one payload field: `{in: [a, b]}`, `{"!=": x}`,
+    `{">=": n}`, `{"<=": n}`. A field that is absent (or null) never holds."""
+
+    op: str
+    value: Any  # a tuple for `in`
+
+    @classmethod
+    def from_value(cls, value: Mapping[str, Any]) -> Compare:
+        ((op, operand),) = value.items()
+        return cls(op, tuple(operand) if op == "in" else operand)
+
+    def holds(self, actual: Any) -> bool:
+        if actual is None:
+            return False
+        if self.op == "in":
+            return actual in self.value
+        if self.op == "!=":
+            return actual != self.value
+        if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+            return False  # an order holds between numbers only
+        return actual >= self.value if self.op == ">=" else actual <= self.value
+
+    def to_value(self) -> dict[str, Any]:
+        return {self.op: list(self.value) if self.op == "in" else self.value}
+
+    def __str__(self) -> str:
+        if self.op == "in":
+            return "in " + "|".join(str(v) for v in self.value)
+        return f"{self.op} {self.value}"
+
+
+Where = tuple[tuple[str, Any], ...]  # (field, value or Compare), sorted by field
+
+
+def _where(data: Mapping[str, Any], name: str = "where") -> Where:
+    return tuple(
+        sorted(
+            (key, Compare.from_value(value) if isinstance(value, Mapping) else value)
+            for key, value in (data.get(name) or {}).items()
+        )
+    )
+
+
+def _where_dict(where: Where) -> dict[str, Any]:
+    """The YAML form again."""
+    return {key: v.to_value() if isinstance(v, Compare) else v for key, v in where}
+
+
+def _matches(where: Where, payload: Mapping[str, Any]) -> bool:
+    """Every condition holds. A plain value is equality, and a list field holds when it
+    contains the value; a `Compare` holds of the field's value, or of any of a list's."""
     for key, expected in where:
         actual = payload.get(key)
-        if isinstance(actual, (list, tuple)):
+        if isinstance(expected, Compare):
+            values = actual if isinstance(actual, (list, tuple)) else (actual,)
+            if not any(expected.holds(value) for value in values):
+                return False
+        elif isinstance(actual, (list, tuple)):
             if expected not in actual:
                 return False
         elif actual != expected:
             return False
     return True
+
+
+def describe_where(where: Mapping[str, Any]) -> str:
+    """`category=venue, amount_minor >= 100000`, from the YAML form."""
+    parts = []
+    for key, value in sorted(where.items()):
+        if isinstance(value, Mapping):
+            parts.append(f"{key} {Compare.from_value(value)}")
+        else:
+            parts.append(f"{key}={value}")
+    return ", ".join(parts)
 
 
 class _Listening:
@@ -50,11 +115,16 @@ class _Listening:
     each matching event is a proof of its own (`per_event`).
     """
 
-    where: tuple[tuple[str, Any], ...]
+    where: Where
     per_event = False
 
     def matches(self, payload: Mapping[str, Any]) -> bool:
         return _matches(self.where, payload)
+
+    def concerns(self, role: str, payload: Mapping[str, Any]) -> bool:
+        """Whether an event in `role` changes the entry: an addition only if `where`
+        holds; a removal always."""
+        return role != ADD or self.matches(payload)
 
     def holds(self, members: int, done: int, target: int) -> bool:
         return members >= 1
@@ -72,7 +142,7 @@ class _Listening:
 @dataclass(frozen=True)
 class EventRule(_Listening):
     event: str
-    where: tuple[tuple[str, Any], ...] = ()
+    where: Where = ()
     compensated_by: tuple[str, ...] = ()
     kind = "event"
     per_event = True
@@ -84,7 +154,7 @@ class EventRule(_Listening):
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": self.event,
-            "where": dict(self.where),
+            "where": _where_dict(self.where),
             "compensated_by": list(self.compensated_by),
         }
 
@@ -124,7 +194,7 @@ class Target:
 class CountRule(_Listening):
     event: str
     target: Target
-    where: tuple[tuple[str, Any], ...] = ()
+    where: Where = ()
     compensated_by: tuple[str, ...] = ()
     kind = "count"
 
@@ -146,7 +216,7 @@ class CountRule(_Listening):
     def to_dict(self) -> dict[str, Any]:
         return {
             "count": self.event,
-            "where": dict(self.where),
+            "where": _where_dict(self.where),
             "at_least": self.target.to_value(),
             "compensated_by": list(self.compensated_by),
         }
@@ -161,9 +231,15 @@ class CountRule(_Listening):
 class ForAllRule(_Listening):
     event: str
     require: str
-    where: tuple[tuple[str, Any], ...] = ()
+    where: Where = ()
     removed_by: tuple[str, ...] = ()
+    require_where: Where = ()  # which of the `require` events count
     kind = "for_all"
+
+    def concerns(self, role: str, payload: Mapping[str, Any]) -> bool:
+        if role == DONE:
+            return _matches(self.require_where, payload)
+        return super().concerns(role, payload)
 
     def holds(self, members: int, done: int, target: int) -> bool:
         return members >= 1 and done >= members
@@ -174,15 +250,20 @@ class ForAllRule(_Listening):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ForAllRule:
         return cls(
-            data["for_all"], data["require"], _where(data), tuple(data.get("removed_by") or ())
+            data["for_all"],
+            data["require"],
+            _where(data),
+            tuple(data.get("removed_by") or ()),
+            _where(data, "require_where"),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "for_all": self.event,
-            "where": dict(self.where),
+            "where": _where_dict(self.where),
             "removed_by": list(self.removed_by),
             "require": self.require,
+            **({"require_where": _where_dict(self.require_where)} if self.require_where else {}),
         }
 
     def roles(self) -> Iterable[tuple[str, str]]:
@@ -213,11 +294,12 @@ class RuleIndex:
                 self._by_key[key].append((code, rule, role))
 
     def concerned(self, key: str, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """(code, role) of every entry this event changes; `where` applies to additions."""
+        """(code, role) of every entry this event changes: `where` applies to additions,
+        `require_where` to a for-all rule's required event."""
         return [
             (code, role)
             for code, rule, role in self._by_key.get(key, ())
-            if role != ADD or rule.matches(payload)
+            if rule.concerns(role, payload)
         ]
 
     def verified_by(self, key: str, payload: Mapping[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES
-from .rules import Rule, RuleIndex, rule_from_dict
+from .rules import OPERATORS, Rule, RuleIndex, rule_from_dict
 
 TEMPLATES = Path(__file__).parent / "templates"
 EVENT_KEY = validate.Regexp(r"^[a-z]+\.[A-Z]\w+$", error="must look like service.EventType")
@@ -59,11 +59,36 @@ class _AtLeast(fields.Field):
         raise ValidationError("must be a whole number >= 1 or {ratio_of, ratio}")
 
 
+class _Condition(fields.Field):
+    """A `where` value: a plain value (equality; for a list field, membership), or one
+    comparison: `{in: [a, b]}`, `{"!=": x}`, `{">=": n}`, `{"<=": n}` (rules.Compare)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict):
+            if isinstance(value, list):
+                raise ValidationError("a list is not a value: use {in: [...]} for one of several")
+            return value
+        if len(value) != 1 or next(iter(value)) not in OPERATORS:
+            raise ValidationError(
+                f"a comparison is one of {', '.join(OPERATORS)} with its operand, "
+                f"as {{in: [a, b]}} or {{'>=': 3}}; not {value!r}"
+            )
+        ((op, operand),) = value.items()
+        if op == "in" and (not isinstance(operand, list) or not operand):
+            raise ValidationError("`in` takes a list of one value or more")
+        if op in (">=", "<=") and (
+            isinstance(operand, bool) or not isinstance(operand, (int, float))
+        ):
+            raise ValidationError(f"`{op}` compares numbers: give a number")
+        return value
+
+
 class _Rule(_Strict):
     event = fields.String(validate=EVENT_KEY)
     count = fields.String(validate=EVENT_KEY)
     for_all = fields.String(validate=EVENT_KEY)
-    where = fields.Dict(keys=fields.String(), load_default=dict)
+    where = fields.Dict(keys=fields.String(), values=_Condition(), load_default=dict)
+    require_where = fields.Dict(keys=fields.String(), values=_Condition(), load_default=dict)
     compensated_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     removed_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     require = fields.String(validate=EVENT_KEY)
@@ -78,6 +103,8 @@ class _Rule(_Strict):
             raise ValidationError("a count rule needs at_least", "at_least")
         if data.get("for_all") and not data.get("require"):
             raise ValidationError("a for_all rule needs require", "require")
+        if data.get("require_where") and not data.get("for_all"):
+            raise ValidationError("only a for_all rule has require_where", "require_where")
 
 
 class _Verification(_Strict):
