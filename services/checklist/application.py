@@ -255,7 +255,7 @@ class ChecklistApplication(ServiceApplication):
         if envelope.conference_id is None:
             return
         key = f"{envelope.service}.{envelope.event_type}"
-        concerned = self.template.rules.concerned(key, envelope.payload)
+        concerned = self.template.rules.touched(key, envelope.aggregate_id, envelope.payload)
         if not concerned:
             return
         meta = CommandContext.caused_by(envelope).meta(envelope.conference_id)
@@ -264,10 +264,10 @@ class ChecklistApplication(ServiceApplication):
         if payload.get("reason"):
             reason += f": {payload['reason']}"
         touched: dict[str, Entry] = {}
-        for code, role in concerned:
+        for code, role, member in concerned:
             entry = touched.get(code) or self._planned_entry(envelope.conference_id, code)
             if entry is not None:
-                entry.observe(role, proof, reason, meta)
+                entry.observe(role, proof, reason, meta, member=member)
                 touched[code] = entry
         processing_event.collect_events(*touched.values())
 

@@ -163,12 +163,20 @@ class Entry(Aggregate):
         return any(proof.get("event_id") == event_id for proof in self.proofs)
 
     # -- automatic rules --------------------------------------------------------------
-    def observe(self, role: str, proof: dict[str, Any], reason: str, meta: dict[str, Any]) -> None:
-        """An event its rule listens to: `role` says whether it adds, removes or completes."""
+    def observe(
+        self,
+        role: str,
+        proof: dict[str, Any],
+        reason: str,
+        meta: dict[str, Any],
+        member: str | None = None,
+    ) -> None:
+        """An event its rule listens to: `role` says whether it adds, removes or completes,
+        and `member` of whom (by default, the event's own aggregate)."""
         rule = self.rule
         if rule is None:
             return
-        aggregate_id = proof["aggregate_id"]
+        aggregate_id = proof["aggregate_id"] if member is None else member
         if rule.per_event:  # each matching event is a proof of its own
             if role == ADD and not self.has_proof(proof["event_id"]):
                 self._verified(proof=proof, meta=meta)

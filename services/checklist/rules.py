@@ -8,7 +8,8 @@ Three shapes (see templates/README.md):
 - `CountRule`: at least N distinct aggregates had the event; a compensating event
   removes its aggregate from the count.
 - `ForAllRule`: at least one aggregate had the `for_all` event, and every one of them
-  (less those removed) also had the `require` event.
+  (less those removed) also had the `require` event (which `require_where` may filter,
+  and `pair_by` may pair with it by a payload field, from another aggregate or service).
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ class _Listening:
         holds; a removal always."""
         return role != ADD or self.matches(payload)
 
+    def member(self, role: str, aggregate_id: str, payload: Mapping[str, Any]) -> str:
+        """Whom an event in `role` concerns among the entry's members: its aggregate."""
+        return aggregate_id
+
     def holds(self, members: int, done: int, target: int) -> bool:
         return members >= 1
 
@@ -234,12 +239,21 @@ class ForAllRule(_Listening):
     where: Where = ()
     removed_by: tuple[str, ...] = ()
     require_where: Where = ()  # which of the `require` events count
+    pair_by: str | None = None  # the required event's field naming the member it completes
     kind = "for_all"
 
     def concerns(self, role: str, payload: Mapping[str, Any]) -> bool:
         if role == DONE:
-            return _matches(self.require_where, payload)
+            paired = self.pair_by is None or payload.get(self.pair_by) is not None
+            return paired and _matches(self.require_where, payload)
         return super().concerns(role, payload)
+
+    def member(self, role: str, aggregate_id: str, payload: Mapping[str, Any]) -> str:
+        """A required event of another aggregate (a payment of a contract, a check-in of
+        a speaker) completes the member its `pair_by` field names."""
+        if role == DONE and self.pair_by is not None:
+            return str(payload[self.pair_by])
+        return aggregate_id
 
     def holds(self, members: int, done: int, target: int) -> bool:
         return members >= 1 and done >= members
@@ -255,6 +269,7 @@ class ForAllRule(_Listening):
             _where(data),
             tuple(data.get("removed_by") or ()),
             _where(data, "require_where"),
+            data.get("pair_by"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -264,6 +279,7 @@ class ForAllRule(_Listening):
             "removed_by": list(self.removed_by),
             "require": self.require,
             **({"require_where": _where_dict(self.require_where)} if self.require_where else {}),
+            **({"pair_by": self.pair_by} if self.pair_by else {}),
         }
 
     def roles(self) -> Iterable[tuple[str, str]]:
@@ -292,6 +308,17 @@ class RuleIndex:
         for code, rule in rules:
             for key, role in rule.roles():
                 self._by_key[key].append((code, rule, role))
+
+    def touched(
+        self, key: str, aggregate_id: str, payload: Mapping[str, Any]
+    ) -> list[tuple[str, str, str]]:
+        """(code, role, member) of every entry this event changes: `concerned`, with the
+        member each change is of (`pair_by` may name another aggregate than the event's)."""
+        return [
+            (code, role, rule.member(role, aggregate_id, payload))
+            for code, rule, role in self._by_key.get(key, ())
+            if rule.concerns(role, payload)
+        ]
 
     def concerned(self, key: str, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(code, role) of every entry this event changes: `where` applies to additions,

@@ -89,6 +89,7 @@ class _Rule(_Strict):
     for_all = fields.String(validate=EVENT_KEY)
     where = fields.Dict(keys=fields.String(), values=_Condition(), load_default=dict)
     require_where = fields.Dict(keys=fields.String(), values=_Condition(), load_default=dict)
+    pair_by = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z_]+$"))
     compensated_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     removed_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     require = fields.String(validate=EVENT_KEY)
@@ -103,8 +104,9 @@ class _Rule(_Strict):
             raise ValidationError("a count rule needs at_least", "at_least")
         if data.get("for_all") and not data.get("require"):
             raise ValidationError("a for_all rule needs require", "require")
-        if data.get("require_where") and not data.get("for_all"):
-            raise ValidationError("only a for_all rule has require_where", "require_where")
+        for name in ("require_where", "pair_by"):
+            if data.get(name) and not data.get("for_all"):
+                raise ValidationError(f"only a for_all rule has {name}", name)
 
 
 class _Verification(_Strict):

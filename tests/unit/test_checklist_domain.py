@@ -7,7 +7,7 @@ import pytest
 
 from services.checklist import template as templates
 from services.checklist.domain import Conference, Entry, entry_id
-from services.checklist.rules import ADD, REMOVE
+from services.checklist.rules import ADD, DONE, REMOVE
 from services.checklist.schemas import ConferenceAnswer, EntryAnswer
 
 CONFERENCE = "5c0d8f7e-2222-4d4d-8e8e-000000000002"
@@ -234,3 +234,34 @@ def test_conference_opened_carries_its_plan():
     assert answer["entries"] == 2
     assert answer["conference_id"] == str(conference_id)
     assert answer["team"] == []
+
+
+def test_a_for_all_rule_pairs_a_required_event_of_another_aggregate_with_its_member():
+    rule = {
+        "for_all": "vendors.ContractSigned",
+        "require": "budget.PaymentRecorded",
+        "pair_by": "contract_id",
+    }
+    entry = Entry(
+        conference_id=CONFERENCE,
+        code="7.4.1",
+        title_zh="合同付款",
+        title_en="Contracts paid",
+        owner_role="finance",
+        due_on="2026-06-12",
+        verification={"rule": rule, "evidence": []},
+        meta=META,
+    )
+    entry.collect_events()
+    entry.observe(ADD, proof("signed-a", "contract-a"), "signed", META)
+    entry.observe(ADD, proof("signed-b", "contract-b"), "signed", META)
+    entry.observe(DONE, proof("paid-a", "payment-1"), "paid", META, member="contract-a")
+    assert entry.status != "verified"  # contract b is not paid
+    entry.observe(DONE, proof("paid-c", "payment-2"), "paid", META, member="contract-c")
+    assert entry.status != "verified"  # a payment of a contract this entry does not hold
+
+    entry.observe(DONE, proof("paid-b", "payment-3"), "paid", META, member="contract-b")
+
+    assert entry.status == "verified"
+    assert sorted(entry.done) == ["contract-a", "contract-b", "contract-c"]
+    assert sorted(entry.members) == ["contract-a", "contract-b"]

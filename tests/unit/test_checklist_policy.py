@@ -1,5 +1,6 @@
 """Checklist's policy: upstream events verify and re-open entries, with tracking."""
 
+import dataclasses
 import uuid
 
 import pytest
@@ -252,3 +253,66 @@ def test_the_policy_collects_its_events_on_the_processing_event_and_saves_nothin
     assert verified.originator_id == entry_id(conference_id, "1.3.5")
     assert app.max_notification_id() == stored  # recorded only with its tracking record
     assert tracked(app) == 0
+
+
+def test_a_for_all_rule_pairs_contracts_with_the_vendors_they_are_signed_with():
+    """Every venue added has a contract of at least 10,000 CNY signed with it: the
+    contract (another aggregate) completes the vendor its `vendor_id` names."""
+    from services.checklist import template as templates
+    from services.checklist.application import ChecklistApplication
+    from tests.unit.checklist_plans import POPO
+
+    rule = {
+        "for_all": "vendors.VendorAdded",
+        "where": {"categories": "venue"},
+        "require": "vendors.ContractSigned",
+        "require_where": {"amount_minor": {">=": 1_000_000}},
+        "pair_by": "vendor_id",
+    }
+    raw = {
+        "name": "paired",
+        "entries": [
+            {
+                "code": "1.3.5",
+                "title_zh": "场地合同",
+                "title_en": "Every venue under contract",
+                "owner_role": "venue",
+                "due": {"milestone": "start", "offset_days": -120},
+                "verification": {"rule": rule},
+            }
+        ],
+    }
+    app = ChecklistApplication(env=POPO, template=templates.parse(raw, "paired.yaml"))
+    try:
+        conference_id = str(app.open_conference(opening(), CommandContext.new("li")).id)
+        venue = str(uuid.uuid4())
+        added = {
+            "vendor_id": venue,
+            "conference_id": conference_id,
+            "name": "West Lake Expo Centre",
+            "categories": ["venue"],
+            "contact_name": None,
+            "contact_email": None,
+            "contact_phone": None,
+        }
+        run_policy(app, envelope("VendorAdded", conference_id, 1, added, venue, 1))
+        assert entry(app, conference_id, "1.3.5")["status"] != "verified"
+
+        small = str(uuid.uuid4())  # a deposit-sized contract does not count: a near miss
+        run_policy(app, signed_with(conference_id, 2, venue, 500, contract=small))
+        assert entry(app, conference_id, "1.3.5")["status"] != "verified"
+
+        run_policy(app, signed_with(conference_id, 3, venue, 12_000_000))
+
+        verified = entry(app, conference_id, "1.3.5")
+        assert verified["status"] == "verified"
+        assert verified["proofs"][-1]["last"]["aggregate_id"] == CONTRACT
+    finally:
+        app.close()
+
+
+def signed_with(conference_id, notification_id, vendor_id, amount, contract=CONTRACT):
+    """A contract signed with that vendor, for that amount."""
+    env = signed(conference_id, notification_id, contract=contract)
+    payload = {**env.payload, "vendor_id": vendor_id, "amount_minor": amount}
+    return dataclasses.replace(env, payload=payload)

@@ -310,10 +310,11 @@ def test_rule_conditions_name_fields_their_event_schemas_declare():
         service, event_type = entry.rule.event.split(".")
         schema_fields = set(catalogs[service].schema(event_type).fields)
         assert {k for k, _ in entry.rule.where} <= schema_fields | {"categories"}, entry.code
-        if getattr(entry.rule, "require_where", ()):
+        if entry.rule.kind == "for_all":
             service, event_type = entry.rule.require.split(".")
             required_fields = set(catalogs[service].schema(event_type).fields)
             assert {k for k, _ in entry.rule.require_where} <= required_fields, entry.code
+            assert entry.rule.pair_by in required_fields | {None}, entry.code
 
 
 def test_profiles_select_the_sections_that_fit():

@@ -129,3 +129,29 @@ def test_the_plan_export_spells_the_conditions_out():
         "rule: speakers.SpeakerConfirmed (role in keynote|invited) → speakers.TravelBooked "
         "(direction=arrival, nights >= 1)"
     )
+
+
+PAID = {
+    "for_all": "vendors.ContractSigned",
+    "where": {"category": "venue"},
+    "removed_by": ["vendors.ContractCancelled"],
+    "require": "budget.PaymentRecorded",
+    "pair_by": "contract_id",
+}
+
+
+def test_pair_by_completes_the_member_the_required_event_names():
+    rules = index(venue_paid=PAID)
+    assert rule_from_dict(PAID).to_dict() == PAID
+    signed = rules.touched("vendors.ContractSigned", "contract-a", {"category": "venue"})
+    assert signed == [("venue_paid", "add", "contract-a")]
+    paid = rules.touched("budget.PaymentRecorded", "payment-1", {"contract_id": "contract-a"})
+    assert paid == [("venue_paid", DONE, "contract-a")]  # the contract, not the payment
+    assert rules.touched("budget.PaymentRecorded", "payment-2", {"amount_minor": 5}) == []
+
+
+def test_only_a_for_all_rule_pairs(tmp_path):
+    rule = {"event": SIGNED, "pair_by": "contract_id"}
+    with pytest.raises(TemplateError) as refused:
+        templates.parse({"name": "t", "entries": [entry(rule)]}, "t.yaml")
+    assert "only a for_all rule has pair_by" in str(refused.value)
