@@ -142,7 +142,8 @@ def verification_text(verification: Mapping[str, Any], target: Any, lang: str = 
     elif rule.get("for_all"):
         required = describe_where(rule.get("require_where") or {})
         required = f" ({required})" if required else ""
-        text = f"{rule['for_all']}{where} → {rule.get('require')}{required}"
+        paired = f" by {rule['pair_by']}" if rule.get("pair_by") else ""
+        text = f"{rule['for_all']}{where} → {rule.get('require')}{required}{paired}"
     else:
         text = f"{rule.get('event')}{where}"
     return f"{'规则' if zh else 'rule'}: {text}"

@@ -91,13 +91,16 @@ PLANNED = {
     ),
     "DeliveryAccepted": planned(
         "DeliveryAccepted",
-        "What a contract promised was delivered and accepted.",
+        "What a contract promised was delivered and accepted (`contract_id`: which "
+        "contract, so that a rule can pair a delivery with its contract).",
+        contract_id=fields.UUID(required=True),
         vendor_id=fields.String(required=True),
         category=category,
     ),
     "VendorReviewed": planned(
         "VendorReviewed",
-        "A vendor's work was reviewed after the event.",
+        "A vendor's work under a contract was reviewed after the event.",
+        contract_id=fields.UUID(required=True),
         vendor_id=fields.String(required=True),
         category=category,
         rating=fields.Integer(required=True, strict=True),

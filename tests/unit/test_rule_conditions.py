@@ -129,6 +129,10 @@ def test_the_plan_export_spells_the_conditions_out():
         "rule: speakers.SpeakerConfirmed (role in keynote|invited) → speakers.TravelBooked "
         "(direction=arrival, nights >= 1)"
     )
+    paired = {"for_all": SIGNED, "require": "vendors.DeliveryAccepted", "pair_by": "contract_id"}
+    assert verification_text({"rule": paired}, None) == (
+        "rule: vendors.ContractSigned → vendors.DeliveryAccepted by contract_id"
+    )
 
 
 PAID = {
