@@ -43,7 +43,7 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 
-from bench.backbone import log_tails, machine, release, revision, run_and_report
+from bench.backbone import log_tails, machine, release, revision, run_and_report, store_env
 from bench.history import generate
 from services.checklist.plan_view import PlanProjection
 from services.common.config import Settings
@@ -185,13 +185,7 @@ def one_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
     logs = workdir / "logs"
     try:
         vhost.create()
-        if args.store == "postgres":
-            from tests.support.database import DATABASE_URL, PostgresSchemas
-
-            schemas = PostgresSchemas()
-            env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
-        else:
-            env = {"HUIWU_DATA_DIR": str(workdir / "data")}
+        env, schemas = store_env(args.store, workdir)
         settings = Settings.from_env(env)
         upstreams = [name for name in load().names if name != "reporting"]
 

@@ -962,6 +962,17 @@ def log_tails(directory: Path, lines: int = 60) -> str:
     return "\n".join(parts)
 
 
+def store_env(store: str, workdir: Path) -> tuple[dict[str, str], Any]:
+    """The services' store settings for a run: SQLite files under `workdir`, or PostgreSQL
+    schemas of the run's own (returned too, for `release` to drop)."""
+    if store != "postgres":
+        return {"HUIWU_DATA_DIR": str(workdir / "data")}, None
+    from tests.support.database import DATABASE_URL, PostgresSchemas
+
+    schemas = PostgresSchemas()
+    return {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}, schemas
+
+
 def release(system: Any, vhost: Any, schemas: Any, workdir: Path) -> None:
     """Stop the services and remove what a run made: its virtual host, schemas and files."""
     if system is not None:

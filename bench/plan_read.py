@@ -80,6 +80,7 @@ from bench.backbone import (
     revision,
     run_and_report,
     scrape,
+    store_env,
 )
 from services.checklist import template as templates
 from tests.support.broker import VirtualHost
@@ -541,15 +542,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     try:
         vhost.create()
-        if args.store == "postgres":
-            from tests.support.database import DATABASE_URL, PostgresSchemas
-
-            schemas = PostgresSchemas()
-            store_env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
-        else:
-            store_env = {"HUIWU_DATA_DIR": str(workdir / "data")}
+        env, schemas = store_env(args.store, workdir)
         logs.mkdir()
-        system = System(vhost.uri, store_env, logs)
+        system = System(vhost.uri, env, logs)
         _say(f"starting {', '.join(SERVICES)} on {args.store}")
         system.start(
             *SERVICES,
