@@ -51,3 +51,24 @@ def plan(app: ChecklistApplication, conference_id: Any) -> dict[str, Any]:
         "conference": ConferenceAnswer().dump(conference),
         "entries": [entry(app, conference_id, code) for code in conference.entry_codes],
     }
+
+
+def template_entry(code: str = "1.1.1", **overrides: Any) -> dict[str, Any]:
+    """One entry of a template file, as YAML gives it, with a rule or evidence given."""
+    data: dict[str, Any] = {
+        "code": code,
+        "title_zh": "测试条目",
+        "title_en": "A test entry",
+        "owner_role": "venue",
+        "phase": "before",
+        "due": {"milestone": "start", "offset_days": -90},
+        "verification": {"evidence": ["document"]},
+    }
+    data.update(overrides)
+    return data
+
+
+def one_rule_template(rule: dict[str, Any], code: str = "1.1.1") -> templates.Template:
+    """A template of one entry, verified by `rule`."""
+    raw = {"name": "t", "entries": [template_entry(code, verification={"rule": rule})]}
+    return templates.parse(raw, "t.yaml")

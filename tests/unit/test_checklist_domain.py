@@ -20,7 +20,7 @@ VENUE_RULE = {
 }
 
 
-def new_entry(code="1.3.5") -> Entry:
+def new_entry(code="1.3.5", rule=VENUE_RULE, evidence=("document",)) -> Entry:
     entry = Entry(
         conference_id=CONFERENCE,
         code=code,
@@ -28,7 +28,7 @@ def new_entry(code="1.3.5") -> Entry:
         title_en="Venue contract signed",
         owner_role="venue",
         due_on="2026-06-12",
-        verification={"rule": VENUE_RULE, "evidence": ["document"]},
+        verification={"rule": rule, "evidence": list(evidence)},
         meta=META,
     )
     entry.collect_events()
@@ -242,17 +242,7 @@ def test_a_for_all_rule_pairs_a_required_event_of_another_aggregate_with_its_mem
         "require": "budget.PaymentRecorded",
         "pair_by": "contract_id",
     }
-    entry = Entry(
-        conference_id=CONFERENCE,
-        code="7.4.1",
-        title_zh="合同付款",
-        title_en="Contracts paid",
-        owner_role="finance",
-        due_on="2026-06-12",
-        verification={"rule": rule, "evidence": []},
-        meta=META,
-    )
-    entry.collect_events()
+    entry = new_entry("7.4.1", rule=rule, evidence=())
     entry.observe(ADD, proof("signed-a", "contract-a"), "signed", META)
     entry.observe(ADD, proof("signed-b", "contract-b"), "signed", META)
     entry.observe(DONE, proof("paid-a", "payment-1"), "paid", META, member="contract-a")

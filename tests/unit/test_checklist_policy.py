@@ -258,9 +258,8 @@ def test_the_policy_collects_its_events_on_the_processing_event_and_saves_nothin
 def test_a_for_all_rule_pairs_contracts_with_the_vendors_they_are_signed_with():
     """Every venue added has a contract of at least 10,000 CNY signed with it: the
     contract (another aggregate) completes the vendor its `vendor_id` names."""
-    from services.checklist import template as templates
     from services.checklist.application import ChecklistApplication
-    from tests.unit.checklist_plans import POPO
+    from tests.unit.checklist_plans import POPO, one_rule_template
 
     rule = {
         "for_all": "vendors.VendorAdded",
@@ -269,20 +268,7 @@ def test_a_for_all_rule_pairs_contracts_with_the_vendors_they_are_signed_with():
         "require_where": {"amount_minor": {">=": 1_000_000}},
         "pair_by": "vendor_id",
     }
-    raw = {
-        "name": "paired",
-        "entries": [
-            {
-                "code": "1.3.5",
-                "title_zh": "场地合同",
-                "title_en": "Every venue under contract",
-                "owner_role": "venue",
-                "due": {"milestone": "start", "offset_days": -120},
-                "verification": {"rule": rule},
-            }
-        ],
-    }
-    app = ChecklistApplication(env=POPO, template=templates.parse(raw, "paired.yaml"))
+    app = ChecklistApplication(env=POPO, template=one_rule_template(rule, code="1.3.5"))
     try:
         conference_id = str(app.open_conference(opening(), CommandContext.new("li")).id)
         venue = str(uuid.uuid4())

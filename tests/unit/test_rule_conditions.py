@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.checklist import template as templates
 from services.checklist.exchange import verification_text
 from services.checklist.rules import DONE, Compare, ForAllRule, RuleIndex, rule_from_dict
 from services.checklist.template import TemplateError
+from tests.unit.checklist_plans import one_rule_template
 
 SIGNED = "vendors.ContractSigned"
 
@@ -80,21 +80,9 @@ def test_a_for_all_rule_counts_only_the_required_events_that_match_require_where
     assert rules.concerned("speakers.SpeakerWithdrawn", {}) == [("13.2.1", "remove")]
 
 
-def entry(rule):
-    return {
-        "code": "1.1.1",
-        "title_zh": "场地",
-        "title_en": "Venue",
-        "owner_role": "venue",
-        "phase": "before",
-        "due": {"milestone": "start", "offset_days": -90},
-        "verification": {"rule": rule},
-    }
-
-
 def test_a_template_states_comparisons_and_require_where():
     rule = {"event": SIGNED, "where": {"amount_minor": {">=": 1}, "category": {"in": ["venue"]}}}
-    template = templates.parse({"name": "t", "entries": [entry(rule)]}, "t.yaml")
+    template = one_rule_template(rule)
     (loaded,) = template.entries
     assert loaded.rule.matches({"amount_minor": 3, "category": "venue"})
 
@@ -113,7 +101,7 @@ def test_a_template_states_comparisons_and_require_where():
 )
 def test_a_template_with_a_malformed_condition_is_refused_saying_which_and_why(rule, says):
     with pytest.raises(TemplateError) as refused:
-        templates.parse({"name": "t", "entries": [entry(rule)]}, "t.yaml")
+        one_rule_template(rule)
     assert says in str(refused.value)
 
 
@@ -157,5 +145,5 @@ def test_pair_by_completes_the_member_the_required_event_names():
 def test_only_a_for_all_rule_pairs(tmp_path):
     rule = {"event": SIGNED, "pair_by": "contract_id"}
     with pytest.raises(TemplateError) as refused:
-        templates.parse({"name": "t", "entries": [entry(rule)]}, "t.yaml")
+        one_rule_template(rule)
     assert "only a for_all rule has pair_by" in str(refused.value)

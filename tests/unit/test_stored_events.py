@@ -68,6 +68,21 @@ def described_both_ways(mapper, stored: StoredEvent, notification_id: int = 7):
 META = {"actor": "li", "correlation_id": "r-1", "causation_id": "c-1", "conference_id": "k"}
 
 
+def booked(meta: dict[str, Any], at: dt.datetime, version: int = 3) -> Booking.Booked:
+    """An event holding every kind of value a store transcodes, and text to escape."""
+    return Booking.Booked(
+        originator_id=uuid.uuid4(),
+        originator_version=version,
+        timestamp=at,
+        meta=meta,
+        amount=Decimal("3000000.50"),
+        reference=uuid.uuid4(),
+        confirmed_at=at,
+        rooms=[{"hall": "主会场", "seats": 500, "ids": [uuid.uuid4()]}, 'Ñ\u2028"\\'],
+        note=None,
+    )
+
+
 @pytest.mark.parametrize(
     ("meta", "confirmed_at"),
     [
@@ -84,17 +99,7 @@ META = {"actor": "li", "correlation_id": "r-1", "causation_id": "c-1", "conferen
 def test_every_kind_of_stored_value_is_described_as_the_mapper_describes_it(
     mapper, meta, confirmed_at
 ):
-    event = Booking.Booked(
-        originator_id=uuid.uuid4(),
-        originator_version=3,
-        timestamp=confirmed_at,  # the envelope's time, turned to UTC
-        meta=meta,
-        amount=Decimal("3000000.50"),
-        reference=uuid.uuid4(),
-        confirmed_at=confirmed_at,
-        rooms=[{"hall": "主会场", "seats": 500, "ids": [uuid.uuid4()]}, 'Ñ\u2028"\\'],
-        note=None,
-    )
+    event = booked(meta, confirmed_at)  # its time is the envelope's too, turned to UTC
 
     fields, by_mapper = described_both_ways(mapper, mapper.to_stored_event(event))
 
@@ -125,17 +130,7 @@ def test_an_event_stored_by_an_older_class_is_upcast_as_the_mapper_upcasts_it(ma
 
 
 def test_sqlite_s_text_originator_ids_and_str_states_give_the_same_fields(mapper):
-    event = Booking.Booked(
-        originator_id=uuid.uuid4(),
-        originator_version=1,
-        timestamp=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-        meta=META,
-        amount=Decimal("1"),
-        reference=uuid.uuid4(),
-        confirmed_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-        rooms=[],
-        note="x",
-    )
+    event = booked(META, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), version=1)
     stored = mapper.to_stored_event(event)
     fields = EnvelopeFields(mapper, "vendors", _Versions())
     expected, _ = described_both_ways(mapper, stored, notification_id=4)
