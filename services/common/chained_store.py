@@ -46,7 +46,7 @@ class _Versions:
             return 1
 
 
-def describer(mapper: Any, service: str, catalog: Any = None) -> Describe:
+def describer(mapper: Any, service: str, catalog: Any = None) -> EnvelopeFields:
     """How a service's stored events are described for the chain: their envelopes."""
     return EnvelopeFields(mapper, service, _Versions(catalog))
 

@@ -182,7 +182,7 @@ class Cursor:
         """Many rows into `table`: PostgreSQL's COPY (several times faster than a batch of
         INSERTs), one batch of INSERTs on SQLite."""
         if not self._db.is_postgres:
-            marks = ", ".join("?" * len(columns))
+            marks = ", ".join(["{p}"] * len(columns))
             self.executemany(
                 f"INSERT INTO {{t}} ({', '.join(columns)}) VALUES ({marks})", rows, t=table
             )

@@ -13,7 +13,6 @@ compresses, is described by the mapper, as before: the two ways give the same fi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import uuid
@@ -23,10 +22,9 @@ import orjson
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
-from .envelope import EVENT_ID_NAMESPACE, build_envelope, split_qualname, to_json_value
+from .envelope import build_envelope, event_id_for, split_qualname, to_json_value
 
 _NOT_PAYLOAD = ("originator_id", "originator_version", "timestamp", "originator_topic", "meta")
-_NAMESPACE = EVENT_ID_NAMESPACE.bytes
 _TYPE_MARK = {str: '"_type_"', bytes: b'"_type_"'}
 _HEX = re.compile("[0-9a-f]{32}")
 
@@ -45,13 +43,6 @@ def _plain(raw: str | bytes) -> dict[str, Any] | None:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-
-
-def event_id(aggregate_id: str, version: int) -> str:
-    """envelope.event_id_for, as text straight from the hash (the same as uuid5's)."""
-    h = hashlib.sha1(_NAMESPACE + f"{aggregate_id}:{version}".encode()).hexdigest()
-    variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 class _Topic:
@@ -113,7 +104,7 @@ class EnvelopeFields:
             payload.pop(key, None)
         aggregate_id = canonical_uuid(originator_id)
         return {
-            "event_id": event_id(aggregate_id, version),
+            "event_id": event_id_for(aggregate_id, version),
             "event_type": known.event_type,
             "service": self.service,
             "notification_id": int(notification_id),
@@ -123,7 +114,7 @@ class EnvelopeFields:
             "conference_id": meta.get("conference_id"),
             "occurred_at": occurred_at,
             "actor": meta.get("actor") or "system",
-            "correlation_id": meta.get("correlation_id") or event_id(aggregate_id, 0),
+            "correlation_id": meta.get("correlation_id") or event_id_for(aggregate_id, 0),
             "causation_id": meta.get("causation_id"),
             "schema_version": known.schema_version,
             "payload": payload,

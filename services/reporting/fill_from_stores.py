@@ -34,7 +34,7 @@ from services.common.sinks import ProjectionSink
 
 from .audit import SHADOW_TABLE, AuditTrail, row_of
 from .rebuild_lock import RebuildLock
-from .verification import describer_of, events_table
+from .verification import describer_of, events_table, open_store
 
 PAGE = 2000
 SMALL = 20 * PAGE  # fewer events than this are read in this process: workers cost a start
@@ -114,7 +114,7 @@ def fill(
 
 
 def _end(settings: Settings, upstream: str) -> int:
-    db = _store(settings, upstream)
+    db = open_store(settings, upstream)
     if db is None:
         return 0
     try:
@@ -122,12 +122,6 @@ def _end(settings: Settings, upstream: str) -> int:
         return reader.end()
     finally:
         db.close()
-
-
-def _store(settings: Settings, service: str) -> Database | None:
-    if settings.database_url is None and not settings.sqlite_path(service).exists():
-        return None  # the service never ran here: nothing to read
-    return Database(settings, service, schema=settings.schema_for(service), owner=False)
 
 
 Page = tuple[str, int, int]  # (upstream, first id, last id)
@@ -170,7 +164,7 @@ class _Readers:
 
     def rows(self, upstream: str, first: int, last: int) -> list[tuple[Any, ...]]:
         if upstream not in self.open:
-            db = _store(self.settings, upstream)
+            db = open_store(self.settings, upstream)
             assert db is not None  # a store with an end has a file
             self.open[upstream] = (_Reader(db, upstream), describer_of(self.settings, upstream))
         reader, describe = self.open[upstream]

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 from services.common import chain, ordered_pool
 from services.common.chain import Break, ChainCheck, Link, Record
-from services.common.chained_store import CHAIN_TABLE, Describe, describer, notification
+from services.common.chained_store import CHAIN_TABLE, describer
 from services.common.config import Settings
 from services.common.database import Database
 from services.common.store import ServiceApplication
+from services.common.stored_events import EnvelopeFields
 
 from .audit import LIVE_TABLE, AuditTrail
 from .verifications import Verifications
@@ -131,7 +132,7 @@ class _Checker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stores: dict[str, _Store] = {}
-        self.reporting = _open(settings, "reporting")
+        self.reporting = open_store(settings, "reporting")
         has_trail = self.reporting is not None and has_table(self.reporting, LIVE_TABLE)
         self.trail = AuditTrail(self.reporting, LIVE_TABLE) if has_trail else None
 
@@ -166,7 +167,7 @@ class _Checker:
 
     def _store(self, service: str) -> _Store:
         if service not in self.stores:
-            db = _open(self.settings, service)
+            db = open_store(self.settings, service)
             assert db is not None  # a piece is only made of a store that is there
             self.stores[service] = _Store(db, service, describer_of(self.settings, service))
         return self.stores[service]
@@ -181,7 +182,7 @@ class _Checker:
 def _end(settings: Settings, service: str) -> int | None:
     """The last position a service's history holds (events or chain); None if it has no
     chained store here."""
-    db = _open(settings, service)
+    db = open_store(settings, service)
     if db is None:
         return None
     try:
@@ -216,7 +217,8 @@ def _copy(
         after = rows[-1][0]
 
 
-def _open(settings: Settings, service: str) -> Database | None:
+def open_store(settings: Settings, service: str) -> Database | None:
+    """A service's store, read as the service; None if it never ran here."""
     if settings.database_url is None and not settings.sqlite_path(service).exists():
         return None
     return Database(settings, service, schema=settings.schema_for(service), owner=False)
@@ -237,7 +239,7 @@ def has_table(db: Database, table: str) -> bool:
     return found is not None
 
 
-def describer_of(settings: Settings, service: str) -> Describe:
+def describer_of(settings: Settings, service: str) -> EnvelopeFields:
     """The service's events described as its own store describes them, with a mapper of
     an application kept in memory (nothing is opened or written)."""
     reader = type(f"{service.title()}Reader", (ServiceApplication,), {"name": service})
@@ -256,7 +258,7 @@ def events_table(db: Database, service: str) -> str:
 class _Store:
     """A service's events and chain, read as the service (by notification id)."""
 
-    def __init__(self, db: Database, service: str, describe: Describe | None) -> None:
+    def __init__(self, db: Database, service: str, describe: EnvelopeFields | None) -> None:
         self.db = db
         self.describe = describe
         self.id = "notification_id" if db.is_postgres else "rowid"
@@ -290,10 +292,8 @@ class _Store:
                 [after, *([] if upto is None else [upto]), limit],
                 t=self.events,
             ).fetchall()
-        row_of = getattr(self.describe, "row", None)  # straight from the row, if it can
-        if row_of is not None:
-            return [row_of(*row) for row in rows]
-        return [self.describe(notification(*row)) for row in rows]
+        assert self.describe is not None
+        return [self.describe.row(*row) for row in rows]
 
     def links(self, after: int, last: int | None) -> list[Link]:
         bound = "" if last is None else " AND notification_id <= {p}"

@@ -8,8 +8,8 @@ from bench.history import generate
 from services.common.chained_store import notification
 from services.common.config import Settings
 from services.common.envelope import build_envelope
-from services.reporting.fill_from_stores import _Reader, _store
-from services.reporting.verification import describer_of
+from services.reporting.fill_from_stores import _Reader
+from services.reporting.verification import describer_of, open_store
 
 
 def test_each_stored_event_of_a_history_is_described_alike_both_ways(tmp_path):
@@ -18,7 +18,7 @@ def test_each_stored_event_of_a_history_is_described_alike_both_ways(tmp_path):
 
     for service, count in written.items():
         fields = describer_of(settings, service)
-        db = _store(settings, service)
+        db = open_store(settings, service)
         try:
             rows = _Reader(db, service).page(1, count)
         finally:

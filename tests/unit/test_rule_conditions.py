@@ -142,7 +142,7 @@ def test_pair_by_completes_the_member_the_required_event_names():
     assert rules.touched("budget.PaymentRecorded", "payment-2", {"amount_minor": 5}) == []
 
 
-def test_only_a_for_all_rule_pairs(tmp_path):
+def test_only_a_for_all_rule_pairs():
     rule = {"event": SIGNED, "pair_by": "contract_id"}
     with pytest.raises(TemplateError) as refused:
         one_rule_template(rule)
