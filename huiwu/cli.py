@@ -55,7 +55,8 @@ OPTION_OF_FIELD = {
     "due_on": "--on",
     "state": "--state",
     "percent": "--percent",
-    "evidence": "--kind/--url/--file/--note",
+    "evidence": "--proof/--kind/--url/--file/--note",
+    "reason": "--reason",
 }
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -365,11 +366,23 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     verified = command(entry, "verify", commands.entry_verify)
     entry_arguments(verified)
     verified.add_argument(
+        "--proof",
+        dest="proofs",
+        action="append",
+        metavar="KEY",
+        help="which of the proofs the entry names (see `huiwu entry show`); "
+        "one for all references or one each",
+    )
+    verified.add_argument(
         "--kind",
         action="append",
         choices=EVIDENCE_KINDS,
         metavar="KIND",
-        help=f"one for all references or one each; one of {', '.join(EVIDENCE_KINDS)}",
+        help=f"for a record the entry does not name: one of {', '.join(EVIDENCE_KINDS)}; "
+        "one for all references or one each (needs --reason)",
+    )
+    verified.add_argument(
+        "--reason", type=non_blank, help="why a record the entry does not name proves it"
     )
     for form, help_text in (
         ("url", "a link to the record"),

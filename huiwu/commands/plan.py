@@ -83,14 +83,25 @@ def proof_summary(proofs: list[dict[str, Any]]) -> str:
     if first.get("event_type"):
         what = f"{first.get('service')}.{first['event_type']}"
     elif first.get("kind") == "evidence":
-        kinds = ", ".join(e.get("kind", "?") for e in first.get("evidence") or [])
-        what = f"evidence ({kinds})"
+        names = ", ".join(e.get("proof") or e.get("kind", "?") for e in first.get("evidence") or [])
+        what = f"evidence ({names})"
     else:
         what = str(first.get("kind") or "evidence")
     actor = first.get("actor") or first.get("verified_by")
     when = str(first.get("occurred_at") or first.get("verified_at") or "")[:10]
     text = " ".join(part for part in (what, f"by {actor}" if actor else "", when) if part)
-    return text + (f" (+{len(proofs) - 1} more)" if len(proofs) > 1 else "")
+    text += f" (+{len(proofs) - 1} more)" if len(proofs) > 1 else ""
+    unnamed = [p.get("reason") for p in proofs if p.get("off_list")]
+    return text + "".join(f" [unnamed proof: {reason}]" for reason in unnamed)
+
+
+def named_proofs_text(verification: dict[str, Any]) -> str | None:
+    """The proofs an entry names, as `key: what it is`, for verifying it by hand."""
+    named = [
+        p if isinstance(p, dict) else {"proof": p, "kind": p}
+        for p in (verification or {}).get("evidence") or []
+    ]
+    return "; ".join(f"{p['proof']}: {p.get('en') or p['kind']}" for p in named) or None
 
 
 def checklist_export(ctx: Context, args: argparse.Namespace) -> int:
@@ -207,6 +218,7 @@ def entry_text(e: dict[str, Any]) -> str:
             ("owner", f"{owner['name']} ({owner['member_id']})" if owner else None),
             ("owner role", e.get("owner_role")),
             ("progress", done),
+            ("proves it", named_proofs_text(e.get("verification") or {})),
             ("proof", proof_summary(e.get("proofs") or [])),
         ]
     )
@@ -248,29 +260,40 @@ def entry_progress(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def entry_verify(ctx: Context, args: argparse.Namespace) -> int:
-    """Verify an entry by hand with evidence: a link, a file (its SHA-256) or a note."""
-    body = {"evidence": evidence(args.kind or [], args.references or []), **ctx.caller()}
+    """Verify an entry by hand: which of its named proofs, and where the record is (a link,
+    a file by its SHA-256, or a note). A record it does not name needs --kind and --reason."""
+    records = evidence(args.proofs or [], args.kind or [], args.references or [])
+    body = {"evidence": records, **ctx.caller()}
+    if args.reason:
+        body["reason"] = args.reason
     entry = ctx.client.post(SERVICE, f"{_entry(args)}/verify", body)
     return ctx.show(entry, entry_text(entry))
 
 
-def evidence(kinds: list[str], references: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Pair kinds with references: one --kind for all, or one per reference in order."""
+def evidence(
+    proofs: list[str], kinds: list[str], references: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """Pair proofs (or kinds) with references: one for all, or one per reference in order."""
     if not references:
         raise UsageError("evidence", "give at least one of --url, --file or --note")
-    if not kinds:
-        raise UsageError("--kind", "say what kind of record the evidence is")
-    if len(kinds) not in (1, len(references)):
-        raise UsageError(
-            "--kind",
-            f"give one --kind for every reference, or one for all; got {len(kinds)} kinds "
-            f"for {len(references)} references",
-        )
-    paired = kinds * len(references) if len(kinds) == 1 else kinds
-    return [
-        {"kind": kind, "reference": reference(form, value)}
-        for kind, (form, value) in zip(paired, references, strict=True)
+    if not proofs and not kinds:
+        raise UsageError("--proof", "say which of the entry's proofs the record is")
+    records: list[dict[str, Any]] = [
+        {"reference": reference(form, value)} for form, value in references
     ]
+    for flag, key, values in (("--proof", "proof", proofs), ("--kind", "kind", kinds)):
+        if not values:
+            continue
+        if len(values) not in (1, len(references)):
+            raise UsageError(
+                flag,
+                f"give one {flag} for every reference, or one for all; got {len(values)} "
+                f"for {len(references)} references",
+            )
+        paired = values * len(references) if len(values) == 1 else values
+        for record, value in zip(records, paired, strict=True):
+            record[key] = value
+    return records
 
 
 def reference(form: str, value: str) -> dict[str, str]:

@@ -147,7 +147,8 @@ class ChecklistApplication(ServiceApplication):
         now = self.clock().isoformat()
         evidence = [
             {
-                "kind": e.kind,
+                **({"proof": e.proof} if e.proof else {}),
+                **({"kind": e.kind} if e.kind else {}),
                 "reference": dict(e.reference),
                 "recorded_by": ctx.actor,
                 "recorded_at": now,
@@ -156,7 +157,9 @@ class ChecklistApplication(ServiceApplication):
         ]
         meta = ctx.meta(conference_id)
         return self._change_entry(
-            conference_id, code, lambda e: e.verify_with_evidence(evidence, ctx.actor, now, meta)
+            conference_id,
+            code,
+            lambda e: e.verify_with_evidence(evidence, ctx.actor, now, meta, cmd.reason),
         )
 
     def waive(self, conference_id: str, code: str, cmd: c.GiveReason, ctx: CommandContext):

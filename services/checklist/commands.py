@@ -53,13 +53,15 @@ class RecordProgress:
 
 @dataclass(frozen=True)
 class Evidence:
-    kind: str
     reference: Mapping[str, Any]  # one of: url; sha256 with filename; note
+    proof: str | None = None  # which of the entry's named proofs this record is
+    kind: str | None = None  # the medium; taken from the named proof when one is given
 
 
 @dataclass(frozen=True)
 class VerifyByHand:
     evidence: tuple[Evidence, ...]
+    reason: str | None = None  # required when a record is not one of the named proofs
 
 
 @dataclass(frozen=True)

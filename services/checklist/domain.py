@@ -20,6 +20,7 @@ from services.common.errors import Conflict, InvalidCommand
 from . import entries
 from .entries import STORED, EntryState
 from .events import PROGRESS_STATES
+from .proofs import match_evidence
 from .rules import ADD, DONE, REMOVE, Rule
 
 ENTRY_NAMESPACE = uuid.UUID("0b6f5a52-3c1e-4f7e-9a55-2f0a4f1d7c31")
@@ -246,22 +247,28 @@ class Entry(Aggregate):
         verified_by: str,
         verified_at: str,
         meta: dict[str, Any],
+        reason: str | None = None,
     ) -> None:
+        """Verify by hand. Each record says which of the entry's named proofs it is; a
+        record that is none of them needs a reason, and flags the entry (proofs.py)."""
         if not evidence:
             raise InvalidCommand(
                 f"entry {self.code} can be verified by hand only with at least one evidence "
-                "record (kind and reference)",
+                "record (which proof, and where it is)",
                 field="evidence",
             )
         if self.status == "waived":
             raise Conflict(f"entry {self.code} is waived; re-open it first")
+        records, off_list = match_evidence(self.verification, evidence, reason, self.code)
         proof = {
             "kind": "evidence",
             "event_id": f"evidence:{self.version + 1}",
-            "evidence": evidence,
+            "evidence": records,
             "verified_by": verified_by,
             "verified_at": verified_at,
         }
+        if off_list:
+            proof |= {"off_list": True, "reason": reason.strip()}
         self._verified(proof=proof, meta=meta)
 
     def waive(self, reason: str, waived_by: str, meta: dict[str, Any]) -> None:

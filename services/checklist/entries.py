@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
+from .proofs import flags as proof_flags
 from .rules import ADD, DONE, REMOVE, Rule, rule_from_dict
 
 CLOSED = ("verified", "waived")
@@ -61,6 +62,7 @@ class EntryState:
     closed = property(lambda self: status_of(self) in CLOSED)
     shown_progress = property(lambda self: shown_progress(self))
     overdue = property(lambda self: is_flagged_overdue(self))
+    flags = property(lambda self: proof_flags(self.proofs))  # e.g. closed on an unnamed proof
 
 
 STORED = tuple(f.name for f in fields(EntryState) if f.name not in ("entry_id", "version"))

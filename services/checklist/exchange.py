@@ -20,8 +20,9 @@ a column is found by its key, its English label or its Chinese label, in any ord
     progress_state *   Progress / 进度状态               not_started|in_progress|blocked|done
     progress_percent * Percent / 完成百分比              a whole number from 0 to 100
     progress_note *    Progress note / 进度说明          text; empty means no note
-    verification       Verification / 核验方式           the rule, or the kinds of evidence
+    verification       Verification / 核验方式           the rule, or the named proofs
     proofs             Proofs / 凭证数                   how many proofs verify it now
+    flags              Flags / 标记                      a proof it does not name, and why
 
 Import rules:
 
@@ -46,6 +47,7 @@ from typing import Any
 
 from .events import PROGRESS_STATES
 from .plan_import import RowError
+from .proofs import named_proofs, proof_text
 from .rules import describe_where
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("progress_note", "Progress note", "进度说明", 40, editable=True),
     Column("verification", "Verification", "核验方式", 50),
     Column("proofs", "Proofs", "凭证数", 8),
+    Column("flags", "Flags", "标记", 30),
 )
 KEYS = tuple(c.key for c in COLUMNS)
 EDITABLE = tuple(c.key for c in COLUMNS if c.editable)
@@ -122,16 +125,25 @@ def _value(entry: Mapping[str, Any], key: str, lang: str) -> Any:
         return verification_text(entry.get("verification") or {}, entry.get("target"), lang)
     if key == "proofs":
         return len(entry.get("proofs") or [])
+    if key == "flags":
+        return flags_text(entry.get("proofs") or [], lang)
     return entry.get(key)
 
 
+def flags_text(proofs: Iterable[Mapping[str, Any]], lang: str = "en") -> str | None:
+    """Proofs the entry does not name, with the reason they were accepted."""
+    label = "非指定凭证" if lang == "zh" else "unnamed proof"
+    reasons = [f"{label}: {p.get('reason')}" for p in proofs if p.get("off_list")]
+    return "; ".join(reasons) or None
+
+
 def verification_text(verification: Mapping[str, Any], target: Any, lang: str = "en") -> str:
-    """How the entry is verified, in a line: its rule, or the kinds of evidence it needs."""
+    """How the entry is verified, in a line: its rule, or the proofs it names."""
     zh = lang == "zh"
     rule = verification.get("rule")
     if not rule:
-        kinds = ", ".join(verification.get("evidence") or [])
-        return f"{'凭证' if zh else 'evidence'}: {kinds}"
+        named = "; ".join(proof_text(p, zh) for p in named_proofs(verification))
+        return f"{'凭证' if zh else 'evidence'}: {named}"
     where = describe_where(rule.get("where") or {})
     where = f" ({where})" if where else ""
     if rule.get("count"):

@@ -125,8 +125,17 @@ class Reference(Schema):
 class EvidenceSchema(Loads):
     command = commands.Evidence
 
-    kind = fields.String(required=True, validate=validate.OneOf(EVIDENCE_KINDS))
+    proof = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,79}$", error="a proof's key, in snake_case"),
+    )
+    kind = fields.String(load_default=None, validate=validate.OneOf(EVIDENCE_KINDS))
     reference = fields.Nested(Reference, required=True)
+
+    @validates_schema
+    def _says_what(self, data, **_):
+        if not data.get("proof") and not data.get("kind"):
+            raise ValidationError("say which of the entry's named proofs it is, or its kind")
 
 
 class VerifyByHandSchema(Loads):
@@ -140,6 +149,7 @@ class VerifyByHandSchema(Loads):
             validate.Length(max=20, error="give at most 20 evidence records"),
         ],
     )
+    reason = text(1000, load_default=None)
 
 
 class ReasonSchema(Loads):
@@ -240,6 +250,7 @@ class EntryAnswer(Schema):
     proofs = fields.List(fields.Dict())
     waived = fields.Dict(allow_none=True)
     overdue = fields.Boolean()
+    flags = fields.List(fields.String())  # "unnamed_proof": verified by a record it does not name
     version = fields.Integer()
 
 

@@ -97,8 +97,9 @@ class Service(HuiwuService):
     @http("POST", ENTRY + "/verify")
     @command("VerifyEntry", s.VerifyByHandSchema, s.EntryAnswer, scope="entry_scope")
     def verify(self, cmd, ctx, conference_id, code):
-        """{"evidence": [{"kind": "meeting_minutes", "reference": {"url": "https://..."}}]};
-        a reference is a url, a sha256 with filename, or a note."""
+        """{"evidence": [{"proof": "signed_venue_contract", "reference": {"url": "https://..."}}]};
+        `proof` is one the entry names; a reference is a url, a sha256 with filename, or a
+        note. A record it does not name gives its `kind`, and the command a `reason`."""
         return self.checklist.verify_by_hand(conference_id, code, cmd, ctx).state
 
     @http("POST", ENTRY + "/waive")

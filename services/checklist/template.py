@@ -109,16 +109,39 @@ class _Rule(_Strict):
                 raise ValidationError(f"only a for_all rule has {name}", name)
 
 
+class _NamedProof(_Strict):
+    proof = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,79}$", error="snake_case")
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(EVIDENCE_KINDS))
+    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class _Proof(fields.Field):
+    """A named proof `{proof, kind, zh, en}`, or only a kind of record (small templates)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if value not in EVIDENCE_KINDS:
+                raise ValidationError(f"a kind is one of {', '.join(EVIDENCE_KINDS)}")
+            return value
+        if isinstance(value, dict):
+            return _NamedProof().load(value)
+        raise ValidationError("give {proof, kind, zh, en}, or a kind of record")
+
+
 class _Verification(_Strict):
     rule = fields.Nested(_Rule, load_default=None)
-    evidence = fields.List(
-        fields.String(validate=validate.OneOf(EVIDENCE_KINDS)), load_default=list
-    )
+    evidence = fields.List(_Proof(), load_default=list, validate=validate.Length(max=5))
 
     @validates_schema
     def _never_empty(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("rule") and not data.get("evidence"):
             raise ValidationError("an entry needs a rule or at least one kind of evidence")
+        keys = [p if isinstance(p, str) else p["proof"] for p in data.get("evidence") or []]
+        if len(keys) != len(set(keys)):
+            raise ValidationError("each proof of an entry has its own name", "evidence")
 
 
 _profiles = fields.List(fields.String(validate=validate.OneOf(PROFILES)), load_default=None)
@@ -162,7 +185,7 @@ class TemplateEntry:
     milestone: str
     offset_days: int
     rule: Rule | None
-    evidence: tuple[str, ...]
+    evidence: tuple[str | Mapping[str, str], ...]  # named proofs, or kinds only
     phase: str = "before"
     anchor: str | None = None
     profiles: frozenset[str] = frozenset(PROFILES)
@@ -179,7 +202,7 @@ class TemplateEntry:
     def verification(self) -> dict[str, Any]:
         return {
             "rule": self.rule.to_dict() if self.rule else None,
-            "evidence": list(self.evidence),
+            "evidence": [p if isinstance(p, str) else dict(p) for p in self.evidence],
         }
 
 

@@ -19,6 +19,7 @@ from tests.support.slice import CONFERENCE, ok
 from tests.support.upstream import (
     Captured,
     ForgedUpstream,
+    by_hand,
     codes_of,
     consumed,
     entry,
@@ -125,21 +126,32 @@ def test_verifying_by_hand_needs_evidence_and_keeps_who_when_and_where(sqlite_sy
     assert entry(system, conference_id, code)["status"] == "open"
 
     evidence = [
-        {"kind": "meeting_minutes", "reference": {"url": "https://docs.example.cn/kickoff"}},
-        {"kind": "document", "reference": {"sha256": "0f" * 32, "filename": "立项书.pdf"}},
-        {"kind": "phone_record", "reference": {"note": "call with the dean, 14:00"}},
+        {
+            "proof": "positioning_meeting_minutes",
+            "reference": {"url": "https://docs.example.cn/kickoff"},
+        },
+        {
+            "proof": "approved_concept_paper",
+            "reference": {"sha256": "0f" * 32, "filename": "立项书.pdf"},
+        },
+    ]
+    assert [p["proof"] for p in template().entry(code).evidence] == [
+        "approved_concept_paper",
+        "positioning_meeting_minutes",
     ]
     started = dt.datetime.now(dt.UTC)
     verified = ok(checklist.post(verify, {"actor": "chen", "evidence": evidence}))
     finished = dt.datetime.now(dt.UTC)
 
     assert verified["status"] == "verified"
+    assert verified["flags"] == []
     (proof,) = verified["proofs"]
     assert proof["kind"] == "evidence"
     assert proof["verified_by"] == "chen"
     recorded = proof["evidence"]
-    assert [(r["kind"], r["reference"], r["recorded_by"]) for r in recorded] == [
-        (e["kind"], e["reference"], "chen") for e in evidence
+    assert [(r["proof"], r["kind"], r["reference"], r["recorded_by"]) for r in recorded] == [
+        (e["proof"], kind, e["reference"], "chen")
+        for e, kind in zip(evidence, ("meeting_minutes", "document"), strict=True)
     ]
     for record in recorded:
         at = dt.datetime.fromisoformat(record["recorded_at"])
@@ -150,14 +162,46 @@ def test_verifying_by_hand_needs_evidence_and_keeps_who_when_and_where(sqlite_sy
     assert stored(checklist) == before + 1
 
 
+def test_a_record_the_entry_does_not_name_needs_a_reason_and_flags_the_plan(sqlite_system):
+    system = sqlite_system
+    system.start("checklist")
+    checklist = system["checklist"]
+    conference_id = open_plan(system)
+    code = "1.1.2"
+    verify = f"/conferences/{conference_id}/entries/{code}/verify"
+    call = [{"kind": "phone_record", "reference": {"note": "call with the dean, 14:00"}}]
+    before = stored(checklist)
+
+    refused = errors_of(checklist.post(verify, {"actor": "chen", "evidence": call}))
+    assert list(refused) == ["reason"]
+    assert "size_target_sheet" in refused["reason"][0]  # the proofs it names, to choose from
+    wrong = [{"proof": "signed_venue_contract", "reference": {"note": "drawer"}}]
+    assert list(errors_of(checklist.post(verify, {"actor": "chen", "evidence": wrong}))) == [
+        "evidence[0].proof"
+    ]
+    assert stored(checklist) == before
+
+    reason = "the dean set the size by phone; the target sheet follows in May"
+    body = {"actor": "chen", "evidence": call, "reason": reason}
+    verified = ok(checklist.post(verify, body))
+    assert (verified["status"], verified["flags"]) == ("verified", ["unnamed_proof"])
+    assert verified["proofs"][0]["reason"] == reason
+    shown = {
+        e["code"]: e for e in ok(checklist.get(f"/conferences/{conference_id}/plan"))["entries"]
+    }
+    assert shown[code]["flags"] == ["unnamed_proof"] and shown["1.1.1"]["flags"] == []
+    exported = checklist.get(f"/conferences/{conference_id}/plan.csv").text
+    assert f"unnamed proof: {reason}" in exported
+
+
 # -- 6. waive and re-open -----------------------------------------------------------------
 def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_system):
     system = sqlite_system
     system.start("checklist")
     checklist = system["checklist"]
     conference_id = open_plan(system)
-    code, by_hand = by_evidence()[:2]
-    assert (code, by_hand) == ("1.1.1", "1.1.2")
+    code, by_hand_code = by_evidence()[:2]
+    assert (code, by_hand_code) == ("1.1.1", "1.1.2")
     base = f"/conferences/{conference_id}/entries"
     before = stored(checklist)
 
@@ -174,7 +218,7 @@ def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_syst
     assert entry(system, conference_id, code)["status"] == "waived"
     again = checklist.post(f"{base}/{code}/waive", {"actor": "wang", "reason": reason})
     assert again.status == 409 and "already waived" in again.json["message"]
-    evidence = [{"kind": "document", "reference": {"note": "n/a"}}]
+    evidence = by_hand(code)
     refused = checklist.post(f"{base}/{code}/verify", {"actor": "wang", "evidence": evidence})
     assert refused.status == 409 and "waived" in refused.json["message"]
 
@@ -186,8 +230,9 @@ def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_syst
     not_closed = checklist.post(f"{base}/{code}/reopen", reopen)
     assert not_closed.status == 409 and "open, not verified or waived" in not_closed.json["message"]
 
-    ok(checklist.post(f"{base}/{by_hand}/verify", {"actor": "wang", "evidence": evidence}))
-    reopened = ok(checklist.post(f"{base}/{by_hand}/reopen", reopen))
+    named = {"actor": "wang", "evidence": by_hand(by_hand_code)}
+    ok(checklist.post(f"{base}/{by_hand_code}/verify", named))
+    reopened = ok(checklist.post(f"{base}/{by_hand_code}/reopen", reopen))
     assert (reopened["status"], reopened["proofs"]) == ("open", [])
 
     # An entry verified by another service's event re-opens only when that is undone.
@@ -333,7 +378,8 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     ]
     verified, waived, flagged_twice = past_due[1], past_due[-1], past_due[0]
     base = f"/conferences/{conference_id}/entries"
-    evidence = [{"kind": "document", "reference": {"url": "https://docs.example.cn/plan"}}]
+    reference = {"url": "https://docs.example.cn/plan"}
+    evidence = by_hand(verified, reference)
     ok(checklist.post(f"{base}/{verified}/verify", {"actor": "wang", "evidence": evidence}))
     ok(checklist.post(f"{base}/{waived}/waive", {"actor": "wang", "reason": "not this year"}))
     overdue = f"/conferences/{conference_id}/overdue"
@@ -385,6 +431,7 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
 
     # Verified once flagged: no longer overdue, in the entry nor in the gauges.
     late = expected[1]
+    evidence = by_hand(late, reference)
     done = ok(checklist.post(f"{base}/{late}/verify", {"actor": "wang", "evidence": evidence}))
     assert (done["status"], done["overdue"]) == ("verified", False)
     assert entry(system, conference_id, late)["overdue"] is False

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from services.checklist.exchange import KEYS
 from tests.integration.test_cli import huiwu, ok
 from tests.support.slice import open_conference
+from tests.support.upstream import named_proof
 
 
 def failed(result, code: int = 2) -> str:
@@ -73,13 +74,14 @@ def test_team_owners_progress_evidence_waiver_and_overdue(sqlite_system, tmp_pat
     )
     assert "in_progress 40%: two quotes in" in progress
 
+    proof = named_proof("1.3.2")
     minutes = tmp_path / "会议纪要-venue.pdf"
     minutes.write_bytes(b"%PDF-1.4 minutes of the venue meeting\n")
     verified = json.loads(
         ok(
             huiwu(
                 system,
-                *("entry", "verify", conference_id, "1.3.2", "--kind", "document"),
+                *("entry", "verify", conference_id, "1.3.2", "--proof", proof),
                 *("--file", str(minutes), "--url", "https://example.com/lease.pdf", "--json"),
             )
         )
@@ -94,9 +96,19 @@ def test_team_owners_progress_evidence_waiver_and_overdue(sqlite_system, tmp_pat
         },
         {"url": "https://example.com/lease.pdf"},
     ]
-    assert [e["kind"] for e in proof["evidence"]] == ["document", "document"]
+    assert [e["proof"] for e in proof["evidence"]] == [named_proof("1.3.2")] * 2
     shown = ok(huiwu(system, "entry", "show", conference_id, "1.3.2"))
-    assert "evidence (document, document) by li" in shown
+    assert f"evidence ({named_proof('1.3.2')}, {named_proof('1.3.2')}) by li" in shown
+    assert f"{named_proof('1.3.2')}: " in shown  # the proofs it names, to choose from
+
+    # A record it does not name needs a reason, and the plan shows it.
+    call = ("entry", "verify", conference_id, "1.3.3", "--kind", "phone_record")
+    refused = huiwu(system, *call, "--note", "call with the venue manager")
+    assert "reason (--reason): a record that is not one of the proofs" in failed(refused)
+    reason = "the inspection report is still with the venue"
+    ok(huiwu(system, *call, "--note", "call with the venue manager", "--reason", reason))
+    listed = ok(huiwu(system, "checklist", "show", conference_id, "--section", "1"))
+    assert f"[unnamed proof: {reason}]" in listed
 
     waived = ok(
         huiwu(

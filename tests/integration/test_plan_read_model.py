@@ -24,8 +24,7 @@ from tests.support.slice import (
     wait_for_status,
 )
 from tests.support.system import wait_until
-
-EVIDENCE = [{"kind": "meeting_minutes", "reference": {"url": "https://docs.example.cn/m/1"}}]
+from tests.support.upstream import by_hand
 
 
 def replayed(system, conference_id: str) -> dict:
@@ -73,9 +72,9 @@ def test_the_plan_read_model_equals_a_replay_after_a_mixed_history(system):
     ok(sign(system, draft_contract(system, conference_id, vendor_id)))
     wait_for_status(system, conference_id, "1.3.5", "verified")
     # by hand: evidence, re-open, waive, due dates, progress
-    ok(checklist.post(f"{base}/1.1.1/verify", {"evidence": EVIDENCE, "actor": "wang"}))
+    ok(checklist.post(f"{base}/1.1.1/verify", {"evidence": by_hand("1.1.1"), "actor": "wang"}))
     ok(checklist.post(f"{base}/1.1.1/reopen", {"reason": "wrong minutes", "actor": "wang"}))
-    ok(checklist.post(f"{base}/1.1.2/verify", {"evidence": EVIDENCE, "actor": "wang"}))
+    ok(checklist.post(f"{base}/1.1.2/verify", {"evidence": by_hand("1.1.2"), "actor": "wang"}))
     ok(checklist.post(f"{base}/1.2.2/waive", {"reason": "one day only", "actor": "wang"}))
     ok(
         checklist.post(

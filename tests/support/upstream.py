@@ -129,6 +129,16 @@ def template() -> templates.Template:
     return templates.load("conference")
 
 
+def named_proof(code: str) -> str:
+    """The key of the first proof an entry of the template names."""
+    return template().entry(code).evidence[0]["proof"]
+
+
+def by_hand(code: str, reference: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Evidence for verifying an entry by hand: its first named proof, and where it is."""
+    return [{"proof": named_proof(code), "reference": reference or {"note": "in the archive"}}]
+
+
 def rule_codes(
     predicate: Callable[[templates.TemplateEntry], bool], profile: str = "academic"
 ) -> list[str]:

@@ -292,6 +292,25 @@ def test_every_entry_can_be_verified_and_is_titled_in_both_languages():
         assert entry.phase in ("before", "onsite", "after"), entry.code
 
 
+def test_every_entry_names_its_proofs_in_both_languages():
+    for entry in full().entries:
+        assert 1 <= len(entry.evidence) <= 3, entry.code
+        for proof in entry.evidence:
+            assert isinstance(proof, dict), f"{entry.code}: {proof} is a kind, not a proof"
+            assert proof["zh"].strip() and proof["en"].strip(), entry.code
+            assert proof["en"][0].islower() or proof["en"][0].isdigit(), entry.code
+
+
+def test_entries_of_different_items_never_share_a_proof_text():
+    items_of: dict[tuple[str, str], set[str]] = {}
+    for entry in full().entries:
+        for proof in entry.evidence:
+            for lang in ("zh", "en"):
+                items_of.setdefault((lang, proof[lang]), set()).add(entry.item)
+    shared = {text: sorted(items) for text, items in items_of.items() if len(items) > 1}
+    assert shared == {}
+
+
 def test_at_least_80_entries_are_verified_by_rules_whose_events_are_declared():
     rules = [e for e in full().entries if e.rule]
     assert len(rules) >= 80

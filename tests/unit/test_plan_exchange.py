@@ -113,7 +113,7 @@ def test_the_workbook_has_one_sheet_with_a_frozen_header_widths_and_real_dates()
     assert row["verification"] == ("rule: vendors.ContractSigned (category=venue)")
     first = dict(zip(KEYS, grid(data)[1], strict=True))
     assert (first["owner"], first["owner_name"]) == ("li.na", "Li Na")
-    assert first["verification"] == "evidence: document, meeting_minutes"
+    assert first["verification"] == "evidence: document; meeting_minutes"
     count = dict(zip(KEYS, grid(data)[3], strict=True))
     assert count["verification"] == "rule: registration.RegistrationPaid ≥ 250"
 
@@ -365,7 +365,9 @@ def test_importing_an_unchanged_export_of_verified_and_waived_entries_changes_no
     app, conference_id
 ):
     ctx = CommandContext.new("wang")
-    evidence = (Evidence(kind="meeting_minutes", reference={"note": "minutes of 3 March"}),)
+    evidence = (
+        Evidence(proof="positioning_meeting_minutes", reference={"note": "minutes of 3 March"}),
+    )
     app.verify_by_hand(conference_id, "1.1.1", VerifyByHand(evidence=evidence), ctx)
     app.waive(conference_id, "1.2.1", GiveReason(reason="the dates were set last year"), ctx)
     before = app.max_notification_id()
