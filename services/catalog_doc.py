@@ -30,6 +30,11 @@ on the durable topic exchange `<service>.events` with the event type as routing 
 | `schema_version` | version of the payload schema below |
 | `payload` | the fields listed below |
 
+In the tables below, a type followed by values takes only those values; `a[].b` is the
+field `b` of each item of the list `a`, `a.b` the field `b` of the object `a`. Amounts
+(`..._minor`) are integers in minor units (fen, cents) of the `currency` beside them, an
+ISO 4217 code; a fapiao's are always CNY. Rates in basis points (`..._bp`): 600 = 6%.
+
 Keep the highest `notification_id` you handled: a lower or equal one is a duplicate, a jump
 is a gap to read from the service's log (RPC `<service>.notifications(start, limit)`).
 Payloads only gain optional fields; a breaking change is a new event type or a new
@@ -51,12 +56,32 @@ def render() -> str:
             if event["doc"]:
                 lines += [event["doc"], ""]
             lines += ["| field | type | required |", "| --- | --- | --- |"]
-            for field, info in event["fields"].items():
-                nullable = ", nullable" if info.get("nullable") else ""
+            for field, info in _rows(event["fields"]):
                 required = "yes" if info["required"] else "no"
-                lines.append(f"| `{field}` | {info['type']}{nullable} | {required} |")
+                lines.append(f"| `{field}` | {_type(info)} | {required} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _rows(described: dict, prefix: str = ""):
+    """Each field, then the fields of a part under it: `positions[].price_minor`."""
+    for name, info in described.items():
+        yield prefix + name, info
+        part = info.get("items", info)
+        if "fields" in part:
+            below = f"{prefix}{name}[]." if "items" in info else f"{prefix}{name}."
+            yield from _rows(part["fields"], below)
+
+
+def _type(info: dict) -> str:
+    text = info["type"]
+    if "items" in info:
+        text = f"List of {_type(info['items'])}"
+    if info.get("nullable"):
+        text += ", nullable"
+    if "one_of" in info:
+        text += ": " + ", ".join(f"`{value}`" for value in info["one_of"])
+    return text
 
 
 if __name__ == "__main__":

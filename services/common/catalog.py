@@ -1,16 +1,24 @@
 """The registry of published event types and their marshmallow payload schemas.
 
-Each service declares its catalogue in its `events.py`. The relay validates every payload
+Each service declares its catalogue in its `events` module (`events.py`, or a package of
+that name when it grows). The relay validates every payload
 against it before publishing; consumers load with it; `describe()` renders the catalogue
 that outside subscribers read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+# How a load treats fields it does not know; `Part` reads it, since marshmallow does not
+# pass a load's `unknown` down to nested schemas.
+_unknown: ContextVar[str] = ContextVar("unknown", default=RAISE)
 
 
 class EventSchema(Schema):
@@ -22,6 +30,27 @@ class EventSchema(Schema):
 
     schema_version = 1
     planned = False
+
+
+class Part(fields.Nested):
+    """A nested object of a payload (an order's position, a budget line): strict when a
+    service validates what it publishes, lenient to newer fields when a consumer loads,
+    like the payload around it."""
+
+    def _load(self, value: Any, partial: Any = None) -> Any:
+        try:
+            return self.schema.load(value, unknown=_unknown.get(), partial=partial)
+        except ValidationError as error:
+            raise ValidationError(error.messages, valid_data=error.valid_data) from error
+
+
+@contextmanager
+def _parts_load(unknown: str) -> Iterator[None]:
+    token = _unknown.set(unknown)
+    try:
+        yield
+    finally:
+        _unknown.reset(token)
 
 
 class UnknownEventType(LookupError):
@@ -55,11 +84,13 @@ class EventCatalog:
 
     def validate_outgoing(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Strict: a payload with a field the schema does not declare is a bug to catch."""
-        self.schema(event_type).load(payload, unknown=RAISE)
+        with _parts_load(RAISE):
+            self.schema(event_type).load(payload, unknown=RAISE)
 
     def load_incoming(self, event_type: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Lenient to newer optional fields, strict on those we know."""
-        return self.schema(event_type).load(payload, unknown=EXCLUDE)
+        with _parts_load(EXCLUDE):
+            return self.schema(event_type).load(payload, unknown=EXCLUDE)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -69,7 +100,7 @@ class EventCatalog:
                 name: {
                     "schema_version": type(schema).schema_version,
                     "planned": type(schema).planned,
-                    "doc": (type(schema).__doc__ or "").strip(),
+                    "doc": inspect.cleandoc(type(schema).__doc__ or ""),
                     "fields": {
                         field_name: _describe_field(field)
                         for field_name, field in schema.fields.items()
@@ -80,10 +111,25 @@ class EventCatalog:
         }
 
 
+# A vocabulary longer than this (currency codes) is a standard named in the docs, not a list.
+LISTED_CHOICES = 40
+
+
 def _describe_field(field: fields.Field) -> dict[str, Any]:
+    """Its type and whether required; the values it takes when a vocabulary bounds it; the
+    fields of a part; what a list holds."""
     described: dict[str, Any] = {"type": type(field).__name__, "required": field.required}
     if field.allow_none:
         described["nullable"] = True
+    choices = [v.choices for v in field.validators if isinstance(v, validate.OneOf)]
+    if choices and len(choices[0]) <= LISTED_CHOICES:
+        described["one_of"] = list(choices[0])
+    if isinstance(field, fields.List):
+        described["items"] = _describe_field(field.inner)
+    if isinstance(field, fields.Nested):
+        described["fields"] = {
+            name: _describe_field(inner) for name, inner in field.schema.fields.items()
+        }
     return described
 
 

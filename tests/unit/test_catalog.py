@@ -6,16 +6,17 @@ import uuid
 import pytest
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from services.checklist import commands as checklist_commands
 from services.checklist import domain as checklist_domain
 from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
 from services.checklist.events import CATALOG as CHECKLIST
-from services.common.catalog import Catalogs, UnknownEventType
+from services.common.catalog import Catalogs, EventCatalog, EventSchema, Part, UnknownEventType
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, build_envelope, event_id_for
+from services.common.fields import money_minor
 from services.common.sinks import UpstreamEvent
 from services.vendors import commands as vendor_commands
 from services.vendors import domain as vendors_domain
@@ -129,6 +130,28 @@ def test_describe_lists_event_types_and_their_fields():
         "nullable": True,
     }
     assert CHECKLIST.describe()["events"]["EntryVerified"]["fields"]["proof"]["type"] == "Dict"
+
+
+class Line(Schema):
+    price_minor = money_minor(required=True)
+
+
+class Priced(EventSchema):
+    lines = fields.List(Part(Line), required=True)
+
+
+def test_parts_are_strict_outgoing_lenient_incoming_and_described():
+    catalog = EventCatalog("shop", {"Priced": Priced})
+    newer = {"lines": [{"price_minor": 5, "discount": 1}]}
+
+    with pytest.raises(ValidationError) as raised:
+        catalog.validate_outgoing("Priced", newer)
+    assert raised.value.messages == {"lines": {0: {"discount": ["Unknown field."]}}}
+    assert catalog.load_incoming("Priced", newer) == {"lines": [{"price_minor": 5}]}
+    with pytest.raises(ValidationError):  # lenient to new fields, strict on known ones
+        catalog.load_incoming("Priced", {"lines": [{"price_minor": "5"}]})
+    lines = catalog.describe()["events"]["Priced"]["fields"]["lines"]
+    assert lines["items"]["fields"]["price_minor"] == {"type": "Integer", "required": True}
 
 
 def test_catalogs_find_each_service_and_refuse_an_unknown_one():

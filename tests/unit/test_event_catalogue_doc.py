@@ -18,3 +18,5 @@ def test_the_catalogue_lists_the_slice_events_and_their_fields():
     assert "### ContractSigned (schema version 1)" in text
     assert "| `amount_minor` | Integer | yes |" in text
     assert "### EntryVerified" in text
+    # a vocabulary's values are listed, in their order
+    assert "| `category` | String: `venue`, `av`, `interpreting`," in text

@@ -1,0 +1,18 @@
+"""The contract of budget: the events it publishes on `budget.events` (routing key = event
+type) and the vocabulary they use. Imports no domain: a subscriber may import it alone.
+
+Budget does not emit them yet (all are planned): their contracts are fixed here so that
+checklist rules and outside subscribers can rely on them. Aggregates: the budget, the
+ledger and each of its entries, a partner's contribution, a commitment, the sponsorship
+plan and each sponsorship, a vendor's payable under one contract, a vendor's bank
+details, a cash advance, a payment channel's settlement, the conference's settlement.
+"""
+
+from services.common.catalog import EventCatalog
+
+from . import payables, plan, settlement, sponsorship
+from .vocabulary import *  # noqa: F403 - the vocabulary is part of the contract
+
+TYPES = {**plan.TYPES, **sponsorship.TYPES, **payables.TYPES, **settlement.TYPES}
+
+CATALOG = EventCatalog("budget", TYPES)

@@ -1,0 +1,133 @@
+"""Paying vendors and people. A vendor's payable under one contract is its own aggregate
+(its fapiao received, its payments, its settlement), named by `contract_id` so that rules
+pair it with vendors' ContractSigned; bank details are checked per vendor; a cash advance
+and a reimbursement are each their own aggregate."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from services.common import fapiao
+from services.common.fields import currency, day, money_minor, text
+from services.common.planned import PlannedEvent, flag, one_of
+
+from .vocabulary import (
+    ADVANCE_PURPOSES,
+    LINES,
+    PAYMENT_METHODS,
+    VENDOR_PAYMENT_KINDS,
+    VERIFICATION_METHODS,
+)
+
+
+class VendorBankDetailsVerified(PlannedEvent):
+    """A vendor's bank details were confirmed before paying it (8.4.2): the account is
+    the contracting company's own, checked by a call back or its bank's letter."""
+
+    vendor_id = fields.UUID(required=True)
+    method = one_of(*VERIFICATION_METHODS)
+
+
+class VendorInvoiceReceived(PlannedEvent):
+    """A vendor's fapiao was received and registered (8.4.4): `amount_minor` is its gross
+    (价税合计), `verified` once checked on the tax bureau's platform (查验). Chinese finance
+    pays against it, so it comes before the final payment."""
+
+    category = one_of(*LINES)
+    vendor_id = fields.String(required=True)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    contract_id = fields.UUID()
+    fapiao_number = fapiao.fapiao_number()
+    fapiao_type = fapiao.fapiao_type()
+    medium = fapiao.fapiao_medium()
+    seller_tax_id = fapiao.tax_id()
+    net_minor = money_minor()
+    tax_rate_bp = fapiao.tax_rate()
+    tax_minor = money_minor()
+    verified = flag()
+
+    @validates_schema
+    def _adds_up(self, data, **kwargs):
+        fapiao.check_amounts(data, gross="amount_minor")
+        if ("net_minor" in data or "tax_minor" in data) and data.get("currency") != "CNY":
+            raise ValidationError("must be CNY when the fapiao amounts are given", "currency")
+
+
+class VendorPaid(PlannedEvent):
+    """A vendor was paid (8.4.3): a deposit, a progress payment, the final balance (尾款)
+    or the whole, under its contract and charged to a budget line (`category`)."""
+
+    category = one_of(*LINES)
+    vendor_id = fields.String(required=True)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    contract_id = fields.UUID()
+    kind = one_of(*VENDOR_PAYMENT_KINDS, required=False)
+    method = one_of(*PAYMENT_METHODS, required=False)
+    paid_on = day()
+    # the fapiao it was paid against, if any yet (a deposit usually comes before it)
+    fapiao_number = fapiao.fapiao_number()
+    # for a payment in another currency: what it cost in the book currency
+    booked_minor = money_minor()
+
+
+class VendorSettled(PlannedEvent):
+    """A contract's account with its vendor is closed: final statement agreed, balance
+    paid, every fapiao received (2.5.3, 23.5.2)."""
+
+    contract_id = fields.UUID(required=True)
+    vendor_id = fields.UUID(required=True)
+    paid_total_minor = money_minor(required=True)
+    currency = currency(required=True)
+    fapiao_complete = flag(required=True)
+
+
+class CashAdvanceIssued(PlannedEvent):
+    """Cash was drawn in advance for what is paid on the spot: speakers' fees (9.2.1),
+    petty cash and on-site needs (14.2.3), with its receipt forms."""
+
+    purpose = one_of(*ADVANCE_PURPOSES)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    holder = text(200, required=True)
+
+
+class CashAdvanceReconciled(PlannedEvent):
+    """A cash advance was accounted for: what was spent (with signed receipts) and what
+    came back make up what was advanced."""
+
+    advanced_minor = money_minor(required=True)
+    spent_minor = money_minor(required=True)
+    returned_minor = money_minor(required=True)
+    currency = currency(required=True)
+    receipts_complete = flag(required=True)
+
+    @validates_schema
+    def _adds_up(self, data, **kwargs):
+        spent, back = data.get("spent_minor"), data.get("returned_minor")
+        if None not in (spent, back) and spent + back != data.get("advanced_minor"):
+            raise ValidationError(
+                f"must be spent_minor + returned_minor = {spent + back}", "advanced_minor"
+            )
+
+
+class ReimbursementPaid(PlannedEvent):
+    """A team member was reimbursed (报销) for what they paid for the conference, against
+    the fapiao and receipts they handed in, charged to a budget line."""
+
+    category = one_of(*LINES)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    claimant = text(200, required=True)
+    fapiao_numbers = fields.List(fapiao.fapiao_number(), validate=validate.Length(max=100))
+    receipts_complete = flag(required=True)
+
+
+TYPES = {
+    "VendorBankDetailsVerified": VendorBankDetailsVerified,
+    "VendorInvoiceReceived": VendorInvoiceReceived,
+    "VendorPaid": VendorPaid,
+    "VendorSettled": VendorSettled,
+    "CashAdvanceIssued": CashAdvanceIssued,
+    "CashAdvanceReconciled": CashAdvanceReconciled,
+    "ReimbursementPaid": ReimbursementPaid,
+}

@@ -1,0 +1,122 @@
+"""Attendees (aggregate: the attendee, one position of an order): registered, paid for,
+cancelled or refunded, substituted, badged, checked in, given their kit. The checklist's
+count and for-all rules count attendees, so these stay per attendee."""
+
+from marshmallow import fields, validate
+
+from services.common.fields import currency, day, money_minor, text, token
+from services.common.planned import PlannedEvent, count, flag, many_of, one_of
+
+from .vocabulary import (
+    BADGE_REPRINT_REASONS,
+    CANCELLED_BY,
+    CATEGORIES,
+    CHECKIN_METHODS,
+    CONSENTS,
+    KIT_ITEMS,
+    PAYMENT_METHODS,
+    SENIORITIES,
+)
+
+country = fields.String(
+    validate=validate.Regexp(r"^[A-Z]{2}$", error="must be an ISO 3166 country code such as CN")
+)
+
+
+class AttendeeRegistered(PlannedEvent):
+    """An attendee registered, in a category (10.3.5 and 21.8.3 count `delegate`s against
+    the expected attendance). The profile fields feed the audience analysis of 1.1.3 and
+    1.1.4; `consents` are those the attendee gave (PIPL)."""
+
+    category = one_of(*CATEGORIES)
+    order_id = fields.UUID()
+    ticket_type = token(50)
+    organisation = text(200)
+    industry = text(100)
+    seniority = one_of(*SENIORITIES, required=False)
+    country = country
+    # the campaign that brought them: a mailing, a partner's code, telesales
+    source_campaign = token(100)
+    consents = many_of(CONSENTS)
+
+
+class AttendeeSubstituted(PlannedEvent):
+    """Another person takes the attendee's place (换人): the position, its payment and its
+    fapiao stay; the badge and name card must be reprinted and proof-checked (21.3.6)."""
+
+    reason = text(500)
+
+
+class RegistrationPaid(PlannedEvent):
+    """This attendee's fee is paid: one per position when its order is paid (OrderPaid),
+    so that rules count paying attendees (10.1.4) and ask each for an invoice (15.3.4,
+    23.1.3). The order-level payments are PaymentReceived."""
+
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    order_id = fields.UUID()
+    method = one_of(*PAYMENT_METHODS, required=False)
+
+
+class RefundIssued(PlannedEvent):
+    """This attendee's whole fee was refunded: undoes their RegistrationPaid. A partial
+    refund does not (it is only the order's RefundCompleted)."""
+
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    order_id = fields.UUID()
+    refund_id = fields.UUID()
+
+
+class RegistrationCancelled(PlannedEvent):
+    """The attendee's registration was cancelled (by them, or with their order: denied,
+    expired, cancelled); they no longer count as registered."""
+
+    reason = text(1000, required=True)
+    order_id = fields.UUID()
+    cancelled_by = one_of(*CANCELLED_BY, required=False)
+    refund_due = flag()
+
+
+class BadgePrinted(PlannedEvent):
+    """The attendee's badge was printed, or printed again (`reprint`, with why)."""
+
+    reprint = flag(required=True)
+    reprint_reason = one_of(*BADGE_REPRINT_REASONS, required=False)
+
+
+class BadgesPrinted(PlannedEvent):
+    """Badges were printed for a batch of pre-registered attendees (15.2.1: the counter
+    has its pre-printed badges). One event for the batch; BadgePrinted is per attendee."""
+
+    count = count(minimum=1)
+
+
+class AttendeeCheckedIn(PlannedEvent):
+    """The attendee checked in on a check-in list (as in pretix: one per entrance, day or
+    room; valid once per list). 15.3.1 counts attendees checked in at least once."""
+
+    checkin_list = token(50)
+    day = day()
+    method = one_of(*CHECKIN_METHODS, required=False)
+    pre_registered = flag()
+    category = one_of(*CATEGORIES, required=False)
+
+
+class KitCollected(PlannedEvent):
+    """The attendee collected their conference materials (15.3.5)."""
+
+    items = many_of(KIT_ITEMS, required=True)
+
+
+TYPES = {
+    "AttendeeRegistered": AttendeeRegistered,
+    "AttendeeSubstituted": AttendeeSubstituted,
+    "RegistrationPaid": RegistrationPaid,
+    "RefundIssued": RefundIssued,
+    "RegistrationCancelled": RegistrationCancelled,
+    "BadgePrinted": BadgePrinted,
+    "BadgesPrinted": BadgesPrinted,
+    "AttendeeCheckedIn": AttendeeCheckedIn,
+    "KitCollected": KitCollected,
+}

@@ -1,0 +1,162 @@
+"""Orders (aggregate: the order), modelled on pretix's: one purchase by one buyer, holding a
+position per attendee; it may wait for approval, expires unpaid, is paid by one or more
+payments and refunded by refunds of its own. Attendee-level facts are in attendees.py."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.common.catalog import Part
+from services.common.fields import currency, day, money_minor, text, token
+from services.common.planned import PlannedEvent, flag, one_of
+
+from .vocabulary import (
+    BUYER_KINDS,
+    CANCELLED_BY,
+    CATEGORIES,
+    PAYMENT_METHODS,
+    REFUND_REASONS,
+    REFUND_SOURCES,
+    SALES_CHANNELS,
+)
+
+
+class Position(Schema):
+    """One ticket of an order, for one attendee (the Attendee aggregate of that id). No
+    name, phone or email: personal data stays in the service (PIPL: only what is needed)."""
+
+    attendee_id = fields.UUID(required=True)
+    category = one_of(*CATEGORIES)
+    ticket_type = token(50, required=True)
+    price_minor = money_minor(required=True)
+    # the voucher's id, never its code: a code published here could be redeemed by anyone
+    voucher_id = fields.UUID()
+
+
+class OrderPlaced(PlannedEvent):
+    """A buyer placed an order of one or more positions (a group registration, 团体报名,
+    is one order of an organisation). Unpaid until OrderPaid; with `requires_approval`
+    (pretix) it waits for OrderApproved or OrderDenied first. One placed `onsite` is a
+    walk-in (15.3.2); 10.1.4 asks every order placed to be paid."""
+
+    buyer_kind = one_of(*BUYER_KINDS)
+    buyer_organisation = text(200)
+    channel = one_of(*SALES_CHANNELS)
+    positions = fields.List(Part(Position), required=True, validate=validate.Length(min=1, max=500))
+    # fees not tied to a position: a payment or service fee
+    fees_minor = money_minor(load_default=0)
+    total_minor = money_minor(required=True)
+    currency = currency(required=True)
+    requires_approval = flag(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def _adds_up(self, data, **kwargs):
+        positions = data.get("positions", [])
+        attendees = [p["attendee_id"] for p in positions]
+        if len(set(attendees)) != len(attendees):
+            raise ValidationError("must name each attendee once", field_name="positions")
+        total = sum(p["price_minor"] for p in positions) + data.get("fees_minor", 0)
+        if "total_minor" in data and data["total_minor"] != total:
+            raise ValidationError(
+                f"must be the positions' prices plus fees_minor = {total}",
+                field_name="total_minor",
+            )
+        if data.get("buyer_kind") == "organisation" and not data.get("buyer_organisation"):
+            raise ValidationError(
+                "is required when the buyer is an organisation", field_name="buyer_organisation"
+            )
+
+
+class OrderApproved(PlannedEvent):
+    """An order that required approval was approved (pretix: approved): it may be paid."""
+
+    approved_by = text(200, required=True)
+
+
+class OrderDenied(PlannedEvent):
+    """An order that required approval was denied (pretix: denied); it ends unpaid."""
+
+    reason = text(1000, required=True)
+
+
+class OrderExpired(PlannedEvent):
+    """An order was not paid by its `expires_at` (pretix: expired): its positions are
+    released to the quota; its attendees are cancelled."""
+
+
+class OrderCancelled(PlannedEvent):
+    """An order was cancelled, paid or not; a paid one is refunded by its refunds."""
+
+    cancelled_by = one_of(*CANCELLED_BY)
+    reason = text(1000, required=True)
+    was_paid = flag(required=True)
+
+
+class PaymentReceived(PlannedEvent):
+    """One payment of an order arrived (an order may be paid in several). `fee_minor` is
+    what the payment channel kept; 2.5.2 reconciles it with the channel's settlement."""
+
+    payment_id = fields.UUID(required=True)
+    method = one_of(*PAYMENT_METHODS)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    fee_minor = money_minor(load_default=0)
+    # the provider's transaction number (WeChat Pay, Alipay) or the bank's reference
+    provider_reference = token(64)
+    received_on = day(required=True)
+
+
+class OrderPaid(PlannedEvent):
+    """An order is paid in full (its payments reach its total; a free order at once).
+    Proves 10.1.4 for that order; each of its attendees then has RegistrationPaid."""
+
+    total_minor = money_minor(required=True)
+    currency = currency(required=True)
+    free = flag(required=True)
+
+
+class Refund(PlannedEvent):
+    """Base of the refund events: `refund_id` ties a request to its outcome."""
+
+    refund_id = fields.UUID(required=True)
+
+
+class RefundRequested(Refund):
+    """A refund of an order was asked for or decided (pretix: refund requested/created);
+    `partial` when it returns less than what was paid."""
+
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    partial = flag(required=True)
+    reason = one_of(*REFUND_REASONS)
+    source = one_of(*REFUND_SOURCES)
+
+
+class RefundCompleted(Refund):
+    """A refund of an order reached the payer (pretix: refund done). An attendee whose
+    whole fee it returned also has RefundIssued."""
+
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    method = one_of(*PAYMENT_METHODS)
+    completed_on = day(required=True)
+
+
+class RefundFailed(Refund):
+    """A refund could not be made (pretix: refund failed): finance follows it up (21.4.2,
+    23.1.3)."""
+
+    reason = text(1000, required=True)
+
+
+TYPES = {
+    "OrderPlaced": OrderPlaced,
+    "OrderApproved": OrderApproved,
+    "OrderDenied": OrderDenied,
+    "OrderExpired": OrderExpired,
+    "OrderCancelled": OrderCancelled,
+    "PaymentReceived": PaymentReceived,
+    "OrderPaid": OrderPaid,
+    "RefundRequested": RefundRequested,
+    "RefundCompleted": RefundCompleted,
+    "RefundFailed": RefundFailed,
+}
