@@ -133,12 +133,15 @@ class _Proof(fields.Field):
 
 class _Verification(_Strict):
     rule = fields.Nested(_Rule, load_default=None)
+    because = fields.String(load_default=None, validate=validate.Length(min=10, max=400))
     evidence = fields.List(_Proof(), load_default=list, validate=validate.Length(max=5))
 
     @validates_schema
     def _never_empty(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("rule") and not data.get("evidence"):
             raise ValidationError("an entry needs a rule or at least one kind of evidence")
+        if data.get("because") and not data.get("rule"):
+            raise ValidationError("`because` says why a rule proves the entry: give the rule")
         keys = [p if isinstance(p, str) else p["proof"] for p in data.get("evidence") or []]
         if len(keys) != len(set(keys)):
             raise ValidationError("each proof of an entry has its own name", "evidence")
@@ -187,6 +190,7 @@ class TemplateEntry:
     rule: Rule | None
     evidence: tuple[str | Mapping[str, str], ...]  # named proofs, or kinds only
     phase: str = "before"
+    because: str | None = None  # why the rule's event proves the entry
     anchor: str | None = None
     profiles: frozenset[str] = frozenset(PROFILES)
     note: str | None = None
@@ -294,6 +298,7 @@ def _entry(raw: Any, source: str, index: int, inherited: frozenset[str]) -> Temp
         offset_days=due["offset_days"],
         rule=rule_from_dict(rule) if rule else None,
         evidence=tuple(loaded["verification"]["evidence"]),
+        because=loaded["verification"]["because"],
         phase=loaded["phase"] or _phase(due["milestone"], due["offset_days"]),
         profiles=profiles,
         note=loaded["note"],
