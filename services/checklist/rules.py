@@ -26,13 +26,15 @@ REMOVE = "remove"  # the member of that aggregate leaves
 DONE = "done"  # the member of that aggregate completed what a for-all rule requires
 
 
-OPERATORS = ("in", "!=", ">=", "<=")
+OPERATORS = ("in", "all", "!=", ">=", "<=")
+LISTED = ("in", "all")  # operators whose operand is a list
 
 
 @dataclass(frozen=True)
 class Compare:
-    """A condition other than equality on one payload field: `{in: [a, b]}`, `{"!=": x}`,
-    `{">=": n}`, `{"<=": n}`. A field that is absent (or null) never holds."""
+    """A condition other than equality on one payload field: `{in: [a, b]}` (one of them),
+    `{all: [a, b]}` (a list field holding every one), `{"!=": x}`, `{">=": n}`, `{"<=": n}`.
+    A field that is absent (or null) never holds."""
 
     op: str
     value: Any  # a tuple for `in`
@@ -40,13 +42,15 @@ class Compare:
     @classmethod
     def from_value(cls, value: Mapping[str, Any]) -> Compare:
         ((op, operand),) = value.items()
-        return cls(op, tuple(operand) if op == "in" else operand)
+        return cls(op, tuple(operand) if op in LISTED else operand)
 
     def holds(self, actual: Any) -> bool:
         if actual is None:
             return False
         if self.op == "in":
             return actual in self.value
+        if self.op == "all":
+            return isinstance(actual, list) and all(v in actual for v in self.value)
         if self.op == "!=":
             return actual != self.value
         if isinstance(actual, bool) or not isinstance(actual, (int, float)):
@@ -54,11 +58,13 @@ class Compare:
         return actual >= self.value if self.op == ">=" else actual <= self.value
 
     def to_value(self) -> dict[str, Any]:
-        return {self.op: list(self.value) if self.op == "in" else self.value}
+        return {self.op: list(self.value) if self.op in LISTED else self.value}
 
     def __str__(self) -> str:
         if self.op == "in":
             return "in " + "|".join(str(v) for v in self.value)
+        if self.op == "all":
+            return "has " + "+".join(str(v) for v in self.value)
         return f"{self.op} {self.value}"
 
 
@@ -81,10 +87,14 @@ def _where_dict(where: Where) -> dict[str, Any]:
 
 def _matches(where: Where, payload: Mapping[str, Any]) -> bool:
     """Every condition holds. A plain value is equality, and a list field holds when it
-    contains the value; a `Compare` holds of the field's value, or of any of a list's."""
+    contains the value; a `Compare` holds of the field's value, or of any of a list's
+    (`all` holds of the list itself)."""
     for key, expected in where:
         actual = payload.get(key)
-        if isinstance(expected, Compare):
+        if isinstance(expected, Compare) and expected.op == "all":
+            if not expected.holds(list(actual) if isinstance(actual, (list, tuple)) else None):
+                return False
+        elif isinstance(expected, Compare):
             values = actual if isinstance(actual, (list, tuple)) else (actual,)
             if not any(expected.holds(value) for value in values):
                 return False

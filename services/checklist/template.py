@@ -61,7 +61,8 @@ class _AtLeast(fields.Field):
 
 class _Condition(fields.Field):
     """A `where` value: a plain value (equality; for a list field, membership), or one
-    comparison: `{in: [a, b]}`, `{"!=": x}`, `{">=": n}`, `{"<=": n}` (rules.Compare)."""
+    comparison: `{in: [a, b]}`, `{all: [a, b]}`, `{"!=": x}`, `{">=": n}`, `{"<=": n}`
+    (rules.Compare)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, dict):
@@ -74,8 +75,8 @@ class _Condition(fields.Field):
                 f"as {{in: [a, b]}} or {{'>=': 3}}; not {value!r}"
             )
         ((op, operand),) = value.items()
-        if op == "in" and (not isinstance(operand, list) or not operand):
-            raise ValidationError("`in` takes a list of one value or more")
+        if op in ("in", "all") and (not isinstance(operand, list) or not operand):
+            raise ValidationError(f"`{op}` takes a list of one value or more")
         if op in (">=", "<=") and (
             isinstance(operand, bool) or not isinstance(operand, (int, float))
         ):

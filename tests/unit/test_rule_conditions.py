@@ -28,6 +28,17 @@ def test_in_holds_for_any_of_its_values_and_for_a_list_field_sharing_one():
     assert listed.verified_by("vendors.VendorAdded", {"categories": ["venue"]}) == []
 
 
+def test_all_holds_of_a_list_field_holding_every_value():
+    briefed = "speakers.SpeakerBriefed"
+    rules = index(
+        dress={"event": briefed, "where": {"topics": {"all": ["dress_code", "language"]}}}
+    )
+    assert rules.verified_by(briefed, {"topics": ["language", "dress_code", "safety"]}) == ["dress"]
+    assert rules.verified_by(briefed, {"topics": ["dress_code"]}) == []  # one of two: near miss
+    assert rules.verified_by(briefed, {"topics": "dress_code"}) == []  # not a list
+    assert rules.verified_by(briefed, {}) == []
+
+
 def test_not_equal_needs_the_field_and_a_different_value():
     rules = index(cash={"event": "budget.SponsorSigned", "where": {"kind": {"!=": "in_kind"}}})
     assert rules.verified_by("budget.SponsorSigned", {"kind": "cash"}) == ["cash"]
