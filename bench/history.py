@@ -92,11 +92,12 @@ def _contracts(app: ServiceApplication, conferences: list[str], seed: int) -> No
             contact_phone=None,
             meta=meta,
         )
-        contract = Contract(
+        contract = Contract.draft(
             contract_id=uuid.uuid4(),
             conference_id=conference_id,
             vendor_id=str(vendor.id),
             category="venue",
+            scope="conference",
             title="Main hall, three days",
             amount_minor=3_000_000 + i,
             currency="CNY",

@@ -22,7 +22,7 @@ from services.checklist.events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFI
 from services.common import registry
 from services.common.config import Settings
 from services.policy import ROLES
-from services.vendors.events import CATEGORIES
+from services.vendors.events import CATEGORIES, SCOPES
 
 from . import commands
 from .client import ServiceError, ServiceUnreachable
@@ -292,6 +292,12 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         "--amount", required=True, help="in major units as a decimal, e.g. 120000.00"
     )
     drafted.add_argument("--currency", default="CNY", help="ISO code (default CNY)")
+    drafted.add_argument(
+        "--scope",
+        choices=SCOPES,
+        metavar="SCOPE",
+        help=f"whose contract: one of {', '.join(SCOPES)} (default conference)",
+    )
     signed = command(contract, "sign", commands.contract_sign)
     signed.add_argument("contract_id", metavar="CONTRACT_ID")
     signed.add_argument(

@@ -107,6 +107,8 @@ def contract_draft(ctx: Context, args: argparse.Namespace) -> int:
         "currency": currency,
         **ctx.caller(),
     }
+    if args.scope:  # else the service's default: the conference's
+        body["scope"] = args.scope
     answer = ctx.client.post("vendors", "/contracts", body)
     return ctx.show(answer, answer["contract_id"])
 
@@ -148,6 +150,7 @@ def contract_text(c: dict[str, Any]) -> str:
             ("conference", c.get("conference_id")),
             ("vendor", c.get("vendor_id")),
             ("category", c.get("category")),
+            ("scope", c.get("scope")),
             ("title", c.get("title")),
             ("amount", None if amount is None else from_minor(amount, c.get("currency", "CNY"))),
             ("status", state),

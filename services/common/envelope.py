@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .catalog import EventCatalog
@@ -183,6 +184,34 @@ def from_domain_event(
     )
 
 
+STORED_CLASS_VERSION = "class_version"
+"""The key of a stored state that says which version of its class stored it (when past 1):
+the library's, not a field of the event."""
+
+
+def as_stored(mapper: Any, notification: Notification) -> Any:
+    """The domain event of a stored event, as it was stored: its state deciphered,
+    decompressed and decoded as the mapper does, but not upcast to its class's current
+    version (`class_version`), and without the version that stored it.
+
+    What every envelope, every digest of the chain and the audit trail are made of
+    (docs/schema-evolution.md): an event reads the same whenever it is described, before
+    and after its class gains a version; only the aggregates that load it see it upcast.
+    """
+    state = notification.state
+    if mapper.cipher:
+        state = mapper.cipher.decrypt(state)
+    if mapper.compressor:
+        state = mapper.compressor.decompress(state)
+    event_state = mapper.transcoder.decode(state)
+    event_state.pop(STORED_CLASS_VERSION, None)
+    event_state["originator_id"] = notification.originator_id
+    event_state["originator_version"] = notification.originator_version
+    event = object.__new__(resolve_topic(notification.topic))
+    object.__setattr__(event, "__dict__", event_state)
+    return event
+
+
 class InvalidStoredEvent(Exception):
     """A stored event does not match its published schema: a bug to fix, never to skip."""
 
@@ -197,8 +226,8 @@ def build_envelope(
 ) -> Envelope:
     """The envelope of one notification of `service`'s log, its payload checked against the
     published schema (relay and log RPC; a local read model of the service's own events
-    may skip the check)."""
-    event = mapper.to_domain_event(notification)
+    may skip the check). The event as it was stored (`as_stored`): not upcast."""
+    event = as_stored(mapper, notification)
     try:
         envelope = from_domain_event(
             event,

@@ -6,8 +6,11 @@ once into the JSON value an envelope holds, and the rest read off the row. The c
 describes every write, verification and rebuild every stored event, so this runs for each
 event of a history; it is several times faster than the mapper's way.
 
-An event whose class has been upcast (`class_version`), or a store whose mapper ciphers or
-compresses, is described by the mapper, as before: the two ways give the same fields
+Every event is described as it was stored, never upcast: an event stored by an older
+version of its class (`class_version`) keeps the fields it was stored with, so its digest
+is the one chained when it was written (docs/schema-evolution.md). A store whose mapper
+ciphers or compresses is described through `envelope.as_stored`, which deciphers and
+decodes as the mapper does: the two ways give the same fields
 (tests/unit/test_stored_events.py checks every kind of event the services store).
 """
 
@@ -22,9 +25,22 @@ import orjson
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
-from .envelope import build_envelope, event_id_for, split_qualname, to_json_value
+from .envelope import (
+    STORED_CLASS_VERSION,
+    build_envelope,
+    event_id_for,
+    split_qualname,
+    to_json_value,
+)
 
-_NOT_PAYLOAD = ("originator_id", "originator_version", "timestamp", "originator_topic", "meta")
+_NOT_PAYLOAD = (
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "meta",
+    STORED_CLASS_VERSION,  # which version of its class stored it: not a field
+)
 _TYPE_MARK = {str: '"_type_"', bytes: b'"_type_"'}
 _HEX = re.compile("[0-9a-f]{32}")
 
@@ -46,17 +62,14 @@ def _plain(raw: str | bytes) -> dict[str, Any] | None:
 
 
 class _Topic:
-    """What a topic tells once: its envelope types and schema version, or that its
-    events are upcast (and so described by the mapper)."""
+    """What a topic tells once: its envelope types and schema version."""
 
-    __slots__ = ("aggregate_type", "event_type", "schema_version", "upcast")
+    __slots__ = ("aggregate_type", "event_type", "schema_version")
 
     def __init__(self, topic: str, versions: Any) -> None:
-        cls = resolve_topic(topic)
-        probe = object.__new__(cls)
+        probe = object.__new__(resolve_topic(topic))
         self.aggregate_type, self.event_type = split_qualname(probe)
         self.schema_version = versions.schema_version(self.event_type)
-        self.upcast = getattr(cls, "class_version", 1) != 1
 
 
 class EnvelopeFields:
@@ -88,7 +101,7 @@ class EnvelopeFields:
         known = self._topics.get(topic)
         if known is None:
             known = self._topics[topic] = _Topic(topic, self.versions)
-        if self.by_mapper_only or known.upcast:
+        if self.by_mapper_only:
             return self._by_mapper(notification_id, originator_id, version, topic, state)
         raw = state if type(state) in (str, bytes) else bytes(state)
         payload = _plain(raw) if raw.count(_TYPE_MARK[type(raw)]) == 1 else None
@@ -96,8 +109,6 @@ class EnvelopeFields:
             payload["timestamp"] = self._transcoded(payload["timestamp"])
         else:
             payload = self._decoder.decode(raw if type(raw) is str else raw.decode("utf-8"))
-        if "class_version" in payload:  # written by an older class, to be upcast
-            return self._by_mapper(notification_id, originator_id, version, topic, state)
         occurred_at = payload["timestamp"]
         meta = payload.get("meta") or {}
         for key in _NOT_PAYLOAD:
@@ -142,7 +153,7 @@ class EnvelopeFields:
             topic=topic,
             state=bytes(state) if type(state) is not str else state.encode("utf-8"),
         )
-        return build_envelope(
+        return build_envelope(  # as stored, as the fast way: not upcast
             self.mapper, self.service, self.versions, stored, validate=False
         ).to_dict()
 

@@ -52,11 +52,12 @@ class VendorsApplication(ServiceApplication):
             raise InvalidCommand(
                 f"vendor {vendor.id} belongs to another conference", field="vendor_id"
             )
-        contract = Contract(
+        contract = Contract.draft(
             contract_id=uuid.uuid4(),
             conference_id=conference_id,
             vendor_id=str(vendor.id),
             category=cmd.category,
+            scope=cmd.scope,
             title=cmd.title,
             amount_minor=cmd.amount_minor,
             currency=cmd.currency,

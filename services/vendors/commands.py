@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from .events import UNSCOPED
+
 
 @dataclass(frozen=True)
 class AddVendor:
@@ -25,6 +27,7 @@ class DraftContract:
     title: str
     amount_minor: int
     currency: str = "CNY"
+    scope: str = UNSCOPED
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from services.common.commands import Loads
 from services.common.fields import bounded_list, currency, day, money_minor, text
 
 from . import commands
-from .events import CATEGORIES
+from .events import CATEGORIES, SCOPES, UNSCOPED
 
 
 class AddVendorSchema(Loads):
@@ -36,6 +36,7 @@ class DraftContractSchema(Loads):
     title = text(300, required=True)
     amount_minor = money_minor(required=True)
     currency = currency(load_default="CNY")
+    scope = fields.String(load_default=UNSCOPED, validate=validate.OneOf(SCOPES))
 
 
 class SignContractSchema(Loads):
@@ -78,6 +79,7 @@ class ContractAnswer(Schema):
     conference_id = fields.String()
     vendor_id = fields.String()
     category = fields.String()
+    scope = fields.String()
     title = fields.String()
     amount_minor = fields.Integer()
     currency = fields.String()

@@ -31,7 +31,8 @@ class Service(HuiwuService):
     @command("DraftContract", s.DraftContractSchema, s.ContractIdAnswer, status=201)
     def draft_contract(self, cmd, ctx):
         """{"conference_id": "...", "vendor_id": "...", "category": "venue",
-        "title": "Main hall", "amount_minor": 12000000, "currency": "CNY"}"""
+        "scope": "conference", "title": "Main hall", "amount_minor": 12000000,
+        "currency": "CNY"}"""
         return self.vendors.draft_contract(cmd, ctx)
 
     @http("GET", "/contracts/<string:contract_id>")

@@ -58,6 +58,7 @@ def test_plain_kombu_consumer_receives_contract_signed_with_every_envelope_field
     assert envelope["payload"] == {
         "vendor_id": envelope["payload"]["vendor_id"],
         "category": "venue",
+        "scope": "conference",  # none given when it was drafted
         "amount_minor": 12_000_000,
         "currency": "CNY",
         "signed_on": "2026-12-01",

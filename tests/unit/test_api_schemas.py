@@ -89,6 +89,29 @@ def test_a_valid_draft_loads_with_typed_values():
     assert str(uuid.UUID(ctx.correlation_id)) == ctx.correlation_id
 
 
+def test_a_draft_is_the_conference_s_unless_it_names_another_scope():
+    assert load(vendors.DraftContractSchema(), draft()).scope == "conference"
+    for scope in ("conference", "themed_event", "tour", "staff"):
+        assert load(vendors.DraftContractSchema(), draft(scope=scope)).scope == scope
+
+
+@pytest.mark.parametrize(
+    ("scope", "words"),
+    [
+        ("gala", "conference, themed_event, tour, staff"),
+        ("Tour", "conference, themed_event, tour, staff"),
+        ("", "conference, themed_event, tour, staff"),
+        (None, "null"),
+        (3, "string"),
+    ],
+)
+def test_an_unknown_scope_is_refused_naming_scope(scope, words):
+    messages = errors_of(vendors.DraftContractSchema(), draft(scope=scope))
+
+    assert list(messages) == ["scope"]
+    assert words in " ".join(messages["scope"])
+
+
 def test_a_given_correlation_id_is_kept_in_the_context():
     _, ctx = load_command(vendors.DraftContractSchema(), draft(correlation_id="req-7"))
 
@@ -102,6 +125,7 @@ def test_a_loaded_command_is_frozen_and_carries_no_caller_fields():
         "conference_id",
         "vendor_id",
         "category",
+        "scope",
         "title",
         "amount_minor",
         "currency",

@@ -37,6 +37,7 @@ def signed_payload(**overrides):
     payload = {
         "vendor_id": str(uuid.uuid4()),
         "category": "venue",
+        "scope": "themed_event",
         "amount_minor": 12_000_000,
         "currency": "CNY",
         "signed_on": "2026-03-01",
@@ -65,6 +66,8 @@ def test_validate_outgoing_rejects_an_unknown_field():
         ("amount_minor", -1),
         ("currency", "cny"),
         ("category", "spa"),
+        ("scope", "gala"),
+        ("scope", None),
         ("signed_on", "soon"),
         ("signed_by", ""),
     ],
@@ -92,6 +95,36 @@ def test_load_incoming_ignores_newer_optional_fields_and_types_the_known_ones():
     assert "added_in_v2" not in loaded
     assert loaded["signed_on"] == dt.date(2026, 3, 1)
     assert loaded["category"] == "venue"
+
+
+@pytest.mark.parametrize("event_type", ["ContractDrafted", "ContractSigned", "ContractCancelled"])
+def test_a_contract_event_stored_before_scope_is_published_as_stored_and_read_as_conference(
+    event_type,
+):
+    before_scope = {
+        "ContractDrafted": {
+            "contract_id": str(uuid.uuid4()),
+            "conference_id": str(uuid.uuid4()),
+            "vendor_id": "v",
+            "category": "venue",
+            "title": "Main hall",
+            "amount_minor": 1,
+            "currency": "CNY",
+        },
+        "ContractSigned": {k: v for k, v in signed_payload().items() if k != "scope"},
+        "ContractCancelled": {
+            "vendor_id": "v",
+            "category": "venue",
+            "was_signed": True,
+            "reason": "closed",
+        },
+    }[event_type]
+
+    VENDORS.validate_outgoing(event_type, before_scope)  # its relay and its log serve it
+
+    assert VENDORS.load_incoming(event_type, before_scope)["scope"] == "conference"
+    scoped = VENDORS.load_incoming(event_type, {**before_scope, "scope": "tour"})
+    assert scoped["scope"] == "tour"
 
 
 def test_load_incoming_is_strict_on_the_fields_it_knows():

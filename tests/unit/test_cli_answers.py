@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -24,6 +25,7 @@ CONTRACT = {
     "conference_id": CONFERENCE_ID,
     "vendor_id": VENDOR_ID,
     "category": "venue",
+    "scope": "conference",
     "title": "Main hall",
     "amount_minor": 12_000_010,
     "currency": "CNY",
@@ -75,6 +77,21 @@ def test_contract_draft_sends_exact_minor_units_and_prints_the_id(fake, capsys):
     assert request["authorization"] == f"Bearer {TOKEN}"
 
 
+def test_contract_draft_sends_a_scope_only_when_one_is_named(fake, capsys):
+    fake.routes[("POST", "/contracts")] = (201, {"contract_id": CONTRACT_ID})
+    draft = (
+        *("contract", "draft", "--conference", CONFERENCE_ID, "--vendor", VENDOR_ID),
+        *("--category", "catering", "--title", "Gala dinner", "--amount", "800"),
+    )
+
+    assert run(capsys, *draft, "--scope", "themed_event")[0] == 0
+    assert run(capsys, *draft)[0] == 0
+
+    named, unnamed = (request["body"] for request in fake.requests)
+    assert named["scope"] == "themed_event"
+    assert "scope" not in unnamed  # the service's default: the conference's
+
+
 def test_conference_open_sends_the_service_field_names(fake, capsys):
     fake.routes[("POST", "/conferences")] = (201, {"conference_id": CONFERENCE_ID})
     code, out, _ = run(
@@ -107,6 +124,7 @@ def test_sign_defaults_to_today_in_shanghai(fake, capsys, monkeypatch):
     assert fake.requests[0]["body"] == {"signed_on": "2027-01-02"}
     assert "120,000.10 CNY" in out
     assert "signed on 2026-12-01 by li" in out
+    assert re.search(r"^scope\s+conference$", out, re.MULTILINE)
 
 
 def test_json_flag_prints_the_raw_answer(fake, capsys):

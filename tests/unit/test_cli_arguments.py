@@ -80,6 +80,7 @@ def run(capsys, argv: list[str]) -> tuple[int, str]:
         (replaced([*DRAFT, "--amount", "1"], "--category", "hall"), "--category", "invalid"),
         (["contract", "sign", "x", "--on", "tomorrow"], "--on", "YYYY-MM-DD"),
         (["contract", "cancel", "x"], "--reason", "required"),
+        ([*DRAFT, "--amount", "1", "--scope", "gala"], "--scope", "themed_event"),
         (["vendor", "add", "--name", "Expo"], "--conference", "required"),
         (["checklist", "show", "c", "--status", "done"], "--status", "invalid choice"),
         (["audit", "show", "--limit", "0"], "--limit", "from 1 to 10000"),

@@ -17,11 +17,12 @@ CONFERENCE = "7a7a7a7a-4444-4b4b-8c8c-000000000004"
 
 def contract_events(ctx=None):
     ctx = ctx or CommandContext(actor="li", correlation_id="corr-1", causation_id="cause-1")
-    contract = Contract(
+    contract = Contract.draft(
         contract_id=uuid.uuid4(),
         conference_id=CONFERENCE,
         vendor_id="vendor-1",
         category="venue",
+        scope="conference",
         title="Main hall",
         amount_minor=12_000_000,
         currency="CNY",
@@ -61,6 +62,7 @@ def test_meta_goes_into_the_envelope_fields_not_the_payload():
     assert env.payload == {
         "vendor_id": "vendor-1",
         "category": "venue",
+        "scope": "conference",
         "amount_minor": 12_000_000,
         "currency": "CNY",
         "signed_on": "2026-03-01",

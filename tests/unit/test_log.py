@@ -102,6 +102,7 @@ def test_a_stored_event_that_fails_its_schema_is_an_invalid_stored_event(app, lo
         conference_id=str(CONFERENCE),
         vendor_id="v",
         category="spa",  # not a category
+        scope="conference",
         title="t",
         amount_minor=1,
         currency="CNY",

@@ -88,6 +88,7 @@ def test_a_vendor_and_contract_go_from_draft_to_signed(app, ctx):
         "conference_id": KNOWN,
         "vendor_id": vendor_id,
         "category": "venue",
+        "scope": "conference",  # none given
         "title": "Main hall",
         "amount_minor": 12_000_000,
         "currency": "CNY",
@@ -244,3 +245,32 @@ def test_two_commands_racing_on_one_contract_the_second_is_a_conflict_and_stores
     assert error_response(raised.value).status_code == 409
     assert stored(app) == before
     assert app.contract(contract_id).status == "signed"  # the first one stands
+
+
+def test_a_contract_s_scope_goes_from_its_draft_into_every_event_it_stores(app, ctx):
+    vendor_id = add_vendor(app, ctx)
+    contract_id = draft(app, ctx, vendor_id, scope="tour")
+    app.sign_contract(contract_id, SIGN, ctx)
+    app.cancel_contract(contract_id, CancelContract(reason="tour cancelled"), ctx)
+
+    events = [app.mapper.to_domain_event(n) for n in app.select_notifications(2, 10)]
+
+    assert [type(e).__name__ for e in events] == [
+        "ContractDrafted",
+        "ContractSigned",
+        "ContractCancelled",
+    ]
+    assert [e.scope for e in events] == ["tour"] * 3
+    assert ContractAnswer().dump(app.contract(contract_id))["scope"] == "tour"
+
+
+def test_an_unknown_scope_is_an_invalid_command_naming_scope_and_stores_nothing(app, ctx):
+    vendor_id = add_vendor(app, ctx)
+    before = stored(app)
+
+    with pytest.raises(InvalidCommand) as raised:
+        draft(app, ctx, vendor_id, scope="gala")
+
+    assert raised.value.field == "scope"
+    assert "'gala'" in raised.value.message
+    assert stored(app) == before
