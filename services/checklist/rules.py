@@ -65,6 +65,8 @@ class Compare:
             return "in " + "|".join(str(v) for v in self.value)
         if self.op == "all":
             return "has " + "+".join(str(v) for v in self.value)
+        if self.op == "!=" and self.value is None:
+            return "given"  # {"!=": null}: the field is present
         return f"{self.op} {self.value}"
 
 
