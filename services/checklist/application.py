@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
@@ -258,7 +258,9 @@ class ChecklistApplication(ServiceApplication):
         if envelope.conference_id is None:
             return
         key = f"{envelope.service}.{envelope.event_type}"
-        concerned = self.template.rules.touched(key, envelope.aggregate_id, envelope.payload)
+        concerned = self.template.rules.touched(
+            key, envelope.aggregate_id, matched_payload(envelope.payload, payload)
+        )
         if not concerned:
             return
         meta = CommandContext.caused_by(envelope).meta(envelope.conference_id)
@@ -284,6 +286,18 @@ class ChecklistApplication(ServiceApplication):
 def _target(entry: templates.TemplateEntry, figures: dict[str, Any]) -> int | None:
     target = getattr(entry.rule, "target", None)
     return target.resolve(figures) if isinstance(target, Target) else None
+
+
+def matched_payload(published: Mapping[str, Any], loaded: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload rules test: as published, plus the contract's default for a simple field
+    an event from before it lacks (a contract signed before contracts had a scope is the
+    conference's). What was published wins, so ids keep their published spelling."""
+    defaults = {
+        name: value
+        for name, value in loaded.items()
+        if name not in published and isinstance(value, (str, int, float, bool))
+    }
+    return {**defaults, **published}
 
 
 def proof_of(envelope: Any) -> dict[str, Any]:
