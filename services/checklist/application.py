@@ -78,7 +78,7 @@ class ChecklistApplication(ServiceApplication):
                 title_zh=t.title_zh,
                 title_en=t.title_en,
                 owner_role=t.owner_role,
-                due_on=template.due_on(t.code, cmd.starts_on, cmd.ends_on).isoformat(),
+                due_on=template.due_on(t.code, cmd.starts_on, cmd.ends_on, cmd.profile).isoformat(),
                 verification=t.verification(),
                 phase=t.phase,
                 target=_target(t, figures),
