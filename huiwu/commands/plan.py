@@ -209,12 +209,16 @@ def entry_text(e: dict[str, Any]) -> str:
     if status == "waived" and e.get("waived"):
         status = f"waived by {e['waived'].get('by')}: {e['waived'].get('reason')}"
     owner = e.get("owner") or {}
+    due = f"{e.get('due_on')} (overdue)" if e.get("overdue") else e.get("due_on")
+    if e.get("opens_on"):  # continuous work: verified only from its due date on
+        due = f"{due}, continuous work from {e['opens_on']}"
     return output.fields(
         [
             ("entry", e.get("code")),
             ("title", e.get("title_en")),
             ("status", status),
-            ("due", f"{e.get('due_on')} (overdue)" if e.get("overdue") else e.get("due_on")),
+            ("due", due),
+            ("after", ", ".join(e.get("after") or []) or None),
             ("owner", f"{owner['name']} ({owner['member_id']})" if owner else None),
             ("owner role", e.get("owner_role")),
             ("progress", done),

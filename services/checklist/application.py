@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
@@ -17,9 +18,11 @@ from services.common.store import OnSaved, ServiceApplication, project_events
 
 from . import commands as c
 from . import template as templates
+from . import window
 from .domain import Conference, Entry, entry_id
 from .plan_import import ImportRejected, SheetReader
 from .rules import Target
+from .schedule import depends_on
 
 
 class ChecklistApplication(ServiceApplication):
@@ -71,6 +74,8 @@ class ChecklistApplication(ServiceApplication):
             meta=meta,
         )
         figures = {"expected_attendance": cmd.expected_attendance}
+        planned = {e.code for e in selected}
+        dates = (cmd.starts_on, cmd.ends_on, cmd.profile)
         entries = [
             Entry(
                 conference_id=str(conference_id),
@@ -78,10 +83,13 @@ class ChecklistApplication(ServiceApplication):
                 title_zh=t.title_zh,
                 title_en=t.title_en,
                 owner_role=t.owner_role,
-                due_on=template.due_on(t.code, cmd.starts_on, cmd.ends_on).isoformat(),
+                due_on=template.due_on(t.code, *dates).isoformat(),
                 verification=t.verification(),
                 phase=t.phase,
                 target=_target(t, figures),
+                opens_on=_iso(template.opens_on(t.code, *dates)),
+                # a dependency on an entry this plan does not have is not in force in it
+                after=[code for code in depends_on(t) if code in planned],
                 meta=meta,
             )
             for t in selected
@@ -156,10 +164,11 @@ class ChecklistApplication(ServiceApplication):
             for e in cmd.evidence
         ]
         meta = ctx.meta(conference_id)
+        on = _day_at(now, self.conference(conference_id).timezone)
         return self._change_entry(
             conference_id,
             code,
-            lambda e: e.verify_with_evidence(evidence, ctx.actor, now, meta, cmd.reason),
+            lambda e: e.verify_with_evidence(evidence, ctx.actor, now, meta, cmd.reason, on=on),
         )
 
     def waive(self, conference_id: str, code: str, cmd: c.GiveReason, ctx: CommandContext):
@@ -186,16 +195,18 @@ class ChecklistApplication(ServiceApplication):
         self, conference_id: str, codes: Iterable[str], today: dt.date, ctx: CommandContext
     ) -> list[str]:
         """Record EntryOverdue for each of these entries that is past its due date (once per
-        due date). The codes are candidates from the read model; each entry decides."""
+        due date). The codes are candidates from the read model; each entry decides.
+        Continuous work whose rule holds now that its window has ended is verified instead."""
         conference = self.conference(conference_id)
         meta = ctx.meta(conference_id)
-        flagged = [
-            entry
-            for entry in (self._entry_of(conference, code) for code in dict.fromkeys(codes))
-            if entry.flag_overdue(today, meta)
-        ]
-        if flagged:
-            self.save(*flagged)
+        closed, flagged = [], []
+        for entry in (self._entry_of(conference, code) for code in dict.fromkeys(codes)):
+            if entry.close_window(today, meta):
+                closed.append(entry)
+            elif entry.flag_overdue(today, meta):
+                flagged.append(entry)
+        if closed or flagged:
+            self.save(*closed, *flagged)
         return [e.code for e in flagged]
 
     def import_plan(
@@ -269,11 +280,16 @@ class ChecklistApplication(ServiceApplication):
         if payload.get("reason"):
             reason += f": {payload['reason']}"
         touched: dict[str, Entry] = {}
+        day: list[dt.date] = []  # the event's day at the conference, read once if needed
         for code, role, member in concerned:
             entry = touched.get(code) or self._planned_entry(envelope.conference_id, code)
-            if entry is not None:
-                entry.observe(role, proof, reason, meta, member=member)
-                touched[code] = entry
+            if entry is None:
+                continue
+            if window.is_continuous(entry) and not day:
+                zone = self.conference(envelope.conference_id).timezone
+                day.append(_day_at(envelope.occurred_at, zone))
+            entry.observe(role, proof, reason, meta, member=member, on=day[0] if day else None)
+            touched[code] = entry
         processing_event.collect_events(*touched.values())
 
     def _planned_entry(self, conference_id: str, code: str) -> Entry | None:
@@ -281,6 +297,17 @@ class ChecklistApplication(ServiceApplication):
             return self.repository.get(entry_id(conference_id, code), projector_func=project_events)
         except AggregateNotFoundError:
             return None  # the conference's plan does not contain this entry
+
+
+def _day_at(moment: dt.datetime | str, timezone: str) -> dt.date:
+    """The day a moment falls on at the conference, in its own time zone."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _target(entry: templates.TemplateEntry, figures: dict[str, Any]) -> int | None:

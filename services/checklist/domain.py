@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict, InvalidCommand
 
-from . import entries
+from . import entries, window
 from .entries import STORED, EntryState
 from .events import PROGRESS_STATES
 from .proofs import match_evidence
@@ -114,6 +114,8 @@ class Entry(Aggregate):
         meta: dict[str, Any],
         phase: str = "before",
         target: int | None = None,
+        opens_on: str | None = None,
+        after: list[str] | None = None,
     ) -> None:
         self._take(
             EntryState(
@@ -127,6 +129,8 @@ class Entry(Aggregate):
                 verification=verification,
                 phase=phase,
                 target=target,
+                opens_on=opens_on,
+                after=list(after or []),
             )
         )
 
@@ -171,14 +175,18 @@ class Entry(Aggregate):
         reason: str,
         meta: dict[str, Any],
         member: str | None = None,
+        on: dt.date | None = None,
     ) -> None:
         """An event its rule listens to: `role` says whether it adds, removes or completes,
-        and `member` of whom (by default, the event's own aggregate)."""
+        and `member` of whom (by default, the event's own aggregate); `on` is the day it
+        happened at the conference, which continuous work needs (window.py)."""
         rule = self.rule
         if rule is None:
             return
         aggregate_id = proof["aggregate_id"] if member is None else member
-        if rule.per_event:  # each matching event is a proof of its own
+        # Each matching event is a proof of its own, but for continuous work, where it is
+        # progress: its aggregate joins the members, as for a count.
+        if rule.per_event and not window.is_continuous(self):
             if role == ADD and not self.has_proof(proof["event_id"]):
                 self._verified(proof=proof, meta=meta)
             elif role == REMOVE:
@@ -189,28 +197,53 @@ class Entry(Aggregate):
                 )
             return
         known = aggregate_id in self.members
-        if (role == ADD and known) or (role == REMOVE and not known):
-            return
-        if role == DONE and aggregate_id in self.done:
-            return
-        held = entries.rule_holds(self)
-        self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)
+        changes = not (
+            (role == ADD and known)
+            or (role == REMOVE and not known)
+            or (role == DONE and aggregate_id in self.done)
+        )
+        if changes:
+            self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)
+        self._settle(f"rule:{proof['event_id']}", proof, reason, meta, on)
+
+    def close_window(self, today: dt.date, meta: dict[str, Any]) -> bool:
+        """Continuous work whose rule holds once its window has ended is verified: True if
+        it was now. The overdue check asks, each day after the due date."""
+        if self.rule is None or not window.is_continuous(self):
+            return False
+        verified = len(self.proofs)
+        self._settle(f"window:{self.due_on}", None, "the window ended", meta, today)
+        return len(self.proofs) > verified
+
+    def _settle(
+        self,
+        event_id: str,
+        last: dict[str, Any] | None,
+        reason: str,
+        meta: dict[str, Any],
+        on: dt.date | None,
+    ) -> None:
+        """A proof from the rule while it holds (for continuous work, from its due date
+        on), withdrawn when it no longer does."""
+        rule = self.rule
+        assert rule is not None, "only an entry with a rule settles"
+        proved = [p["event_id"] for p in self.proofs if p.get("kind") == "rule"]
         holds = entries.rule_holds(self)
-        if holds and not held:
+        if holds and not proved and window.has_ended(self, on):
             summary = {
                 "kind": "rule",
                 "rule": rule.kind,
                 "members": len(self.members),
                 "done": len(entries.done_members(self)),
                 "target": self.target,
-                "event_id": f"rule:{proof['event_id']}",
-                "last": proof,
+                "event_id": event_id,
+                "last": last,
             }
+            if window.is_continuous(self) and on is not None:
+                summary["closed_on"] = on.isoformat()
             self._verified(proof=summary, meta=meta)
-        elif held and not holds:
-            self._withdraw(
-                [p["event_id"] for p in self.proofs if p.get("kind") == "rule"], reason, meta
-            )
+        elif proved and not holds:
+            self._withdraw(proved, reason, meta)
 
     def _withdraw(self, withdrawn: list[str], reason: str, meta: dict[str, Any]) -> None:
         """Withdraw proofs: the entry re-opens when none is left, unless a person waived it
@@ -248,9 +281,12 @@ class Entry(Aggregate):
         verified_at: str,
         meta: dict[str, Any],
         reason: str | None = None,
+        on: dt.date | None = None,
     ) -> None:
         """Verify by hand. Each record says which of the entry's named proofs it is; a
-        record that is none of them needs a reason, and flags the entry (proofs.py)."""
+        record that is none of them needs a reason, and flags the entry (proofs.py).
+        `on`: the day at the conference; continuous work takes evidence from its due
+        date on."""
         if not evidence:
             raise InvalidCommand(
                 f"entry {self.code} can be verified by hand only with at least one evidence "
@@ -259,6 +295,7 @@ class Entry(Aggregate):
             )
         if self.status == "waived":
             raise Conflict(f"entry {self.code} is waived; re-open it first")
+        window.check_evidence_day(self, on)
         records, off_list = match_evidence(self.verification, evidence, reason, self.code)
         proof = {
             "kind": "evidence",
@@ -301,6 +338,7 @@ class Entry(Aggregate):
         self._change("EntryAssigned", owner=owner)
 
     def change_due_date(self, due_on: str, reason: str, meta: dict[str, Any]) -> None:
+        window.check_due_date(self, due_on)
         if due_on != self.due_on:
             self._due_date_changed(due_on=due_on, reason=reason, meta=meta)
 

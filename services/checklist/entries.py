@@ -35,6 +35,8 @@ class EntryState:
     verification: dict[str, Any]
     phase: str = "before"
     target: int | None = None
+    opens_on: str | None = None  # continuous work (window.py): from this day to due_on
+    after: list[str] = field(default_factory=list)  # codes of the plan's entries it depends on
     version: int = 1
     owner: dict[str, Any] | None = None
     progress: dict[str, Any] = field(
@@ -49,7 +51,8 @@ class EntryState:
     @classmethod
     def planned(cls, entry_id: str, payload: Mapping[str, Any]) -> EntryState:
         known = {f.name for f in fields(cls)}
-        return cls(entry_id=entry_id, **{k: v for k, v in payload.items() if k in known})
+        given = {k: v for k, v in payload.items() if k in known and v is not None}
+        return cls(entry_id=entry_id, **given)
 
     def apply(self, event_type: str, payload: Mapping[str, Any], version: int) -> EntryState:
         """The state after one more event of this entry (its payload as published)."""

@@ -62,7 +62,9 @@ class TeamMemberJoined(EventSchema):
 
 
 class EntryPlanned(EventSchema):
-    """An entry of the plan, with its owner role, due date and how it is verified."""
+    """An entry of the plan, with its owner role, due date and how it is verified.
+    Continuous work has the day its window opens (`opens_on`; its due date ends it);
+    `after` lists the entries of the plan it depends on."""
 
     conference_id = fields.String(required=True)
     code = fields.String(required=True)
@@ -73,13 +75,16 @@ class EntryPlanned(EventSchema):
     verification = fields.Dict(required=True)
     phase = fields.String(load_default="before", validate=validate.OneOf(PHASES))
     target = fields.Integer(load_default=None, allow_none=True)
+    opens_on = fields.Date(load_default=None, allow_none=True)
+    after = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class EntryVerified(EventSchema):
     """An entry was verified. `proof` is one of: an event of another service (service,
     event_type, event_id, notification_id, aggregate_id, occurred_at, actor); evidence
     recorded by hand (kind "evidence", evidence records, verified_by, verified_at); or a
-    count or for-all rule that now holds (kind "rule", members, done, target, last)."""
+    rule that holds (kind "rule", members, done, target, last; for continuous work also
+    closed_on, the day at the conference it was closed: its due date or later)."""
 
     proof = fields.Dict(required=True)
 

@@ -16,6 +16,8 @@ a column is found by its key, its English label or its Chinese label, in any ord
     owner *            Owner (member id) / 负责人(成员编号)  a team member's id; empty: as is
     owner_name         Owner name / 负责人姓名
     due_on *           Due on / 截止日期                 a date (a date cell or YYYY-MM-DD)
+    opens_on           Window opens / 开始日期           continuous work: from then to due_on
+    after              After / 前置事项                  codes of the entries it depends on
     status             Status / 状态
     progress_state *   Progress / 进度状态               not_started|in_progress|blocked|done
     progress_percent * Percent / 完成百分比              a whole number from 0 to 100
@@ -80,6 +82,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("owner", "Owner (member id)", "负责人(成员编号)", 24, editable=True),
     Column("owner_name", "Owner name", "负责人姓名", 14),
     Column("due_on", "Due on", "截止日期", 12, editable=True),
+    Column("opens_on", "Window opens", "开始日期", 13),
+    Column("after", "After", "前置事项", 20),
     Column("status", "Status", "状态", 12),
     Column("progress_state", "Progress", "进度状态", 13, editable=True),
     Column("progress_percent", "Percent", "完成百分比", 11, editable=True),
@@ -117,8 +121,10 @@ def _value(entry: Mapping[str, Any], key: str, lang: str) -> Any:
         return owner.get("member_id")
     if key == "owner_name":
         return owner.get("name")
-    if key == "due_on":
-        return dt.date.fromisoformat(entry["due_on"]) if entry.get("due_on") else None
+    if key in ("opens_on", "due_on"):
+        return dt.date.fromisoformat(entry[key]) if entry.get(key) else None
+    if key == "after":
+        return ", ".join(entry.get("after") or []) or None
     if key.startswith("progress_"):
         return progress.get(key.removeprefix("progress_"))
     if key == "verification":
@@ -198,7 +204,7 @@ def build_xlsx(entries: Iterable[Mapping[str, Any]], lang: str = "en", title: st
         cell.fill = editable_fill if column.editable else read_only_fill
         cell.alignment = Alignment(vertical="center")
         sheet.column_dimensions[letter].width = column.width
-        if column.key == "due_on":
+        if column.key in ("opens_on", "due_on"):
             for (date_cell,) in sheet.iter_rows(
                 min_row=2, max_row=len(body) + 1, min_col=index, max_col=index
             ):

@@ -240,7 +240,9 @@ class EntryAnswer(Schema):
     owner_role = fields.String()
     owner = fields.Dict(allow_none=True)
     phase = fields.String()
+    opens_on = fields.String(allow_none=True)  # continuous work: its window, to due_on
     due_on = fields.String()
+    after = fields.List(fields.String())
     status = fields.String()
     progress = fields.Dict(attribute="shown_progress")  # agrees with the status
     recorded_progress = fields.Dict(attribute="progress")  # as people recorded it

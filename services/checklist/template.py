@@ -17,12 +17,15 @@ from typing import Any
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import schedule
 from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES
 from .rules import OPERATORS, Rule, RuleIndex, rule_from_dict
+from .schedule import Mark
 
 TEMPLATES = Path(__file__).parent / "templates"
 EVENT_KEY = validate.Regexp(r"^[a-z]+\.[A-Z]\w+$", error="must look like service.EventType")
 CODE = r"^\d+(\.\d+){0,2}$"
+ENTRY_CODE = r"^\d+\.\d+\.\d+$"
 
 
 class TemplateError(ValueError):
@@ -34,7 +37,7 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class _Due(_Strict):
+class _Mark(_Strict):
     milestone = fields.String(required=True, validate=validate.OneOf(["start", "end", "entry"]))
     entry = fields.String(load_default=None)
     offset_days = fields.Integer(required=True, strict=True)
@@ -43,6 +46,41 @@ class _Due(_Strict):
     def _anchor(self, data: dict[str, Any], **_: Any) -> None:
         if (data["milestone"] == "entry") != bool(data.get("entry")):
             raise ValidationError("give `entry` exactly when milestone is entry", "entry")
+
+
+# A profile's own offset_days (`academic: -300`), where its plan needs another date.
+_ProfileOffsets = _Strict.from_dict(
+    {profile: fields.Integer(strict=True) for profile in PROFILES}, name="_ProfileOffsets"
+)
+
+
+class _Due(_ProfileOffsets):
+    """A `_Mark`, or a day of the calendar: `{milestone: date, month: 12, day: 15}`."""
+
+    milestone = fields.String(
+        required=True, validate=validate.OneOf(["start", "end", "entry", "date"])
+    )
+    entry = fields.String(load_default=None)
+    offset_days = fields.Integer(strict=True)
+    month = fields.Integer(strict=True, validate=validate.Range(1, 12))
+    day = fields.Integer(strict=True, validate=validate.Range(1, 31))
+
+    @validates_schema
+    def _one_kind(self, data: dict[str, Any], **_: Any) -> None:
+        if data["milestone"] != "date":
+            _Mark().load({k: data[k] for k in ("milestone", "entry", "offset_days") if k in data})
+            if "month" in data or "day" in data:
+                raise ValidationError("month and day are for milestone date", "month")
+            return
+        if "month" not in data or "day" not in data:
+            raise ValidationError("milestone date needs month and day", "month")
+        extra = sorted(k for k in ("entry", "offset_days", *PROFILES) if data.get(k) is not None)
+        if extra:
+            raise ValidationError(f"milestone date takes month and day only, not {extra}")
+        try:  # any year but a leap year's 29 February: the date must come every year
+            dt.date(2027, data["month"], data["day"])
+        except ValueError:
+            raise ValidationError("no such day in every year", "day") from None
 
 
 class _Target(_Strict):
@@ -152,15 +190,27 @@ _profiles = fields.List(fields.String(validate=validate.OneOf(PROFILES)), load_d
 
 
 class _Entry(_Strict):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d+\.\d+\.\d+$"))
+    code = fields.String(required=True, validate=validate.Regexp(ENTRY_CODE))
     title_zh = fields.String(required=True, validate=validate.Length(min=1))
     title_en = fields.String(required=True, validate=validate.Length(min=1))
     owner_role = fields.String(required=True, validate=validate.OneOf(OWNER_ROLES))
     phase = fields.String(load_default=None, validate=validate.OneOf(PHASES))
     due = fields.Nested(_Due, required=True)
+    opens = fields.Nested(_Mark, load_default=None)  # continuous work: its window opens
+    after = fields.List(
+        fields.String(validate=validate.Regexp(ENTRY_CODE)),
+        load_default=list,
+        validate=lambda codes: len(codes) == len(set(codes)) or _twice(codes),
+    )
     verification = fields.Nested(_Verification, required=True)
     profiles = _profiles
     note = fields.String(load_default=None)
+
+
+def _twice(codes: list[str]) -> bool:
+    raise ValidationError(
+        f"a code appears twice: {sorted(c for c in set(codes) if codes.count(c) > 1)}"
+    )
 
 
 class _Heading(_Strict):
@@ -195,6 +245,10 @@ class TemplateEntry:
     anchor: str | None = None
     profiles: frozenset[str] = frozenset(PROFILES)
     note: str | None = None
+    month_day: tuple[int, int] | None = None  # milestone `date`
+    profile_offsets: tuple[tuple[str, int], ...] = ()
+    opens: Mark | None = None  # continuous work, from this day to its due date
+    after: tuple[str, ...] = ()  # the entries it depends on (schedule.depends_on adds anchors)
 
     @property
     def section(self) -> str:
@@ -266,14 +320,17 @@ class Template:
     def _has_heading(self, code: str) -> bool:
         return any(h.code == code for h in (*self.sections, *self.items))
 
-    def due_on(self, code: str, starts_on: dt.date, ends_on: dt.date) -> dt.date:
-        """Due date of an entry; `milestone: entry` follows another entry's due date."""
-        entry = self.entry(code)
-        if entry.milestone == "entry":
-            anchor = self.due_on(entry.anchor, starts_on, ends_on)
-        else:
-            anchor = starts_on if entry.milestone == "start" else ends_on
-        return anchor + dt.timedelta(days=entry.offset_days)
+    def due_on(
+        self, code: str, starts_on: dt.date, ends_on: dt.date, profile: str | None = None
+    ) -> dt.date:
+        """Due date of an entry in a profile's plan (schedule.py)."""
+        return schedule.due_on(self._by_code, code, starts_on, ends_on, profile)
+
+    def opens_on(
+        self, code: str, starts_on: dt.date, ends_on: dt.date, profile: str | None = None
+    ) -> dt.date | None:
+        """The day continuous work opens; None for an entry done once."""
+        return schedule.opens_on(self._by_code, code, starts_on, ends_on, profile)
 
 
 def _load(schema: Schema, raw: Any, source: str, label: str) -> dict[str, Any]:
@@ -289,6 +346,13 @@ def _entry(raw: Any, source: str, index: int, inherited: frozenset[str]) -> Temp
     rule = loaded["verification"]["rule"]
     due = loaded["due"]
     profiles = inherited & frozenset(loaded["profiles"] or PROFILES)
+    offsets = tuple((p, due[p]) for p in PROFILES if due.get(p) is not None)
+    for profile, _ in offsets:
+        if profile not in profiles:
+            raise TemplateError(
+                f"{source}: entry {label}: due: {profile}: the entry is not in that profile's plan"
+            )
+    opens = loaded["opens"]
     return TemplateEntry(
         code=loaded["code"],
         title_zh=loaded["title_zh"],
@@ -296,18 +360,22 @@ def _entry(raw: Any, source: str, index: int, inherited: frozenset[str]) -> Temp
         owner_role=loaded["owner_role"],
         milestone=due["milestone"],
         anchor=due.get("entry"),
-        offset_days=due["offset_days"],
+        offset_days=due.get("offset_days", 0),
         rule=rule_from_dict(rule) if rule else None,
         evidence=tuple(loaded["verification"]["evidence"]),
         because=loaded["verification"]["because"],
-        phase=loaded["phase"] or _phase(due["milestone"], due["offset_days"]),
+        phase=loaded["phase"] or _phase(due["milestone"], due.get("offset_days", 0)),
         profiles=profiles,
         note=loaded["note"],
+        month_day=(due["month"], due["day"]) if due["milestone"] == "date" else None,
+        profile_offsets=offsets,
+        opens=Mark(opens["milestone"], opens["offset_days"], opens["entry"]) if opens else None,
+        after=tuple(loaded["after"]),
     )
 
 
 def _phase(milestone: str, offset_days: int) -> str:
-    if milestone == "end" and offset_days > 0:
+    if milestone == "date" or (milestone == "end" and offset_days > 0):
         return "after"
     if milestone == "start" and offset_days >= -1:
         return "onsite"
@@ -374,23 +442,10 @@ def _checked(template: Template, source: str) -> Template:
         for target in item.see:
             if target not in sections:
                 raise TemplateError(f"{source}: item {item.code}: see: no section {target}")
-    for entry in template.entries:
-        _check_anchor(template, entry, source)
+    problems = schedule.problems(template._by_code, PROFILES)
+    if problems:
+        raise TemplateError(f"{source}: " + "\n".join(problems))
     return template
-
-
-def _check_anchor(template: Template, entry: TemplateEntry, source: str) -> None:
-    path = [entry.code]
-    current = entry
-    while current.milestone == "entry":
-        if current.anchor not in template._by_code:
-            raise TemplateError(
-                f"{source}: entry {current.code}: due.entry: no entry {current.anchor}"
-            )
-        if current.anchor in path:
-            raise TemplateError(f"{source}: entry {entry.code}: due dates form a cycle {path}")
-        path.append(current.anchor)
-        current = template.entry(current.anchor)
 
 
 def parse(data: Any, source: str) -> Template:

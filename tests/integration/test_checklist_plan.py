@@ -35,16 +35,16 @@ STARTS, ENDS = (dt.date.fromisoformat(CONFERENCE[k]) for k in ("starts_on", "end
 
 # Due dates worked out by hand from each entry's `due:` in conference.yaml.
 DUE = {
-    "1.1.1": "2026-11-13",  # start - 180
+    "1.1.1": "2026-06-16",  # start - 330 (academic: the call for papers comes first)
     "1.3.1": "2026-12-03",  # start - 160
     "1.3.5": "2027-01-12",  # start - 120
     "7.2.4": "2027-03-13",  # start - 60
     "7.2.5": "2027-04-12",  # 7.2.4 + 30
     "9.3.2": "2027-05-11",  # start - 1
-    "19.1.6": "2027-05-12",  # start + 0
+    "19.1.6": "2027-05-14",  # end + 0: every day's dining areas, from the start
     "8.4.1": "2027-05-17",  # end + 3
-    "8.4.3": "2027-05-31",  # 8.4.1 + 14
-    "8.4.4": "2027-06-07",  # 8.4.3 + 7
+    "8.4.4": "2027-05-24",  # 8.4.1 + 7: the vendor's fapiao first
+    "8.4.3": "2027-05-31",  # 8.4.4 + 7: paid against it
     "2.5.4": "2027-06-28",  # end + 45
 }
 # Entries of the academic plan owned by the venue role, in plan order.
@@ -66,7 +66,7 @@ def by_evidence():
 
 
 def due(code):
-    return template().due_on(code, STARTS, ENDS)
+    return template().due_on(code, STARTS, ENDS, CONFERENCE["profile"])
 
 
 def plan_codes(system, conference_id, **query):
@@ -367,14 +367,13 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     events = Captured(system.amqp_uri)
     dates = sorted({due(e.code) for e in academic()})
     today = dates[2] + dt.timedelta(days=1)  # after the three earliest due dates
-    # start - 180, - 175 and - 170
-    assert dates[:3] == [dt.date(2026, 11, 13), dt.date(2026, 11, 18), dt.date(2026, 11, 23)]
+    # start - 330, - 320 and - 310: an academic plan starts with its call for papers
+    assert dates[:3] == [dt.date(2026, 6, 16), dt.date(2026, 6, 26), dt.date(2026, 7, 6)]
     past_due = [e.code for e in academic() if due(e.code) < today]
     assert past_due == [
-        *("1.1.1", "1.1.2"),  # start - 180
-        *("1.1.3", "1.1.4"),  # - 175, and 1.5.1
-        *("1.2.1", "1.4.1"),  # - 170, and 2.1.1, 3.1.1
-        *("1.5.1", "2.1.1", "3.1.1"),
+        *("1.1.1", "1.1.2"),  # start - 330
+        "1.2.1",  # - 320, and 1.6.1
+        *("1.6.1", "1.6.2"),  # - 310
     ]
     verified, waived, flagged_twice = past_due[1], past_due[-1], past_due[0]
     base = f"/conferences/{conference_id}/entries"
@@ -395,7 +394,7 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     for code in (verified, waived):
         assert entry(system, conference_id, code)["overdue"] is False
 
-    moved_to = today + dt.timedelta(days=4)  # 2026-11-28, as the entries due at start - 165
+    moved_to = today + dt.timedelta(days=9)  # 2026-07-16, as the entries due at start - 300
     body = {"due_on": moved_to.isoformat(), "reason": "waiting for the board", "actor": "wang"}
     moved = ok(checklist.post(f"{base}/{flagged_twice}/due-date", body))
     assert moved["overdue"] is False
@@ -404,7 +403,7 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     )
     later = moved_to + dt.timedelta(days=1)
     newly_due = [e.code for e in academic() if today <= due(e.code) < later]
-    assert newly_due == ["1.2.2", "1.6.1", "3.1.2", "3.2.1"]  # start - 165
+    assert newly_due == ["1.4.1", "1.6.3", "5.1.1"]  # start - 300
 
     second = ok(checklist.post(overdue, {"actor": "wang", "today": later.isoformat()}))
 
@@ -442,8 +441,8 @@ def test_overdue_entries_are_flagged_once_per_due_date_and_counted(sqlite_system
     still_overdue = [c for c in expected + newly_due if c != late]
     by_section = dict(Counter(c.split(".")[0] for c in still_overdue))
     by_owner = dict(Counter(f"role:{template().entry(c).owner_role}" for c in still_overdue))
-    assert by_section == {"1": 7, "2": 1, "3": 2}
-    assert by_owner == {"role:project_lead": 9, "role:finance": 1}  # 2.1.1 is finance's
+    assert by_section == {"1": 4, "5": 1}
+    assert by_owner == {"role:project_lead": 4, "role:web": 1}  # 5.1.1 is web's
     assert samples(system, "huiwu_checklist_overdue_entries_by_section") == by_section
     assert samples(system, "huiwu_checklist_overdue_entries_by_owner") == by_owner
     assert samples(system, "huiwu_checklist_entries") == {

@@ -10,6 +10,7 @@ import pytest
 
 from huiwu import cli, output
 from huiwu.client import ServiceError
+from huiwu.commands.plan import entry_text
 from services.common.registry import load
 from tests.support.fake_http import FakeService
 from tests.support.system import free_port
@@ -276,3 +277,22 @@ def test_tables_align_columns_after_chinese_text():
     columns = {output.display_width(line[: line.rindex(" ") + 1]) for line in lines[2:]}
     assert len(columns) == 1  # "x", "y" and "-" start in the same terminal column
     assert lines[-1].endswith("-")
+
+
+def test_an_entry_shows_its_window_and_what_it_comes_after():
+    ledger = {
+        "code": "2.4.2",
+        "title_en": "Income recorded item by item",
+        "status": "in_progress",
+        "opens_on": "2026-05-23",
+        "due_on": "2026-11-11",
+        "after": ["2.4.1"],
+        "progress": {"state": "in_progress", "percent": 100, "note": None},
+    }
+
+    text = entry_text(ledger)
+
+    assert "due         2026-11-11, continuous work from 2026-05-23" in text
+    assert "after       2.4.1" in text
+    once = entry_text({**ledger, "opens_on": None, "after": []})
+    assert "due         2026-11-11\n" in once and "after       -" in once
