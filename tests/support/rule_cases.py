@@ -92,8 +92,18 @@ def run_entry(code: str, spec: Mapping[str, Any]) -> list[Outcome]:
         entry = replace(entry, rule=rule_from_dict(_checked_rule(code, rule)) if rule else None)
     if entry.rule is None:
         return [Outcome(code, "-", "verified", "-", "the entry has no rule")]
-    # Alone in its template: its due date cannot follow another entry's.
-    entry = replace(entry, milestone="start", anchor=None, offset_days=-1)
+    # Alone in its template: its due date cannot follow another entry's. What is tested is
+    # the rule, so continuous work has no window here (test_checklist_continuous.py).
+    entry = replace(
+        entry,
+        milestone="start",
+        anchor=None,
+        offset_days=-1,
+        month_day=None,
+        profile_offsets=(),
+        opens=None,
+        after=(),
+    )
     runs = [("verifies", "verified", spec.get("verifies") or [])]
     runs += [(name, "not verified", steps) for name, steps in (spec.get("misses") or {}).items()]
     outcomes = []

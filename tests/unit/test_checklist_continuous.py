@@ -204,7 +204,13 @@ def income(conference_id, n: int, occurred_at: str) -> Envelope:
         correlation_id=f"corr-{n}",
         causation_id=None,
         schema_version=1,
-        payload={"category": "registration", "amount_minor": 80_000, "currency": "CNY"},
+        payload={
+            "category": "registration",
+            "source": "registration",
+            "fapiao_number": f"2544{n:016d}",
+            "amount_minor": 80_000,
+            "currency": "CNY",
+        },
     )
 
 
@@ -272,7 +278,10 @@ def test_income_recorded_on_the_last_day_at_the_conference_verifies_it(app):
 
 def test_evidence_for_continuous_work_is_taken_from_the_last_day_at_the_conference(app, now):
     conference_id = str(app.open_conference(opening(), CTX).id)
-    verify = c.VerifyByHand(evidence=(c.Evidence(kind="form", reference={"note": "all day"}),))
+    all_day = {"note": "all day"}
+    verify = c.VerifyByHand(
+        evidence=(c.Evidence(kind="form", reference=all_day),), reason="kept on the desk's form"
+    )
     now[0] = dt.datetime(2026, 10, 11, 15, 59, tzinfo=dt.UTC)  # 23:59 on the 11th there
 
     with pytest.raises(Conflict, match="3.2.4 is continuous work from 2026-10-10 to 2026-10-12"):
