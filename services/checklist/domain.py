@@ -1,5 +1,5 @@
-"""The conference, its team, and the entries of its plan. No I/O: ids, dates, times and
-meta come in as arguments.
+"""The conference, its team and settings, and the entries of its plan. No I/O: ids, dates,
+times and meta come in as arguments.
 
 An entry is verified only with proof: an event of another service matched by its rule,
 or evidence recorded by a person. It may be waived with a reason, and re-opened. Its
@@ -62,6 +62,15 @@ class Conference(Aggregate):
         self.entry_codes = list(entry_codes)
         self.selection = selection or {"include": [], "exclude": []}
         self.team: dict[str, dict[str, Any]] = {}
+        self.settings: dict[str, int | float] = {}  # recorded by ConferenceSettingsChanged
+
+    @event("ConferenceSettingsChanged")
+    def change_settings(
+        self, settings: dict[str, int | float], reason: str, meta: dict[str, Any]
+    ) -> None:
+        """Values of the template's settings: all of them when the conference is opened,
+        those an organizer changes later."""
+        self.settings = {**self.settings, **settings}
 
     @event("TeamMemberJoined")
     def add_member(
@@ -83,6 +92,11 @@ class Conference(Aggregate):
     @property
     def conference_id(self) -> str:
         return str(self.id)
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """What a rule's target may be a share of."""
+        return {"expected_attendance": self.expected_attendance}
 
     @property
     def entries(self) -> int:
@@ -194,16 +208,35 @@ class Entry(Aggregate):
             return
         held = entries.rule_holds(self)
         self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)
+        self._settle(held, proof, reason, meta)
+
+    def retarget(
+        self, target: int, cause: dict[str, Any], reason: str, meta: dict[str, Any]
+    ) -> bool:
+        """A conference setting changed how many members its count rule needs: record the
+        new target, then verify or re-open the entry as the rule now holds, as an event
+        would. `cause` stands for the change (its `event_id` names the proof). True if
+        the target changed."""
+        if self.rule is None or self.rule.kind != "count" or target == self.target:
+            return False
+        held = entries.rule_holds(self)
+        self._target_changed(target=target, reason=reason, meta=meta)
+        self._settle(held, cause, reason, meta)
+        return True
+
+    def _settle(self, held: bool, last: dict[str, Any], reason: str, meta: dict[str, Any]) -> None:
+        """After a change of members or target: verified if the rule has just come to hold,
+        its rule proof withdrawn if it no longer does."""
         holds = entries.rule_holds(self)
         if holds and not held:
             summary = {
                 "kind": "rule",
-                "rule": rule.kind,
+                "rule": self.rule.kind,
                 "members": len(self.members),
                 "done": len(entries.done_members(self)),
                 "target": self.target,
-                "event_id": f"rule:{proof['event_id']}",
-                "last": proof,
+                "event_id": f"rule:{last['event_id']}",
+                "last": last,
             }
             self._verified(proof=summary, meta=meta)
         elif held and not holds:
@@ -232,6 +265,10 @@ class Entry(Aggregate):
     @event("EntryProofWithdrawn")
     def _proof_withdrawn(self, withdrawn: list[str], reason: str, meta: dict[str, Any]) -> None:
         self._change("EntryProofWithdrawn", withdrawn=withdrawn)
+
+    @event("EntryTargetChanged")
+    def _target_changed(self, target: int, reason: str, meta: dict[str, Any]) -> None:
+        self._change("EntryTargetChanged", target=target)
 
     @event("RuleProgressed")
     def _rule_progressed(
