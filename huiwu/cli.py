@@ -57,9 +57,11 @@ OPTION_OF_FIELD = {
     "percent": "--percent",
     "evidence": "--proof/--kind/--url/--file/--note",
     "reason": "--reason",
+    "settings": "--setting",
 }
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SETTING = re.compile(r"([a-z][a-z0-9_]*)=(.+)")
 _ENTRY_CODE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
@@ -128,6 +130,26 @@ def entry_code(text: str) -> str:
     if not _ENTRY_CODE.fullmatch(text):
         raise argparse.ArgumentTypeError(f"must be an entry code such as 1.3.5, got {text!r}")
     return text
+
+
+def setting(text: str) -> tuple[str, int | float]:
+    """NAME=VALUE, as main_vendors=4 or onsite_checkin_ratio=0.6; the service says whether
+    the conference has that setting and whether it takes the value."""
+    found = _SETTING.fullmatch(text.strip())
+    if not found:
+        raise argparse.ArgumentTypeError(f"must be NAME=VALUE, as main_vendors=4, got {text!r}")
+    name, value = found.groups()
+    try:
+        return name, int(value)
+    except ValueError:
+        pass
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: must be a number, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{name}: must be a finite number, got {value!r}")
+    return name, number
 
 
 def section_number(text: str) -> str:
@@ -227,7 +249,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     revoked = command(token, "revoke", commands.token_revoke)
     revoked.add_argument("token_id", metavar="TOKEN_ID")
 
-    conference = group("conference", "open and show conferences (checklist service)")
+    conference = group("conference", "open, show and set conferences (checklist service)")
     opened = command(conference, "open", commands.conference_open)
     opened.add_argument("--name", required=True, type=non_blank)
     opened.add_argument("--start", required=True, type=iso_date, metavar="YYYY-MM-DD")
@@ -256,8 +278,30 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         help="leave this section, item or entry out of the plan (repeatable)",
     )
     opened.add_argument("--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE)
+    opened.add_argument(
+        "--setting",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the plan's rules (repeatable; the others take their defaults)",
+    )
     shown = command(conference, "show", commands.conference_show)
     shown.add_argument("conference_id", metavar="CONFERENCE_ID")
+    settings = command(conference, "settings", commands.conference_settings)
+    settings.add_argument("conference_id", metavar="CONFERENCE_ID")
+    settings.add_argument("--lang", choices=("en", "zh"), default="en", help="of descriptions")
+    changed = command(conference, "set", commands.conference_set)
+    changed.add_argument("conference_id", metavar="CONFERENCE_ID")
+    changed.add_argument(
+        "--setting",
+        action="append",
+        type=setting,
+        required=True,
+        metavar="NAME=VALUE",
+        help="the new value of a setting (repeatable)",
+    )
+    changed.add_argument("--reason", required=True, type=non_blank)
 
     vendor = group("vendor", "add and show vendors (vendors service)")
     added = command(vendor, "add", commands.vendor_add)

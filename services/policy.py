@@ -64,6 +64,8 @@ POLICY: dict[str, Rule] = {
     # checklist
     "OpenConference": _change(ORGANIZER),
     "GetConference": READ,
+    "GetSettings": READ,
+    "ChangeSettings": _change(ORGANIZER),
     "AddTeamMember": _change(ORGANIZER),
     "GetPlan": READ,
     "GetEntry": READ,

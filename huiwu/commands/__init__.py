@@ -31,6 +31,8 @@ from .plan import (
 from .running import status, up
 from .slice import (
     conference_open,
+    conference_set,
+    conference_settings,
     conference_show,
     contract_cancel,
     contract_draft,
@@ -61,6 +63,8 @@ __all__ = [
     "checklist_overdue",
     "checklist_show",
     "conference_open",
+    "conference_set",
+    "conference_settings",
     "conference_show",
     "contract_cancel",
     "contract_draft",

@@ -14,6 +14,16 @@ from .context import Context, UsageError, today_in
 # -- conferences -----------------------------------------------------------------------
 
 
+def settings_given(pairs: list[tuple[str, int | float]]) -> dict[str, int | float]:
+    """--setting NAME=VALUE options as the API's `settings`; a name given twice is refused."""
+    given: dict[str, int | float] = {}
+    for name, value in pairs:
+        if name in given:
+            raise UsageError("--setting", f"{name} is given twice")
+        given[name] = value
+    return given
+
+
 def conference_open(ctx: Context, args: argparse.Namespace) -> int:
     """Open a conference with its plan; print its id."""
     if args.end < args.start:
@@ -28,15 +38,55 @@ def conference_open(ctx: Context, args: argparse.Namespace) -> int:
         "include": args.include,
         "exclude": args.exclude,
         "timezone": args.timezone,
+        **({"settings": settings_given(args.setting)} if args.setting else {}),
         **ctx.caller(),
     }
     answer = ctx.client.post("checklist", "/conferences", body)
     return ctx.show(answer, answer["conference_id"])
 
 
+def conference_settings(ctx: Context, args: argparse.Namespace) -> int:
+    """Show a conference's settings: value, default, range, the entries using each."""
+    path = f"/conferences/{path_segment(args.conference_id)}/settings"
+    answer = ctx.client.get("checklist", path)
+    return ctx.show(answer, settings_table(answer.get("settings") or [], args.lang))
+
+
+def conference_set(ctx: Context, args: argparse.Namespace) -> int:
+    """Change settings of a conference; the entries using them are re-evaluated."""
+    body = {"settings": settings_given(args.setting), "reason": args.reason, **ctx.caller()}
+    path = f"/conferences/{path_segment(args.conference_id)}/settings"
+    answer = ctx.client.post("checklist", path, body)
+    changed = answer.get("changed") or {}
+    if not changed:
+        return ctx.show(answer, "nothing changed: every setting already had that value")
+    lines = ["changed: " + ", ".join(f"{k} = {v}" for k, v in changed.items())]
+    lines += [
+        f"{e.get('code')}: {e.get('status')}, {e.get('members')} of {e.get('target')}"
+        for e in answer.get("entries") or []
+    ]
+    return ctx.show(answer, "\n".join(lines))
+
+
+def settings_table(settings: list[dict[str, Any]], lang: str = "en") -> str:
+    rows = [
+        (
+            s.get("name"),
+            "-" if s.get("value") is None else s.get("value"),
+            s.get("default"),
+            f"{s.get('min')} .. {s.get('max')}",
+            ", ".join(s.get("entries") or []) or "-",
+            s.get("description_zh" if lang == "zh" else "description_en"),
+        )
+        for s in settings
+    ]
+    return output.table(("SETTING", "VALUE", "DEFAULT", "RANGE", "ENTRIES", "MEANING"), rows)
+
+
 def conference_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show one conference."""
     c = ctx.client.get("checklist", f"/conferences/{path_segment(args.conference_id)}")
+    settings = c.get("settings") or {}
     return ctx.show(
         c,
         output.fields(
@@ -48,6 +98,7 @@ def conference_show(ctx: Context, args: argparse.Namespace) -> int:
                 ("attendance", c.get("expected_attendance")),
                 ("profile", c.get("profile")),
                 ("plan", f"{c.get('template')}, {c.get('entries')} entries"),
+                ("settings", ", ".join(f"{k}={v}" for k, v in settings.items()) or None),
             ]
         ),
     )

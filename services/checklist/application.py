@@ -1,5 +1,5 @@
-"""Use cases of checklist: open a conference with its plan, run the plan, and verify
-entries from other services' events (its `policy`)."""
+"""Use cases of checklist: open a conference with its plan and settings, run the plan, and
+verify entries from other services' events (its `policy`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from services.common.domain import Clock, CommandContext, utc_now
+from services.common.envelope import event_id_for
 from services.common.errors import Conflict, InvalidCommand, NotFound, about
 from services.common.sinks import UpstreamEvent
 from services.common.store import OnSaved, ServiceApplication, project_events
@@ -23,6 +24,9 @@ from .domain import Conference, Entry, entry_id
 from .plan_import import ImportRejected, SheetReader
 from .rules import Target
 from .schedule import depends_on
+from .settings import SettingError
+
+OPENED = "set when the conference was opened"
 
 
 class ChecklistApplication(ServiceApplication):
@@ -58,6 +62,7 @@ class ChecklistApplication(ServiceApplication):
             unknown = exc.args[0]
             field = "include" if set(unknown.split(", ")) & set(cmd.include) else "exclude"
             raise InvalidCommand(f"no section, item or entry {unknown}", field) from None
+        settings = self._checked_settings(cmd.settings, defaults=True)
         meta = ctx.meta(str(conference_id))
         conference = Conference(
             conference_id=conference_id,
@@ -73,7 +78,9 @@ class ChecklistApplication(ServiceApplication):
             selection={"include": sorted(cmd.include), "exclude": sorted(cmd.exclude)},
             meta=meta,
         )
-        figures = {"expected_attendance": cmd.expected_attendance}
+        if settings:  # all of them, defaults included: a later template keeps them
+            conference.change_settings(settings=settings, reason=OPENED, meta=meta)
+        figures = conference.figures
         planned = {e.code for e in selected}
         dates = (cmd.starts_on, cmd.ends_on, cmd.profile)
         entries = [
@@ -86,7 +93,7 @@ class ChecklistApplication(ServiceApplication):
                 due_on=template.due_on(t.code, *dates).isoformat(),
                 verification=t.verification(),
                 phase=t.phase,
-                target=_target(t, figures),
+                target=_target(t, figures, settings),
                 opens_on=_iso(template.opens_on(t.code, *dates)),
                 # a dependency on an entry this plan does not have is not in force in it
                 after=[code for code in depends_on(t) if code in planned],
@@ -113,6 +120,70 @@ class ChecklistApplication(ServiceApplication):
         )
         self.save(conference)
         return conference.team[member_id]
+
+    def change_settings(
+        self, conference_id: str, cmd: c.ChangeSettings, ctx: CommandContext
+    ) -> dict[str, Any]:
+        """Change some settings of a conference; every entry whose rule takes its target
+        from one of them is re-evaluated (verified, or re-opened, as its rule now holds).
+        One transaction; a value equal to the current one changes nothing."""
+        conference = self.conference(conference_id)
+        given = self._checked_settings(cmd.settings, defaults=False)
+        changed = {k: v for k, v in given.items() if conference.settings.get(k) != v}
+        retargeted: list[Entry] = []
+        if changed:
+            meta = ctx.meta(conference_id)
+            conference.change_settings(settings=changed, reason=cmd.reason, meta=meta)
+            cause = {
+                "service": self.name,
+                "event_type": "ConferenceSettingsChanged",
+                "event_id": event_id_for(conference.id, conference.version),
+                "aggregate_id": str(conference.id),
+                "settings": changed,
+                "actor": ctx.actor,
+            }
+            reason = "settings changed: " + ", ".join(f"{k} = {v}" for k, v in changed.items())
+            retargeted = self._retarget(
+                conference, changed, cause, f"{reason} ({cmd.reason})", meta
+            )
+            self.save(conference, *retargeted)
+        return {
+            "conference_id": str(conference.id),
+            "changed": changed,
+            "settings": self.template.describe_settings(
+                conference.settings, conference.entry_codes
+            ),
+            "entries": [e.state for e in retargeted],
+        }
+
+    def _retarget(
+        self,
+        conference: Conference,
+        changed: dict[str, Any],
+        cause: dict[str, Any],
+        reason: str,
+        meta: dict[str, Any],
+    ) -> list[Entry]:
+        """The entries of the plan whose target follows a changed setting, given their new
+        target. An entry planned before its rule named the setting keeps its number."""
+        planned = set(conference.entry_codes)
+        codes = [code for name in changed for code in self.template.using(name)]
+        retargeted = []
+        for code in dict.fromkeys(code for code in codes if code in planned):
+            entry = self._entry_of(conference, code)
+            target = getattr(entry.rule, "target", None)
+            if not isinstance(target, Target) or target.setting not in changed:
+                continue
+            new = target.resolve(conference.figures, conference.settings)
+            if entry.retarget(new, cause, reason, meta):
+                retargeted.append(entry)
+        return retargeted
+
+    def _checked_settings(self, given: Any, defaults: bool) -> dict[str, int | float]:
+        try:
+            return self.template.setting_values(given, defaults)
+        except SettingError as exc:
+            raise InvalidCommand(str(exc), field="settings") from None
 
     # -- running the plan --------------------------------------------------------------
     def assign(self, conference_id: str, cmd: c.Assign, ctx: CommandContext) -> dict[str, Any]:
@@ -310,9 +381,11 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _target(entry: templates.TemplateEntry, figures: dict[str, Any]) -> int | None:
+def _target(
+    entry: templates.TemplateEntry, figures: dict[str, Any], settings: dict[str, Any]
+) -> int | None:
     target = getattr(entry.rule, "target", None)
-    return target.resolve(figures) if isinstance(target, Target) else None
+    return target.resolve(figures, settings) if isinstance(target, Target) else None
 
 
 def matched_payload(published: Mapping[str, Any], loaded: Mapping[str, Any]) -> dict[str, Any]:

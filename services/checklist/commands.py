@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -21,6 +21,15 @@ class OpenConference:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     conference_id: uuid.UUID | None = None  # a caller may choose the id (replays)
+    settings: Mapping[str, float] = field(default_factory=dict)  # the rest: defaults
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    """New values of some of a conference's settings, and why."""
+
+    settings: Mapping[str, float]
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The conference, its team, and the entries of its plan. No I/O: ids, dates, times and
-meta come in as arguments.
+"""The conference, its team and settings, and the entries of its plan. No I/O: ids, dates,
+times and meta come in as arguments.
 
 An entry is verified only with proof: an event of another service matched by its rule,
 or evidence recorded by a person. It may be waived with a reason, and re-opened. Its
@@ -63,6 +63,15 @@ class Conference(Aggregate):
         self.entry_codes = list(entry_codes)
         self.selection = selection or {"include": [], "exclude": []}
         self.team: dict[str, dict[str, Any]] = {}
+        self.settings: dict[str, int | float] = {}  # recorded by ConferenceSettingsChanged
+
+    @event("ConferenceSettingsChanged")
+    def change_settings(
+        self, settings: dict[str, int | float], reason: str, meta: dict[str, Any]
+    ) -> None:
+        """Values of the template's settings: all of them when the conference is opened,
+        those an organizer changes later."""
+        self.settings = {**self.settings, **settings}
 
     @event("TeamMemberJoined")
     def add_member(
@@ -84,6 +93,11 @@ class Conference(Aggregate):
     @property
     def conference_id(self) -> str:
         return str(self.id)
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """What a rule's target may be a share of."""
+        return {"expected_attendance": self.expected_attendance}
 
     @property
     def entries(self) -> int:
@@ -206,6 +220,19 @@ class Entry(Aggregate):
             self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)
         self._settle(f"rule:{proof['event_id']}", proof, reason, meta, on)
 
+    def retarget(
+        self, target: int, cause: dict[str, Any], reason: str, meta: dict[str, Any]
+    ) -> bool:
+        """A conference setting changed how many members its count rule needs: record the
+        new target, then verify or re-open the entry as the rule now holds, as an event
+        would. `cause` stands for the change (its `event_id` names the proof). True if
+        the target changed."""
+        if self.rule is None or self.rule.kind != "count" or target == self.target:
+            return False
+        self._target_changed(target=target, reason=reason, meta=meta)
+        self._settle(f"rule:{cause['event_id']}", cause, reason, meta, None)
+        return True
+
     def close_window(self, today: dt.date, meta: dict[str, Any]) -> bool:
         """Continuous work whose rule holds once its window has ended is verified: True if
         it was now. The overdue check asks, each day after the due date."""
@@ -232,7 +259,7 @@ class Entry(Aggregate):
         if holds and not proved and window.has_ended(self, on):
             summary = {
                 "kind": "rule",
-                "rule": rule.kind,
+                "rule": self.rule.kind,
                 "members": len(self.members),
                 "done": len(entries.done_members(self)),
                 "target": self.target,
@@ -266,6 +293,10 @@ class Entry(Aggregate):
     @event("EntryProofWithdrawn")
     def _proof_withdrawn(self, withdrawn: list[str], reason: str, meta: dict[str, Any]) -> None:
         self._change("EntryProofWithdrawn", withdrawn=withdrawn)
+
+    @event("EntryTargetChanged")
+    def _target_changed(self, target: int, reason: str, meta: dict[str, Any]) -> None:
+        self._change("EntryTargetChanged", target=target)
 
     @event("RuleProgressed")
     def _rule_progressed(

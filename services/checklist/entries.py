@@ -149,6 +149,15 @@ def _rule_progressed(entry: Any, p: Mapping[str, Any]) -> Changes:
     return {"members": members, "done": done, "progress": {**entry.progress, "percent": percent}}
 
 
+def _target_changed(entry: Any, p: Mapping[str, Any]) -> Changes:
+    """A new target; the progress a rule has started shows against it."""
+    rule, target = rule_of(entry), p["target"]
+    if rule is None or not entry.members:
+        return {"target": target}
+    percent = rule.percent(len(entry.members), len(done_members(entry)), target)
+    return {"target": target, "progress": {**entry.progress, "percent": percent}}
+
+
 def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
@@ -158,6 +167,7 @@ _CHANGES: dict[str, Callable[[Any, Mapping[str, Any]], Changes]] = {
     "EntryReopened": lambda e, p: {"proofs": _without(e, p["withdrawn"]), "waived": None},
     "EntryProofWithdrawn": lambda e, p: {"proofs": _without(e, p["withdrawn"])},
     "RuleProgressed": _rule_progressed,
+    "EntryTargetChanged": _target_changed,
     "EntryWaived": lambda e, p: {"waived": {"reason": p["reason"], "by": p["waived_by"]}},
     "EntryAssigned": lambda e, p: {"owner": p["owner"]},
     "DueDateChanged": lambda e, p: {"due_on": _iso(p["due_on"])},

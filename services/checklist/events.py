@@ -52,6 +52,15 @@ class ConferenceOpened(EventSchema):
     selection = fields.Dict(load_default=None, allow_none=True)
 
 
+class ConferenceSettingsChanged(EventSchema):
+    """Values of the conference's settings (figures its plan's rules use, declared by the
+    template with a default): every one when the conference is opened, those an organizer
+    changes later, and why."""
+
+    settings = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    reason = fields.String(required=True)
+
+
 class TeamMemberJoined(EventSchema):
     """Someone joined the conference's team, with the roles they can own entries for."""
 
@@ -95,6 +104,14 @@ class RuleProgressed(EventSchema):
     role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
     aggregate_id = fields.String(required=True)
     proof = fields.Dict(required=True)
+
+
+class EntryTargetChanged(EventSchema):
+    """A setting of the conference changed how many members the entry's count rule needs;
+    an EntryVerified or EntryReopened follows when the rule now holds, or no longer does."""
+
+    target = fields.Integer(required=True, strict=True)
+    reason = fields.String(required=True)
 
 
 class EntryWaived(EventSchema):
@@ -147,10 +164,12 @@ CATALOG = EventCatalog(
     "checklist",
     {
         "ConferenceOpened": ConferenceOpened,
+        "ConferenceSettingsChanged": ConferenceSettingsChanged,
         "TeamMemberJoined": TeamMemberJoined,
         "EntryPlanned": EntryPlanned,
         "EntryVerified": EntryVerified,
         "RuleProgressed": RuleProgressed,
+        "EntryTargetChanged": EntryTargetChanged,
         "EntryWaived": EntryWaived,
         "EntryAssigned": EntryAssigned,
         "DueDateChanged": DueDateChanged,

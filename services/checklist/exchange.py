@@ -153,10 +153,16 @@ def verification_text(verification: Mapping[str, Any], target: Any, lang: str = 
     where = describe_where(rule.get("where") or {})
     where = f" ({where})" if where else ""
     if rule.get("count"):
-        at_least = target if target is not None else rule.get("at_least")
+        spec = rule.get("at_least")
+        at_least = target if target is not None else spec
         if isinstance(at_least, Mapping):
-            at_least = f"{at_least.get('ratio')} × {at_least.get('ratio_of')}"
-        text = f"{rule['count']}{where} ≥ {at_least}"
+            share = at_least.get("ratio") or at_least.get("setting")
+            at_least = f"{share} × {at_least['ratio_of']}" if "ratio_of" in at_least else share
+        setting = spec.get("setting") if isinstance(spec, Mapping) else None
+        named = (
+            f" ({'设置' if zh else 'setting'} {setting})" if setting and target is not None else ""
+        )
+        text = f"{rule['count']}{where} ≥ {at_least}{named}"
     elif rule.get("for_all"):
         required = describe_where(rule.get("require_where") or {})
         required = f" ({required})" if required else ""

@@ -33,6 +33,7 @@ ENTRY_EVENTS = (
     "EntryReopened",
     "EntryProofWithdrawn",
     "RuleProgressed",
+    "EntryTargetChanged",
     "EntryWaived",
     "EntryAssigned",
     "DueDateChanged",
@@ -88,6 +89,8 @@ class PlanProjection:
         kind, data = envelope.event_type, envelope.payload
         if kind == "ConferenceOpened":
             self._opened(cur, envelope.aggregate_id, data)
+        elif kind == "ConferenceSettingsChanged":
+            self._settings_changed(cur, envelope.aggregate_id, data)
         elif kind == "TeamMemberJoined":
             self._joined(cur, envelope.aggregate_id, data)
         elif kind == "EntryPlanned":
@@ -101,6 +104,7 @@ class PlanProjection:
             "conference_id": conference_id,
             **{k: data[k] for k in ConferenceAnswer.STATE if k in data},
             "selection": data.get("selection") or {"include": [], "exclude": []},
+            "settings": {},
             "entry_codes": list(data["entry_codes"]),
             "entries": len(data["entry_codes"]),
             "members": [],
@@ -116,11 +120,12 @@ class PlanProjection:
         member = {k: data[k] for k in ("member_id", "name", "roles", "email")}
         others = [m for m in state["members"] if m["member_id"] != member["member_id"]]
         state["members"] = [*others, member]
-        cur.execute(
-            "UPDATE {t} SET state = {p}, answer = {p} WHERE conference_id = {p}",
-            [_dumps(state), _dumps(_CONFERENCE.dump(state)), conference_id],
-            t="plan_conferences",
-        )
+        _update_conference(cur, conference_id, state)
+
+    def _settings_changed(self, cur: Cursor, conference_id: str, data: Mapping[str, Any]) -> None:
+        state = _conference_state(cur, conference_id)
+        state["settings"] = {**state.get("settings", {}), **data["settings"]}
+        _update_conference(cur, conference_id, state)
 
     # -- entries --------------------------------------------------------------------------
     def _planned(self, cur: Cursor, envelope: Envelope, data: Mapping[str, Any]) -> None:
@@ -183,6 +188,14 @@ class PlanProjection:
         ]
 
 
+def _update_conference(cur: Cursor, conference_id: str, state: dict[str, Any]) -> None:
+    cur.execute(
+        "UPDATE {t} SET state = {p}, answer = {p} WHERE conference_id = {p}",
+        [_dumps(state), _dumps(_CONFERENCE.dump(state)), conference_id],
+        t="plan_conferences",
+    )
+
+
 def _conference_state(cur: Cursor, conference_id: str) -> dict[str, Any]:
     row = cur.execute(
         "SELECT state FROM {t} WHERE conference_id = {p}", [conference_id], t="plan_conferences"
@@ -203,6 +216,14 @@ class PlanView:
 
     def conference(self, conference_id: str) -> RawJson:
         return RawJson(self._conference(conference_id)[1].encode())
+
+    def settings(self, conference_id: str) -> tuple[dict[str, Any], list[str]]:
+        """The conference's setting values (none recorded if opened before settings
+        existed) and its plan's entry codes."""
+        self._conference(conference_id)
+        with self.db.transaction() as cur:
+            state = _conference_state(cur, conference_id)
+        return state.get("settings") or {}, state["entry_codes"]
 
     def plan(self, conference_id: str, query: PlanQuery | None = None) -> RawJson:
         """`{"conference": ..., "entries": [...]}`, the entries in plan order, filtered."""

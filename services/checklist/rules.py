@@ -183,28 +183,51 @@ class EventRule(_Listening):
 
 @dataclass(frozen=True)
 class Target:
-    """A fixed number, or a share of a conference figure such as expected attendance."""
+    """A fixed number, a share of a conference figure such as expected attendance, or
+    either of them taken from a conference's settings (`setting`: the number, or with
+    `ratio_of`, the share)."""
 
     at_least: int | None = None
     ratio_of: str | None = None
     ratio: float | None = None
+    setting: str | None = None
 
     @classmethod
     def from_value(cls, value: Any) -> Target:
-        if isinstance(value, Mapping):
-            return cls(ratio_of=value["ratio_of"], ratio=float(value["ratio"]))
-        return cls(at_least=int(value))
+        if not isinstance(value, Mapping):
+            return cls(at_least=int(value))
+        ratio = value.get("ratio")
+        return cls(
+            ratio_of=value.get("ratio_of"),
+            ratio=None if ratio is None else float(ratio),
+            setting=value.get("setting"),
+        )
 
-    def resolve(self, conference: Mapping[str, Any]) -> int:
+    def resolve(
+        self, conference: Mapping[str, Any], settings: Mapping[str, Any] | None = None
+    ) -> int:
+        """The number of members the rule needs for this conference: its figures
+        (`expected_attendance`) and its settings' values."""
         if self.at_least is not None:
             return self.at_least
-        share = round(conference[self.ratio_of] * self.ratio, 6)  # 500 * 0.8 is 400, not 400.0…1
+        value = None if self.setting is None else (settings or {})[self.setting]
+        if self.ratio_of is None:
+            return max(1, int(value))
+        ratio = self.ratio if value is None else value
+        share = round(conference[self.ratio_of] * ratio, 6)  # 500 * 0.8 is 400, not 400.0…1
         return max(1, math.ceil(share))
 
     def to_value(self) -> Any:
         if self.at_least is not None:
             return self.at_least
-        return {"ratio_of": self.ratio_of, "ratio": self.ratio}
+        value: dict[str, Any] = {}
+        if self.ratio_of is not None:
+            value["ratio_of"] = self.ratio_of
+        if self.ratio is not None:
+            value["ratio"] = self.ratio
+        if self.setting is not None:
+            value["setting"] = self.setting
+        return value
 
 
 @dataclass(frozen=True)

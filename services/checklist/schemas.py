@@ -20,9 +20,35 @@ from services.common.fields import bounded_list, day, text, token
 
 from . import commands
 from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES, PROGRESS_STATES
+from .settings import NAME
 
 ENTRY_CODE = r"^\d+\.\d+\.\d+$"
 SELECTION_CODE = r"^\d+(\.\d+){0,2}$"
+MAX_SETTINGS = 50
+
+
+class SettingValue(fields.Float):
+    """A JSON number, never a string or a boolean, kept as given (3 stays a whole number);
+    whether the setting takes it (whole, within its range) is the template's to say."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        super()._deserialize(value, attr, data, **kwargs)  # refuses NaN and infinities
+        return value
+
+
+def settings_field(required: bool = False) -> fields.Dict:
+    """Setting name -> value: at most MAX_SETTINGS of them; at least one if required."""
+    presence = {"required": True} if required else {"load_default": dict}
+    return fields.Dict(
+        keys=fields.String(
+            validate=validate.Regexp(NAME, error="must be a setting's name, as main_vendors")
+        ),
+        values=SettingValue(),
+        validate=validate.Length(min=int(required), max=MAX_SETTINGS),
+        **presence,
+    )
 
 
 class OpenConferenceSchema(Loads):
@@ -47,6 +73,7 @@ class OpenConferenceSchema(Loads):
         load_default="Asia/Shanghai",
         validate=lambda tz: tz in available_timezones() or _bad_timezone(tz),
     )
+    settings = settings_field()
 
     @validates_schema
     def _dates_in_order(self, data, **_):
@@ -56,6 +83,13 @@ class OpenConferenceSchema(Loads):
 
 def _bad_timezone(tz: str) -> bool:
     raise ValidationError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai")
+
+
+class ChangeSettingsSchema(Loads):
+    command = commands.ChangeSettings
+
+    settings = settings_field(required=True)
+    reason = text(1000, required=True)
 
 
 class AddMemberSchema(Loads):
@@ -225,6 +259,7 @@ class ConferenceAnswer(Schema):
     timezone = fields.String()
     template = fields.String()
     selection = fields.Dict()
+    settings = fields.Dict()  # name -> value; none for a conference opened before them
     entries = fields.Integer()
     team = fields.List(fields.Nested(MemberAnswer), attribute="members")
 
@@ -254,6 +289,30 @@ class EntryAnswer(Schema):
     overdue = fields.Boolean()
     flags = fields.List(fields.String())  # "unnamed_proof": verified by a record it does not name
     version = fields.Integer()
+
+
+class SettingAnswer(Schema):
+    """A declared setting, a conference's value of it and the entries of its plan using it."""
+
+    name = fields.String()
+    value = fields.Raw(allow_none=True)  # a number, whole for an integer setting
+    default = fields.Raw()
+    type = fields.String()  # integer or ratio
+    min = fields.Raw()
+    max = fields.Raw()
+    description_zh = fields.String()
+    description_en = fields.String()
+    entries = fields.List(fields.String())
+
+
+class SettingsAnswer(Schema):
+    conference_id = fields.String()
+    settings = fields.List(fields.Nested(SettingAnswer))
+
+
+class SettingsChangedAnswer(SettingsAnswer):
+    changed = fields.Dict()  # what this command changed (empty: the values were already so)
+    entries = fields.List(fields.Nested(EntryAnswer))  # re-evaluated for a new target
 
 
 class AssignedAnswer(Schema):

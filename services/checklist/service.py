@@ -36,13 +36,31 @@ class Service(HuiwuService):
     def open_conference(self, cmd, ctx):
         """{"name": "Asia Pharma Forum 2027", "starts_on": "2027-05-12", "ends_on": "2027-05-14",
         "city": "Hangzhou", "expected_attendance": 500, "profile": "academic",
-        "include": ["16"], "exclude": ["4.1"]}"""
+        "include": ["16"], "exclude": ["4.1"], "settings": {"min_vendor_quotes": 4}};
+        settings not given take their defaults (GET .../settings lists them)."""
         return self.checklist.open_conference(cmd, ctx)
 
     @http("GET", "/conferences/<string:conference_id>")
     @query("GetConference")
     def get_conference(self, conference_id):
         return self.plans.conference(conference_id)
+
+    @http("GET", "/conferences/<string:conference_id>/settings")
+    @query("GetSettings", answer=s.SettingsAnswer)
+    def get_settings(self, conference_id):
+        """Every setting the plan's rules use: this conference's value, the default, the
+        range, what it means (zh, en) and the entries of the plan that use it."""
+        values, codes = self.plans.settings(conference_id)
+        settings = self.checklist.template.describe_settings(values, codes)
+        return {"conference_id": conference_id, "settings": settings}
+
+    @http("POST", "/conferences/<string:conference_id>/settings")
+    @command("ChangeSettings", s.ChangeSettingsSchema, s.SettingsChangedAnswer)
+    def change_settings(self, cmd, ctx, conference_id):
+        """{"settings": {"min_vendor_quotes": 4}, "reason": "four quotes for every need"}:
+        the entries whose rule uses a changed setting are verified or re-opened at once.
+        An unknown setting or a value out of its range is refused; nothing is stored."""
+        return self.checklist.change_settings(conference_id, cmd, ctx)
 
     @http("POST", "/conferences/<string:conference_id>/team")
     @command("AddTeamMember", s.AddMemberSchema, s.MemberAnswer, status=201)

@@ -2,12 +2,14 @@
 
 Two layouts: `conference.yaml` (sections > items > entries, with profiles and
 cross-references) and a flat list of `entries` (small templates such as `starter.yaml`).
-A mistake is reported with the file, the entry code and the field.
+Either may declare `settings` that its rules refer to (settings.py). A mistake is
+reported with the file, the entry code (or setting) and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,8 +21,10 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from . import schedule
 from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES
-from .rules import OPERATORS, Rule, RuleIndex, rule_from_dict
+from .rules import OPERATORS, CountRule, Rule, RuleIndex, rule_from_dict
 from .schedule import Mark
+from .settings import KINDS, NAME, Setting, SettingError, declared
+from .settings import values as setting_values
 
 TEMPLATES = Path(__file__).parent / "templates"
 EVENT_KEY = validate.Regexp(r"^[a-z]+\.[A-Z]\w+$", error="must look like service.EventType")
@@ -84,8 +88,17 @@ class _Due(_ProfileOffsets):
 
 
 class _Target(_Strict):
-    ratio_of = fields.String(required=True, validate=validate.OneOf(["expected_attendance"]))
-    ratio = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    ratio_of = fields.String(validate=validate.OneOf(["expected_attendance"]))
+    ratio = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    setting = fields.String(validate=validate.Regexp(NAME, error="must be a setting's name"))
+
+    @validates_schema
+    def _one_source(self, data: dict[str, Any], **_: Any) -> None:
+        if "ratio_of" not in data:
+            if set(data) != {"setting"}:
+                raise ValidationError("give {setting}, or {ratio_of} with ratio or setting")
+        elif ("ratio" in data) == ("setting" in data):
+            raise ValidationError("with ratio_of, give exactly one of ratio or setting")
 
 
 class _AtLeast(fields.Field):
@@ -94,7 +107,25 @@ class _AtLeast(fields.Field):
             return value
         if isinstance(value, dict):
             return _Target().load(value)
-        raise ValidationError("must be a whole number >= 1 or {ratio_of, ratio}")
+        raise ValidationError(
+            "must be a whole number >= 1, {setting}, or {ratio_of} with ratio or setting"
+        )
+
+
+class _Number(fields.Field):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"must be a number, not {value!r}")
+        return value
+
+
+class _Setting(_Strict):
+    type = fields.String(required=True, validate=validate.OneOf(KINDS))
+    default = _Number(required=True)
+    min = _Number(required=True)
+    max = _Number(required=True)
+    description_zh = fields.String(required=True, validate=validate.Length(min=1))
+    description_en = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class _Condition(fields.Field):
@@ -281,17 +312,46 @@ class Template:
     entries: tuple[TemplateEntry, ...]
     sections: tuple[Heading, ...] = ()
     items: tuple[Heading, ...] = ()
+    settings: tuple[Setting, ...] = ()
     rules: RuleIndex = field(init=False, repr=False, compare=False)
     _by_code: dict[str, TemplateEntry] = field(init=False, repr=False, compare=False)
+    _settings: dict[str, Setting] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "rules", RuleIndex((e.code, e.rule) for e in self.entries if e.rule)
         )
         object.__setattr__(self, "_by_code", {e.code: e for e in self.entries})
+        object.__setattr__(self, "_settings", {s.name: s for s in self.settings})
 
     def entry(self, code: str) -> TemplateEntry:
         return self._by_code[code]
+
+    def setting_values(
+        self, given: Mapping[str, Any], defaults: bool = True
+    ) -> dict[str, int | float]:
+        """`given` checked against the declared settings (SettingError names the first
+        that is unknown or out of range); with `defaults`, every setting's value."""
+        return setting_values(self._settings, given, defaults)
+
+    def describe_settings(
+        self, values: Mapping[str, Any], codes: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every declared setting with a conference's value (None if it has none recorded:
+        opened before the setting existed) and the entries of its plan that use it."""
+        planned = None if codes is None else set(codes)
+        return [
+            {
+                **s.describe(),
+                "value": values.get(s.name),
+                "entries": [c for c in self.using(s.name) if planned is None or c in planned],
+            }
+            for s in self.settings
+        ]
+
+    def using(self, name: str) -> list[str]:
+        """Codes of the entries whose rule takes its target from the setting `name`."""
+        return [e.code for e in self.entries if setting_of(e.rule) == name]
 
     def select(
         self, profile: str, include: Iterable[str] = (), exclude: Iterable[str] = ()
@@ -422,13 +482,63 @@ def _sectioned(data: Mapping[str, Any], source: str) -> Template:
                 if entry.item != item["code"]:
                     raise TemplateError(f"{source}: entry {entry.code}: not in item {item['code']}")
                 entries.append(entry)
-    return _checked(
-        Template(str(data.get("name", source)), tuple(entries), tuple(sections), tuple(items)),
-        source,
+    template = Template(
+        str(data.get("name", source)),
+        tuple(entries),
+        tuple(sections),
+        tuple(items),
+        _settings(data, source),
     )
+    return _checked(template, source)
+
+
+def setting_of(rule: Rule | None) -> str | None:
+    """The setting a rule's target is taken from, if any."""
+    return rule.target.setting if isinstance(rule, CountRule) else None
+
+
+def _settings(data: Mapping[str, Any], source: str) -> tuple[Setting, ...]:
+    raw = data.get("settings") or {}
+    if not isinstance(raw, dict):
+        raise TemplateError(f"{source}: settings: expected a mapping of name to setting")
+    settings = []
+    for name, spec in raw.items():
+        if not isinstance(name, str) or not re.match(NAME, name):
+            raise TemplateError(f"{source}: setting {name!r}: a name is snake_case, a-z first")
+        loaded = _load(_Setting(), spec, source, f"setting {name}")
+        try:
+            settings.append(declared({"name": name, **loaded}))
+        except SettingError as exc:
+            raise TemplateError(f"{source}: setting {name}: {exc.why}") from None
+    return tuple(settings)
+
+
+def _check_settings(template: Template, source: str) -> None:
+    """Every setting a rule names is declared, of the kind the rule needs; every declared
+    setting is used."""
+    for entry in template.entries:
+        name = setting_of(entry.rule)
+        if name is None:
+            continue
+        setting = template._settings.get(name)
+        if setting is None:
+            known = ", ".join(template._settings) or "none"
+            raise TemplateError(
+                f"{source}: entry {entry.code}: at_least: no setting {name!r} (declared: {known})"
+            )
+        kind = "ratio" if entry.rule.target.ratio_of else "integer"
+        if setting.kind != kind:
+            raise TemplateError(
+                f"{source}: entry {entry.code}: at_least: setting {name!r} is of type "
+                f"{setting.kind}; this at_least needs one of type {kind}"
+            )
+    for setting in template.settings:
+        if not template.using(setting.name):
+            raise TemplateError(f"{source}: setting {setting.name}: no rule uses it")
 
 
 def _checked(template: Template, source: str) -> Template:
+    _check_settings(template, source)
     seen: set[str] = set()
     for entry in template.entries:
         if entry.code in seen:
@@ -456,7 +566,8 @@ def parse(data: Any, source: str) -> Template:
     entries = tuple(
         _entry(raw, source, index, frozenset(PROFILES)) for index, raw in enumerate(data["entries"])
     )
-    return _checked(Template(str(data.get("name", source)), entries), source)
+    template = Template(str(data.get("name", source)), entries, settings=_settings(data, source))
+    return _checked(template, source)
 
 
 @cache

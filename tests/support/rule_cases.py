@@ -43,7 +43,6 @@ from marshmallow import ValidationError, fields, validate
 from services.checklist import template as templates
 from services.checklist.application import ChecklistApplication
 from services.checklist.domain import entry_id
-from services.checklist.rules import rule_from_dict
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, event_id_for
 from services.common.registry import load as load_registry
@@ -89,7 +88,7 @@ def run_entry(code: str, spec: Mapping[str, Any]) -> list[Outcome]:
         rule = spec["rule"]
         if rule is None:
             return []  # proved by hand: nothing to run
-        entry = replace(entry, rule=rule_from_dict(_checked_rule(code, rule)) if rule else None)
+        entry = replace(entry, rule=_checked_rule(code, rule) if rule else None)
     if entry.rule is None:
         return [Outcome(code, "-", "verified", "-", "the entry has no rule")]
     # Alone in its template: its due date cannot follow another entry's. What is tested is
@@ -118,10 +117,18 @@ def run_entry(code: str, spec: Mapping[str, Any]) -> list[Outcome]:
     return outcomes
 
 
-def _checked_rule(code: str, rule: Mapping[str, Any]) -> dict[str, Any]:
-    raw = {"entries": [{**_raw_entry(code), "verification": {"rule": dict(rule)}}]}
-    parsed = templates.parse(raw, "cases")  # the template's own validation
-    return parsed.entries[0].rule.to_dict()
+def _checked_rule(code: str, rule: Mapping[str, Any]) -> Any:
+    """The rule as the template's own validation loads it (settings it names included)."""
+    full = yaml.safe_load(templates.TEMPLATES.joinpath("conference.yaml").read_text("utf-8"))
+    raw = {
+        "entries": [{**_raw_entry(code), "verification": {"rule": dict(rule)}}],
+        "settings": {
+            name: setting
+            for name, setting in (full.get("settings") or {}).items()
+            if name in str(rule.get("at_least"))  # only those it names: no unused one
+        },
+    }
+    return templates.parse(raw, "cases").entries[0].rule
 
 
 def _raw_entry(code: str) -> dict[str, Any]:
@@ -137,7 +144,7 @@ def _raw_entry(code: str) -> dict[str, Any]:
 def _status_after(entry: Any, steps: list[Any], conference: Mapping[str, Any]) -> str:
     if not steps:
         raise ValueError("a case needs at least one step")
-    template = templates.Template("cases", (entry,))
+    template = templates.Template("cases", (entry,), settings=templates.load("conference").settings)
     app = ChecklistApplication(env=POPO, template=template)
     try:
         profile = "academic" if "academic" in entry.profiles else sorted(entry.profiles)[0]

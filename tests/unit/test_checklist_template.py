@@ -313,7 +313,7 @@ def test_entries_of_different_items_never_share_a_proof_text():
 
 def test_at_least_80_entries_are_verified_by_rules_whose_events_are_declared():
     rules = [e for e in full().entries if e.rule]
-    assert len(rules) >= 80
+    assert len(rules) >= 75  # only where an event proves what the source asks
     declared = {f"{c.service}.{t}" for c in load().catalogs() for t in c.event_types}
     used = {key for e in rules for key in e.rule.event_keys()}
     assert used <= declared, sorted(used - declared)
@@ -408,3 +408,58 @@ def test_a_sectioned_template_error_names_the_entry_and_field():
     ]
     with pytest.raises(TemplateError, match="cycle"):
         templates.parse(data, "t.yaml")
+
+
+# Entries found to differ from the source process (narrowed, given a threshold or a
+# condition it does not state) and the source's own defects: each says in a note what
+# was reverted, or what was kept and why.
+DIFFERING = {
+    "narrowed": ["1.7.8", "20.2.1", "21.1.3", "4.1.7", "5.2.4"],
+    "threshold": [
+        "1.3.1", "8.2.1", "8.2.4", "8.2.6", "8.3.3", "10.3.5", "15.3.1", "21.8.3", "22.2.2",
+    ],
+    "quoted": ["8.1.1", "8.1.3", "8.1.4", "8.1.5", "8.1.7"],
+    "contracted": ["4.1.6", "12.1.3", "19.1.1"],
+    "approved": ["2.2.1", "2.3.1", "7.1.2", "7.1.3"],
+    "source defect": ["14.2.1", "12.1.2", "12.1.5", "21.4.2", "23.1.4", "24.4.2"],
+}  # fmt: skip
+
+
+def test_every_entry_that_differs_from_the_source_says_how_in_a_note():
+    template = full()
+    codes = [code for group in DIFFERING.values() for code in group]
+
+    assert len(codes) == len(set(codes)) == 32
+    assert [code for code in codes if not template.entry(code).note] == []
+
+
+@pytest.mark.parametrize(
+    ("group", "words"),
+    [
+        ("quoted", ("quoted", "报价")),
+        ("contracted", ("contracted", "签约")),
+        ("approved", ("approved", "批")),
+        ("threshold", ("three or more", "80%", "20%", "half", "至少", "八成", "两成")),
+    ],
+)
+def test_titles_ask_for_no_condition_or_number_the_source_does_not_state(group, words):
+    template = full()
+    for code in DIFFERING[group]:
+        entry = template.entry(code)
+        titles = f"{entry.title_zh} {entry.title_en}"
+        assert not [w for w in words if w in titles], (code, titles)
+
+
+def test_the_english_titles_say_what_the_chinese_ones_do():
+    template = full()
+    english = {code: template.entry(code).title_en for code in template._by_code}
+
+    assert "speakers and VIPs" in english["9.4.1"]
+    assert "ICP filing" in english["5.1.1"]
+    assert "drawn in advance" in english["9.2.1"]
+    assert "organizer-funded" in english["2.1.1"]
+    assert "briefed" not in english["1.7.6"]
+    assert english["24.2.2"] == "Conference report written"
+    section_18_2 = [english[c] for c in english if c.startswith("18.2.")]
+    assert all("host" not in title.lower() for title in section_18_2)
+    assert template.entry("17.3.1").owner_role == "project_lead"

@@ -117,6 +117,89 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
     }
 
 
+def test_conference_open_sends_the_settings_given(fake, capsys):
+    fake.routes[("POST", "/conferences")] = (201, {"conference_id": CONFERENCE_ID})
+    code, _, _ = run(
+        capsys,
+        *("conference", "open", "--name", "Forum", "--city", "Hangzhou", "--profile", "academic"),
+        *("--start", "2027-05-12", "--end", "2027-05-14", "--attendance", "500"),
+        *("--setting", "main_vendors=4", "--setting", "onsite_checkin_ratio=0.6"),
+    )
+    assert code == 0
+    assert fake.requests[0]["body"]["settings"] == {"main_vendors": 4, "onsite_checkin_ratio": 0.6}
+
+
+SETTINGS = [
+    {
+        "name": "main_vendors",
+        "value": 4,
+        "default": 3,
+        "type": "integer",
+        "min": 1,
+        "max": 50,
+        "description_zh": "主要供应商家数",
+        "description_en": "Number of main vendors",
+        "entries": ["8.2.1", "8.2.6", "8.3.3"],
+    }
+]
+
+
+def test_conference_set_sends_the_settings_and_shows_the_entries_re_evaluated(fake, capsys):
+    path = f"/conferences/{CONFERENCE_ID}/settings"
+    entry = {"code": "8.2.1", "status": "verified", "members": 4, "target": 4}
+    answer = {"conference_id": CONFERENCE_ID, "changed": {"main_vendors": 4}}
+    fake.routes[("POST", path)] = (200, {**answer, "settings": SETTINGS, "entries": [entry]})
+    code, out, _ = run(
+        capsys,
+        *("--for", "wang.lei", "conference", "set", CONFERENCE_ID),
+        *("--setting", "main_vendors=4", "--reason", "four main vendors this year"),
+    )
+    assert code == 0
+    assert fake.requests[0]["body"] == {
+        "settings": {"main_vendors": 4},
+        "reason": "four main vendors this year",
+        "on_behalf_of": "wang.lei",
+    }
+    assert out.splitlines() == ["changed: main_vendors = 4", "8.2.1: verified, 4 of 4"]
+
+    fake.routes[("POST", path)] = (200, {**answer, "changed": {}, "entries": []})
+    code, out, _ = run(
+        capsys, "conference", "set", CONFERENCE_ID, "--setting", "main_vendors=4", "--reason", "x"
+    )
+    assert (code, out.strip()) == (0, "nothing changed: every setting already had that value")
+
+
+def test_conference_settings_shows_values_defaults_ranges_and_entries(fake, capsys):
+    path = f"/conferences/{CONFERENCE_ID}/settings"
+    fake.routes[("GET", path)] = (200, {"conference_id": CONFERENCE_ID, "settings": SETTINGS})
+
+    code, out, _ = run(capsys, "conference", "settings", CONFERENCE_ID, "--lang", "zh")
+
+    assert code == 0
+    header, _, row = out.splitlines()
+    assert header.split() == ["SETTING", "VALUE", "DEFAULT", "RANGE", "ENTRIES", "MEANING"]
+    assert row.split() == [
+        *("main_vendors", "4", "3", "1", "..", "50"),
+        *("8.2.1,", "8.2.6,", "8.3.3", "主要供应商家数"),
+    ]
+
+
+def test_a_refused_setting_names_the_option(fake, capsys):
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/settings")] = (
+        400,
+        {
+            "error": "InvalidCommand",
+            "message": "main_vendors: must be from 1 to 50, not 0",
+            "errors": {"settings": ["main_vendors: must be from 1 to 50, not 0"]},
+        },
+    )
+    code, _, err = run(
+        capsys, "conference", "set", CONFERENCE_ID, "--setting", "main_vendors=0", "--reason", "x"
+    )
+    assert code == 2
+    assert "settings (--setting): main_vendors: must be from 1 to 50, not 0" in err
+
+
 def test_sign_defaults_to_today_in_shanghai(fake, capsys, monkeypatch):
     fake.routes[("POST", f"/contracts/{CONTRACT_ID}/sign")] = (200, CONTRACT)
     monkeypatch.setattr("huiwu.commands.slice.today_in", lambda *_: dt.date(2027, 1, 2))

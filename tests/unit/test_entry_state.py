@@ -25,6 +25,7 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from services.checklist import commands as c
+from services.checklist import template as templates
 from services.checklist.domain import Entry, entry_id
 from services.checklist.entries import EntryState
 from services.checklist.events import CATALOG, EVIDENCE_KINDS, OWNER_ROLES, PROGRESS_STATES
@@ -146,7 +147,10 @@ class Scenario:
         for shape in (EventRule, CountRule, ForAllRule, type(None)):
             codes = by_shape.get(shape, [])
             chosen += rng.sample(codes, min(len(codes), 3))
-        self.codes[conference_id] = chosen
+        # and an entry whose count follows a setting, when the template has any
+        by_setting = [c for c in conference.entry_codes if templates.setting_of(self.rule(c))]
+        chosen += rng.sample(by_setting, min(len(by_setting), 1))
+        self.codes[conference_id] = list(dict.fromkeys(chosen))
 
     def add_member(self, conference_id: str) -> None:
         member_id = f"m{len(self.members[conference_id]) + 1}"
@@ -161,6 +165,9 @@ class Scenario:
     def entry(self, conference_id: str, code: str) -> Entry:
         return entry_of(self.app, conference_id, code)
 
+    def rule(self, code: str) -> Any:
+        return self.app.template.entry(code).rule
+
     # -- steps -------------------------------------------------------------------------------
     def step(self) -> None:
         steps: list[tuple[float, Callable[[str, str], Any]]] = [
@@ -173,6 +180,7 @@ class Scenario:
             (1.5, self.reopen),
             (1, self.flag_overdue),
             (0.7, self.import_plan),
+            (1, self.change_settings),
         ]
         weights, actions = zip(*steps, strict=True)
         action = self.rng.choices(actions, weights)[0]
@@ -287,6 +295,20 @@ class Scenario:
         # same entry twice, and the save would fail on the duplicate version).
         candidates = list(dict.fromkeys([code, *codes]))
         return self.app.flag_overdue(conference_id, candidates, today, self.ctx())
+
+    def change_settings(self, conference_id: str, code: str) -> Any:
+        """A setting changed: the entries whose count follows it get a new target, and may
+        be verified or re-opened by it."""
+        declared = self.app.template.settings
+        if not declared:
+            return None
+        setting = self.rng.choice(declared)
+        if setting.kind == "integer":
+            value: float = self.rng.randint(int(setting.minimum), 4)
+        else:
+            value = self.rng.choice([setting.minimum, 0.5, setting.maximum])
+        cmd = c.ChangeSettings(settings={setting.name: value}, reason="the board asks")
+        return self.app.change_settings(conference_id, cmd, self.ctx())
 
     def import_plan(self, conference_id: str, code: str) -> Any:
         """Several entries changed in one save (the sheet reader is a stand-in)."""

@@ -526,7 +526,8 @@ def test_rule_conditions_name_values_of_the_vocabularies():
             if vocabulary is None:
                 continue
             if isinstance(condition, Compare):
-                values = condition.value if condition.op == "in" else (condition.value,)
+                listed = condition.op in ("in", "all")
+                values = condition.value if listed else (condition.value,)
             else:
                 values = (condition,)
             assert set(values) <= set(vocabulary), (code, key, name, values)

@@ -21,6 +21,8 @@ EXPECTED = {
     "GetAggregateAsOf": {"admin", "auditor"},
     "OpenConference": ORGANIZERS,
     "GetConference": READERS,
+    "GetSettings": READERS,
+    "ChangeSettings": ORGANIZERS,
     "AddTeamMember": ORGANIZERS,
     "GetPlan": READERS,
     "GetEntry": READERS,
