@@ -2,10 +2,11 @@
 type) and the vocabulary they use. Imports no domain: a subscriber may import it alone.
 
 Budget does not emit them yet (all are planned): their contracts are fixed here so that
-checklist rules and outside subscribers can rely on them. Aggregates: the budget, the
-ledger and each of its entries, a partner's contribution, a commitment, the sponsorship
-plan and each sponsorship, a vendor's payable under one contract, a vendor's bank
-details, a cash advance, a payment channel's settlement, the conference's settlement.
+checklist rules and outside subscribers can rely on them. Aggregates: a cost sheet, the
+budget, the ledger and each of its entries, a partner and a partner's contribution, a
+commitment, the sponsorship plan and each sponsorship, a vendor's payable under one
+contract, a vendor's bank details, a cash advance, a volunteer's allowance, a payment
+channel's settlements, the conference's settlement.
 """
 
 from services.common.catalog import EventCatalog

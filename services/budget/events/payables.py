@@ -1,13 +1,14 @@
 """Paying vendors and people. A vendor's payable under one contract is its own aggregate
 (its fapiao received, its payments, its settlement), named by `contract_id` so that rules
-pair it with vendors' ContractSigned; bank details are checked per vendor; a cash advance
-and a reimbursement are each their own aggregate."""
+pair it with vendors' ContractSigned; bank details are checked per vendor, for each
+contract it is paid under; a cash advance, a reimbursement and a volunteer's allowance are
+each their own aggregate."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
 from services.common.fields import currency, day, money_minor, text
-from services.common.planned import PlannedEvent, flag, one_of
+from services.common.planned import PlannedEvent, count, flag, one_of
 
 from .vocabulary import (
     ADVANCE_PURPOSES,
@@ -20,10 +21,13 @@ from .vocabulary import (
 
 class VendorBankDetailsVerified(PlannedEvent):
     """A vendor's bank details were confirmed before paying it (8.4.2): the account is
-    the contracting company's own, checked by a call back or its bank's letter."""
+    the contracting company's own, checked by a call back or its bank's letter. With
+    `contract_id`, the account checked is the one that contract is paid to, so that
+    rules pair the check with vendors' ContractSigned."""
 
     vendor_id = fields.UUID(required=True)
     method = one_of(*VERIFICATION_METHODS)
+    contract_id = fields.UUID()
 
 
 class VendorInvoiceReceived(PlannedEvent):
@@ -110,6 +114,19 @@ class CashAdvanceReconciled(PlannedEvent):
             )
 
 
+class VolunteerAllowancePaid(PlannedEvent):
+    """A volunteer was paid the allowance (补贴) for the days they signed in, against
+    their signature on the allowance receipt sheet (13.4.5). `attendee_id` is their
+    registration (registration's attendee), whose daily check-ins are the sign-in."""
+
+    attendee_id = fields.UUID(required=True)
+    days = count(minimum=1, maximum=366)
+    amount_minor = money_minor(required=True)
+    currency = currency(required=True)
+    method = one_of(*PAYMENT_METHODS, required=False)
+    signed_for = flag(required=True)
+
+
 class ReimbursementPaid(PlannedEvent):
     """A team member was reimbursed (报销) for what they paid for the conference, against
     the fapiao and receipts they handed in, charged to a budget line."""
@@ -129,5 +146,6 @@ TYPES = {
     "VendorSettled": VendorSettled,
     "CashAdvanceIssued": CashAdvanceIssued,
     "CashAdvanceReconciled": CashAdvanceReconciled,
+    "VolunteerAllowancePaid": VolunteerAllowancePaid,
     "ReimbursementPaid": ReimbursementPaid,
 }

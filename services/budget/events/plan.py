@@ -1,22 +1,62 @@
-"""The budget and the ledger: the budget approved and revised (aggregate: the budget), its
-warnings, partners' contributions and spending commitments, and the ledger's entries of
-income and expense (aggregate: the entry), each against a budget line."""
+"""The budget and the ledger: the costs estimated (aggregate: the cost sheet), the budget
+approved and revised (aggregate: the budget), its warnings, the partners who share the
+costs (aggregate: the partner) and their contributions, spending commitments, and the
+ledger's entries of income and expense (aggregate: the entry), each against a budget
+line."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
 from services.common.catalog import Part
 from services.common.fields import currency, money_minor, text, token
-from services.common.planned import PlannedEvent, flag, one_of
+from services.common.planned import PlannedEvent, count, flag, one_of
 
 from .vocabulary import (
     COST_BEHAVIOURS,
     INCOME_SOURCES,
     LINES,
+    PARTNER_ROLES,
     REVISION_REASONS,
     SCOPES,
     SPONSOR_FORMS,
 )
+
+
+class CostLine(Schema):
+    """One cost of a cost sheet: its sum, and for a variable cost its price per head."""
+
+    line = one_of(*LINES)
+    amount_minor = money_minor(required=True)
+    per_head_minor = money_minor()
+
+
+class CostsEstimated(PlannedEvent):
+    """A cost sheet was drawn up from the conference plan, one for each behaviour: the
+    variable costs (catering, materials, transport), priced per head for `headcount`
+    people (2.2.4), or the fixed costs (venue, build, AV, design) (2.2.5). The ceiling
+    (2.2.1) and the budget (2.3.1) are drawn from them; drawn up again, it is replaced."""
+
+    scope = one_of(*SCOPES)
+    behaviour = one_of(*COST_BEHAVIOURS)
+    lines = fields.List(Part(CostLine), required=True, validate=validate.Length(min=1, max=200))
+    total_minor = money_minor(required=True)
+    currency = currency(required=True)
+    headcount = count(required=False, minimum=1)
+
+    @validates_schema
+    def _adds_up(self, data, **kwargs):
+        lines = data.get("lines", [])
+        total = sum(x["amount_minor"] for x in lines)
+        if "total_minor" in data and data["total_minor"] != total:
+            raise ValidationError(f"must be the lines' amounts = {total}", "total_minor")
+        per_head = [x for x in lines if "per_head_minor" in x]
+        if data.get("behaviour") == "variable" and "headcount" not in data:
+            raise ValidationError("is required to price variable costs per head", "headcount")
+        if per_head and data.get("behaviour") != "variable":
+            raise ValidationError("a fixed cost has no price per head", "lines")
+        heads = data.get("headcount")
+        if heads and any(x["amount_minor"] != x["per_head_minor"] * heads for x in per_head):
+            raise ValidationError("must be per_head_minor times headcount", "lines")
 
 
 class BudgetLine(Schema):
@@ -84,11 +124,27 @@ class BudgetWarningRaised(PlannedEvent):
     currency = currency(required=True)
 
 
-class ContributionAgreed(PlannedEvent):
-    """A co-organiser or supporter agreed its share of the costs (2.1.5), in cash or in
-    kind; `share_bp` is its share in basis points (2500 = 25%)."""
+class PartnerJoined(PlannedEvent):
+    """A co-organiser (联合单位) or supporter (支持单位) joined the conference as a party to
+    its costs; its share is then agreed (ContributionAgreed, 2.1.5)."""
 
     partner = text(200, required=True)
+    role = one_of(*PARTNER_ROLES)
+
+
+class PartnerWithdrawn(PlannedEvent):
+    """A co-organiser or supporter left the conference; undoes PartnerJoined."""
+
+    reason = text(1000, required=True)
+
+
+class ContributionAgreed(PlannedEvent):
+    """A co-organiser or supporter agreed its share of the costs (2.1.5), in cash or in
+    kind; `share_bp` is its share in basis points (2500 = 25%); `partner_id` names the
+    partner that joined (PartnerJoined)."""
+
+    partner = text(200, required=True)
+    partner_id = fields.UUID()
     form = one_of(*SPONSOR_FORMS)
     share_bp = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
     amount_minor = money_minor()
@@ -139,10 +195,13 @@ class CommitmentApproved(PlannedEvent):
 
 
 TYPES = {
+    "CostsEstimated": CostsEstimated,
     "BudgetApproved": BudgetApproved,
     "BudgetRevised": BudgetRevised,
     "BudgetAlertSet": BudgetAlertSet,
     "BudgetWarningRaised": BudgetWarningRaised,
+    "PartnerJoined": PartnerJoined,
+    "PartnerWithdrawn": PartnerWithdrawn,
     "ContributionAgreed": ContributionAgreed,
     "LedgerOpened": LedgerOpened,
     "IncomeRecorded": IncomeRecorded,

@@ -1,17 +1,22 @@
-"""Closing the accounts: payment channels settled, income reconciled, the settlement of
-the conference and its report to the host (each its own aggregate)."""
+"""Closing the accounts: payment channels settled (aggregate: the channel's settlements
+with the conference, its payouts in turn), income reconciled, the settlement of the
+conference and its report to the host (each its own aggregate)."""
 
 from marshmallow import ValidationError, validates_schema
 
 from services.common.fields import currency, day, money_minor, text
-from services.common.planned import PlannedEvent, count, one_of
+from services.common.planned import PlannedEvent, count, flag, one_of
 
 from .vocabulary import PAYMENT_METHODS, SETTLEMENT_RESULTS
 
 
 class PaymentChannelSettled(PlannedEvent):
     """A payment channel (WeChat Pay, Alipay...) paid out what it collected over a period,
-    less its fees (2.5.2: online registration fees reconciled)."""
+    less its fees (2.5.2: online registration fees reconciled). Its statement is matched
+    with the registration payments taken through it: `unmatched` counts the payments
+    whose amount or fee (手续费) do not agree (0 when all do). `final` marks the channel's
+    last payout for the conference, once registration is closed and nothing more can come
+    through it."""
 
     method = one_of(*PAYMENT_METHODS)
     gross_minor = money_minor(required=True)
@@ -20,6 +25,8 @@ class PaymentChannelSettled(PlannedEvent):
     currency = currency(required=True)
     period_from = day(required=True)
     period_to = day(required=True)
+    unmatched = count(required=False)
+    final = flag()
 
     @validates_schema
     def _adds_up(self, data, **kwargs):

@@ -30,13 +30,24 @@ class Package(Schema):
     benefits = many_of(BENEFITS, required=True)
 
 
+class InKindItem(Schema):
+    """Something a sponsor gives instead of cash (2.1.6), at the value agreed."""
+
+    kind = one_of(*IN_KIND)
+    description = text(300, required=True)
+    value_minor = money_minor(required=True)
+
+
 class SponsorshipPlanApproved(PlannedEvent):
     """The sponsorship plan, its packages and forms, was approved (1.4.4, 7.1.2), with
-    its target from the revenue goal (7.1.1)."""
+    its target from the revenue goal (7.1.1) and the in-kind items it seeks instead of
+    cash (`in_kind_items`: venue, media partnership, goods, staff, each with its value,
+    2.1.6)."""
 
     target_minor = money_minor()
     currency = currency()
     packages = fields.List(Part(Package), validate=validate.Length(max=50))
+    in_kind_items = fields.List(Part(InKindItem), validate=validate.Length(max=100))
 
 
 class ProspectusPublished(PlannedEvent):
@@ -57,14 +68,6 @@ class SponsorContacted(PlannedEvent):
     """A prospect was contacted: by letter or email (7.2.2), by a call or a visit (7.2.3)."""
 
     channel = one_of(*CONTACT_CHANNELS)
-
-
-class InKindItem(Schema):
-    """Something a sponsor gives instead of cash (2.1.6), at the value agreed."""
-
-    kind = one_of(*IN_KIND)
-    description = text(300, required=True)
-    value_minor = money_minor(required=True)
 
 
 class Instalment(Schema):

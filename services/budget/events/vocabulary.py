@@ -31,6 +31,9 @@ SCOPES = ("conference", "themed_event", "tour")
 COST_BEHAVIOURS = ("fixed", "variable")
 REVISION_REASONS = ("headcount", "overrun", "income", "scope")
 INCOME_SOURCES = ("registration", "sponsorship", "contribution", "grant", "other")
+# 2.1.5: who shares the costs besides the host: co-organisers (联合单位) and supporters
+# (支持单位).
+PARTNER_ROLES = ("co_organiser", "supporter")
 # 2.1.6: what an in-kind sponsor or partner gives.
 IN_KIND = ("venue", "media", "goods", "staff", "services")
 SPONSOR_FORMS = ("cash", "in_kind", "mixed")

@@ -5,8 +5,8 @@ it alone.
 Registration does not emit them yet (all are planned): their contracts are fixed here so
 that checklist rules and outside subscribers can rely on them. Aggregates: the
 conference's registration set-up, the order, the attendee (one position of an order), the
-fapiao, the voucher, the waiting-list entry, and one each for surveys, mailings, inquiries
-and complaints. Each module below holds the events of one part.
+attendance figures, the fapiao, the voucher, the waiting-list entry, and one each for
+surveys, mailings, inquiries and complaints. Each module below holds the events of one part.
 """
 
 from services.common.catalog import EventCatalog

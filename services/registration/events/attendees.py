@@ -1,9 +1,11 @@
 """Attendees (aggregate: the attendee, one position of an order): registered, paid for,
 cancelled or refunded, substituted, badged, checked in, given their kit. The checklist's
-count and for-all rules count attendees, so these stay per attendee."""
+count and for-all rules count attendees, so these stay per attendee; the attendance
+figures compiled from their check-ins are their own aggregate."""
 
-from marshmallow import fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.catalog import Part
 from services.common.fields import currency, day, money_minor, text, token
 from services.common.planned import PlannedEvent, count, flag, many_of, one_of
 
@@ -109,6 +111,36 @@ class KitCollected(PlannedEvent):
     items = many_of(KIT_ITEMS, required=True)
 
 
+class AttendanceFigure(Schema):
+    """How many attendees of one category checked in on one day."""
+
+    day = day(required=True)
+    category = one_of(*CATEGORIES)
+    checked_in = count()
+
+
+class AttendanceFiguresCompiled(PlannedEvent):
+    """The attendance figures were compiled from the check-ins: attendees checked in by
+    category and day (`figures`), and how many of those registered came at all
+    (`attended`: checked in at least once). `final` once the conference is over and no
+    check-in can follow (24.2.1); a day's figures for its wrap-up are not final."""
+
+    figures = fields.List(
+        Part(AttendanceFigure), required=True, validate=validate.Length(min=1, max=2000)
+    )
+    registered = count()
+    attended = count()
+    final = flag(required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        keys = [(f["day"], f["category"]) for f in data.get("figures", [])]
+        if len(set(keys)) != len(keys):
+            raise ValidationError("must give each day and category once", "figures")
+        if data.get("attended", 0) > data.get("registered", data.get("attended", 0)):
+            raise ValidationError("must not be more than registered", "attended")
+
+
 TYPES = {
     "AttendeeRegistered": AttendeeRegistered,
     "AttendeeSubstituted": AttendeeSubstituted,
@@ -119,4 +151,5 @@ TYPES = {
     "BadgesPrinted": BadgesPrinted,
     "AttendeeCheckedIn": AttendeeCheckedIn,
     "KitCollected": KitCollected,
+    "AttendanceFiguresCompiled": AttendanceFiguresCompiled,
 }

@@ -1,7 +1,8 @@
 """Registration set up for the whole conference (aggregate: the conference's registration
-set-up): channels opened and closed, the fee schedule, payment channels tested, quotas."""
+set-up): channels opened and closed, the fee schedule, payment channels tested, quotas,
+the registration targets and their warnings."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.catalog import Part
 from services.common.fapiao import tax_rate
@@ -78,10 +79,49 @@ class QuotaReached(PlannedEvent):
     size = count()
 
 
+class RegistrationTarget(Schema):
+    """A stage of the registration plan: how many should be registered by a day."""
+
+    by = day(required=True)
+    registered = count(minimum=1)
+
+
+class RegistrationTargetsSet(PlannedEvent):
+    """The early warning for registrations below target was set (21.8.2): the stage
+    targets, and the share of a target under which registration warns on its day
+    (RegistrationBelowTarget); `categories` are those counted (absent: every one). Set
+    again, they replace the earlier ones."""
+
+    targets = fields.List(
+        Part(RegistrationTarget), required=True, validate=validate.Length(min=1, max=50)
+    )
+    warn_below_percent = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=100)
+    )
+    categories = many_of(CATEGORIES)
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        days = [t["by"] for t in data.get("targets", [])]
+        if days != sorted(set(days)):
+            raise ValidationError("must be in order of their days, one per day", "targets")
+
+
+class RegistrationBelowTarget(PlannedEvent):
+    """Registrations on a target's day were under its warning share (21.8.2): the plan to
+    widen attendance (21.8.3) may be needed."""
+
+    target_by = day(required=True)
+    target = count(minimum=1)
+    registered = count()
+
+
 TYPES = {
     "RegistrationOpened": RegistrationOpened,
     "RegistrationClosed": RegistrationClosed,
     "FeeScheduleSet": FeeScheduleSet,
     "PaymentChannelTested": PaymentChannelTested,
     "QuotaReached": QuotaReached,
+    "RegistrationTargetsSet": RegistrationTargetsSet,
+    "RegistrationBelowTarget": RegistrationBelowTarget,
 }

@@ -1,12 +1,13 @@
 """Orders (aggregate: the order), modelled on pretix's: one purchase by one buyer, holding a
 position per attendee; it may wait for approval, expires unpaid, is paid by one or more
-payments and refunded by refunds of its own. Attendee-level facts are in attendees.py."""
+payments and refunded by refunds of its own, and is reconciled after the event.
+Attendee-level facts are in attendees.py."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.catalog import Part
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, flag, one_of
+from services.common.planned import PlannedEvent, count, flag, one_of
 
 from .vocabulary import (
     BUYER_KINDS,
@@ -148,6 +149,36 @@ class RefundFailed(Refund):
     reason = text(1000, required=True)
 
 
+class OrderReconciled(PlannedEvent):
+    """An order's fees were reconciled after the event (23.1.3): what it owes (`due_minor`:
+    its total less what was cancelled) against what was paid and refunded, and its fapiao
+    against what it owes. `outstanding_minor` is still to collect (补收) or to refund,
+    `fapiao_open` the fapiao still to issue, or to reverse by a red-letter one; the order
+    is settled when both are 0. An order cancelled unpaid owes nothing and is settled at
+    once; an expired or denied one was never paid and is not reconciled."""
+
+    due_minor = money_minor(required=True)
+    paid_minor = money_minor(required=True)
+    refunded_minor = money_minor(required=True)
+    outstanding_minor = money_minor(required=True)
+    currency = currency(required=True)
+    fapiao_open = count(maximum=500)
+
+    @validates_schema
+    def _adds_up(self, data, **kwargs):
+        paid, refunded = data.get("paid_minor"), data.get("refunded_minor")
+        if None in (paid, refunded, data.get("due_minor")):
+            return
+        if refunded > paid:
+            raise ValidationError("must not be more than paid_minor", "refunded_minor")
+        gap = abs(data["due_minor"] - (paid - refunded))
+        if data.get("outstanding_minor") != gap:
+            raise ValidationError(
+                f"must be |due_minor - (paid_minor - refunded_minor)| = {gap}",
+                "outstanding_minor",
+            )
+
+
 TYPES = {
     "OrderPlaced": OrderPlaced,
     "OrderApproved": OrderApproved,
@@ -159,4 +190,5 @@ TYPES = {
     "RefundRequested": RefundRequested,
     "RefundCompleted": RefundCompleted,
     "RefundFailed": RefundFailed,
+    "OrderReconciled": OrderReconciled,
 }
