@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
 from services.common.fields import currency, money_minor, text
-from services.common.planned import amount, one_of, planned
+from services.common.planned import amount, count, one_of, planned
 
 CATEGORIES = (
     "venue",
@@ -33,6 +33,28 @@ scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
 # On the contract events older than scope: each one stored since carries it; those stored
 # before do not, and are published as they were stored. Loaded, absent reads `conference`.
 scope_since = fields.String(load_default=UNSCOPED, validate=validate.OneOf(SCOPES))
+# A file's SHA-256, lowercase hex: a requirement brief, a specification.
+sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}\Z"))
+
+# Why a site was inspected: to choose a vendor (1.3.3, 8.2.2, 8.2.3), or, once chosen, for
+# the vendor's technical survey of the rooms: measurements, power, rigging (17.2.3).
+INSPECTION_PURPOSES = ("selection", "technical_survey")
+# The parts of what a contract delivers on site that are checked and accepted each by
+# itself before the whole delivery is: a room, a lounge, a dining area, the registration
+# desk, the stage, the backdrop, the interpreting booths, the signs.
+PARTS = (
+    "room",
+    "lounge",
+    "dining_area",
+    "registration_desk",
+    "stage",
+    "backdrop",
+    "booths",
+    "signage",
+)
+# 17.5.1: the backdrop behind the stage is an LED wall or built (printed and framed).
+BACKDROPS = ("led", "built")
+MAX_MM = 100_000  # 100 m: larger than any stage or room a specification gives
 
 
 class VendorAdded(EventSchema):
@@ -93,11 +115,27 @@ class ContractCancelled(EventSchema):
 
 
 PLANNED = {
+    "RequirementsRecorded": planned(
+        "RequirementsRecorded",
+        "The organiser's requirement brief for a category of service was confirmed and "
+        "recorded, for a scope: what vendors are then shortlisted and asked to quote "
+        "against, before any vendor is chosen: the venue (8.1.1), the build of rooms and "
+        "events (decoration, 8.1.3), AV and sound (8.1.4), interpreting equipment and "
+        "interpreters (8.1.5), transport (8.1.7). `confirmed_by`: who confirmed it; "
+        "`sha256`: the brief's file, when it is one.",
+        category=category,
+        scope=scope,
+        confirmed_by=text(200, required=True),
+        sha256=sha256,
+    ),
     "SiteInspected": planned(
         "SiteInspected",
-        "A vendor's site (a venue, a hotel) was inspected.",
+        "A vendor's site (a venue, a hotel) was inspected. `purpose`: to choose the vendor "
+        "(selection: 1.3.3, 8.2.2), or the chosen vendor's technical survey of the rooms, "
+        "their measurements, power and rigging (technical_survey: 17.2.3).",
         vendor_id=fields.String(required=True),
         category=category,
+        purpose=one_of(*INSPECTION_PURPOSES, required=False),
     ),
     "QuoteReceived": planned(
         "QuoteReceived",
@@ -111,6 +149,22 @@ PLANNED = {
         "A vendor was chosen for a need.",
         vendor_id=fields.String(required=True),
         category=category,
+    ),
+    "SpecificationApproved": planned(
+        "SpecificationApproved",
+        "What a chosen vendor is to build or install was specified after the site survey, "
+        "and approved by the organiser: for a stage (17.5.1), the `backdrop` (an LED wall "
+        "or built), the stage's width, depth and height in millimetres. `contract_id`: the "
+        "contract it specifies, once there is one; `sha256`: the specification's file.",
+        vendor_id=fields.String(required=True),
+        contract_id=fields.UUID(),
+        category=category,
+        scope=scope,
+        backdrop=one_of(*BACKDROPS, required=False),
+        stage_width_mm=count(required=False, minimum=1, maximum=MAX_MM),
+        stage_depth_mm=count(required=False, minimum=1, maximum=MAX_MM),
+        stage_height_mm=count(required=False, maximum=MAX_MM),
+        sha256=sha256,
     ),
     "ContractReviewed": planned(
         "ContractReviewed",
@@ -144,6 +198,18 @@ PLANNED = {
         vendor_id=fields.String(required=True),
         category=category,
         scope=scope,
+    ),
+    "PartAccepted": planned(
+        "PartAccepted",
+        "One part of what a contract delivers on site (`part`: the interpreting booths, a "
+        "lounge, the stage) was checked against what was asked and accepted by itself, "
+        "before the whole delivery is (DeliveryAccepted, which it does not stand for): the "
+        "booths (12.3.5), the lounges (17.4.4).",
+        contract_id=fields.UUID(required=True),
+        vendor_id=fields.String(required=True),
+        category=category,
+        scope=scope,
+        part=one_of(*PARTS),
     ),
     "VendorReviewed": planned(
         "VendorReviewed",

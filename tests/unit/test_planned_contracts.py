@@ -1,6 +1,6 @@
-"""The planned contracts of registration, budget and speakers: valid payloads load, bad ones
-are refused naming the field, the payloads published before still load, and every planned
-event says what happened."""
+"""The planned contracts of registration, budget and speakers, and the planned events of
+vendors: valid payloads load, bad ones are refused naming the field, the payloads published
+before still load, and every planned event says what happened."""
 
 import uuid
 
@@ -14,7 +14,9 @@ from services.registration.events import CATALOG as REGISTRATION
 from services.registration.events import CATEGORIES, PAYMENT_METHODS
 from services.speakers.events import CATALOG as SPEAKERS
 from services.speakers.events import ROLES
+from services.vendors.events import CATALOG as VENDORS
 
+SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 TAX_ID = "91350100M000100Y43"  # a well-formed unified social credit code
 FAPIAO_NO = "25332000000012345678"  # 20 digits: a 数电票
 
@@ -356,7 +358,57 @@ SAMPLES = {
         "check_out_on": "2027-05-11",
         "paid_by": "organiser",
     },
-    (SPEAKERS, "TransferArranged"): lambda: {"kind": "arrival", "greeter": "senior_staff"},
+    (SPEAKERS, "TransferArranged"): lambda: {
+        "kind": "arrival",
+        "greeter": "senior_staff",
+        "vehicle": "business_van",
+        "driver_assigned": True,
+    },
+    (SPEAKERS, "CandidateSetAside"): lambda: {
+        "role": "speaker",
+        "reserve": True,
+        "reason": "同一主题已有两位演讲人",
+    },
+    (SPEAKERS, "AccommodationRequested"): lambda: {
+        "check_in_on": "2027-05-09",
+        "check_out_on": "2027-05-11",
+        "room_type": "double",
+        "paid_by": "organiser",
+        "accessible": False,
+    },
+    (SPEAKERS, "MaterialsSent"): lambda: {
+        "kind": "photos",
+        "contents": ["photos", "slides", "news"],
+    },
+    (VENDORS, "RequirementsRecorded"): lambda: {
+        "category": "interpreting",
+        "scope": "conference",
+        "confirmed_by": "项目负责人",
+        "sha256": SHA256,
+    },
+    (VENDORS, "SiteInspected"): lambda: {
+        "vendor_id": ids()[0],
+        "category": "av",
+        "purpose": "technical_survey",
+    },
+    (VENDORS, "SpecificationApproved"): lambda: {
+        "vendor_id": ids()[0],
+        "contract_id": ids()[0],
+        "category": "decoration",
+        "scope": "conference",
+        "backdrop": "led",
+        "stage_width_mm": 18_000,
+        "stage_depth_mm": 6_000,
+        "stage_height_mm": 600,
+        "sha256": SHA256,
+    },
+    (VENDORS, "PartAccepted"): lambda: {
+        "contract_id": ids()[0],
+        "vendor_id": ids()[0],
+        "category": "interpreting",
+        "scope": "conference",
+        "part": "booths",
+    },
 }
 
 
@@ -467,6 +519,19 @@ def changed(catalog, event_type, **overrides):
         (SPEAKERS, "HotelBooked", {"check_out_on": "2027-05-08"}, "check_out_on"),
         (SPEAKERS, "HotelBooked", {"hotel": ""}, "hotel"),
         (SPEAKERS, "TransferArranged", {"kind": "sideways"}, "kind"),
+        (SPEAKERS, "TransferArranged", {"vehicle": "rickshaw"}, "vehicle"),
+        (SPEAKERS, "TransferArranged", {"driver_assigned": "yes"}, "driver_assigned"),
+        (SPEAKERS, "AccommodationRequested", {"check_out_on": "2027-05-08"}, "check_out_on"),
+        (SPEAKERS, "AccommodationRequested", {"room_type": "dorm"}, "room_type"),
+        (SPEAKERS, "MaterialsSent", {"contents": ["slides", "news"]}, "contents"),
+        (SPEAKERS, "MaterialsSent", {"contents": ["photos", "photos"]}, "contents"),
+        (VENDORS, "RequirementsRecorded", {"sha256": SHA256.upper()}, "sha256"),
+        (VENDORS, "RequirementsRecorded", {"confirmed_by": " "}, "confirmed_by"),
+        (VENDORS, "SiteInspected", {"purpose": "sightseeing"}, "purpose"),
+        (VENDORS, "SpecificationApproved", {"backdrop": "curtain"}, "backdrop"),
+        (VENDORS, "SpecificationApproved", {"stage_width_mm": 0}, "stage_width_mm"),
+        (VENDORS, "SpecificationApproved", {"stage_height_mm": 200_000}, "stage_height_mm"),
+        (VENDORS, "PartAccepted", {"part": "roof"}, "part"),
     ],
 )
 def test_a_bad_payload_is_refused_naming_the_field(catalog, event_type, overrides, field):
@@ -598,6 +663,8 @@ EARLIER_PAYLOADS = [
     (SPEAKERS, "HonorariumPaid", {"amount_minor": 300_000, "currency": "CNY"}),
     (SPEAKERS, "GiftDelivered", {}),
     (SPEAKERS, "ThankYouSent", {}),
+    (SPEAKERS, "MaterialsSent", {"kind": "new_year_card"}),
+    (VENDORS, "SiteInspected", {"vendor_id": "v-1", "category": "venue"}),
 ]
 
 

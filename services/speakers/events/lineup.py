@@ -1,5 +1,6 @@
-"""The line-up (aggregate: the speaker or VIP): proposed, shortlisted, contacted, invited,
-declined or confirmed, withdrawn; availability, agreements, a back-up, a visa letter.
+"""The line-up (aggregate: the speaker or VIP): proposed, shortlisted or set aside,
+contacted, invited, declined or confirmed, withdrawn; availability, agreements, a back-up,
+a visa letter.
 Names and contact details stay in the service; events say what rules and subscribers
 need: role, session, and the flags the for-all rules filter on."""
 
@@ -25,6 +26,16 @@ class SpeakerShortlisted(PlannedEvent):
     """A candidate was assessed and put on the provisional list (1.7.5)."""
 
     role = one_of(*ROLES)
+
+
+class CandidateSetAside(PlannedEvent):
+    """A candidate was assessed and left off the provisional list (1.7.5), or kept in
+    `reserve` for a later place or as a back-up; proposed candidates are each either
+    shortlisted or set aside."""
+
+    role = one_of(*ROLES, required=False)
+    reserve = flag()
+    reason = text(1000)
 
 
 class SpeakerContacted(PlannedEvent):
@@ -116,6 +127,7 @@ class VisaLetterIssued(PlannedEvent):
 TYPES = {
     "SpeakerProposed": SpeakerProposed,
     "SpeakerShortlisted": SpeakerShortlisted,
+    "CandidateSetAside": CandidateSetAside,
     "SpeakerContacted": SpeakerContacted,
     "SpeakerInvited": SpeakerInvited,
     "InvitationDeclined": InvitationDeclined,

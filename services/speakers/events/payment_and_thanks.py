@@ -4,7 +4,7 @@ tax withheld on it, gifts, thanks, what is sent after the event, their feedback.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.common.fields import currency, day, money_minor
-from services.common.planned import PlannedEvent, flag, one_of
+from services.common.planned import PlannedEvent, flag, many_of, one_of
 
 from .vocabulary import AGREED_AS, ID_TYPES, MATERIALS, TAX_RESIDENCE
 
@@ -57,10 +57,19 @@ class ThankYouSent(PlannedEvent):
 
 
 class MaterialsSent(PlannedEvent):
-    """Something was sent to the speaker after the event: photos and materials (9.4.3,
-    23.2.2), a New Year card (23.2.4)."""
+    """Something was sent to the speaker after the event: photos (23.2.2), a New Year card
+    (23.2.4). `kind` is what was sent, or, when one mailing sends several things, the
+    main one; `contents` lists them all, `kind` among them: the photos, slides and news of
+    the post-event follow-up (9.4.3)."""
 
     kind = one_of(*MATERIALS)
+    contents = many_of(MATERIALS)
+
+    @validates_schema
+    def _kind_is_among_the_contents(self, data, **kwargs):
+        contents = data.get("contents")
+        if contents is not None and data.get("kind") not in contents:
+            raise ValidationError("must include kind", "contents")
 
 
 class SpeakerFeedbackReceived(PlannedEvent):

@@ -1,12 +1,12 @@
-"""A speaker's travel and stay (aggregate: the speaker): itinerary, tickets, hotel,
-transfers each way, arrival at the venue."""
+"""A speaker's travel and stay (aggregate: the speaker): itinerary, tickets, the room
+asked for and the hotel, transfers each way, arrival at the venue."""
 
 from marshmallow import ValidationError, validates_schema
 
 from services.common.fields import day, text
 from services.common.planned import PlannedEvent, flag, one_of
 
-from .vocabulary import BOOKED_BY, DIRECTIONS, GREETERS, PAID_BY, TRAVEL_MODES
+from .vocabulary import BOOKED_BY, DIRECTIONS, GREETERS, PAID_BY, ROOM_TYPES, TRAVEL_MODES, VEHICLES
 
 
 def _not_before(first: str, then: str):
@@ -36,9 +36,24 @@ class TicketBooked(PlannedEvent):
     paid_by = one_of(*PAID_BY)
 
 
+class AccommodationRequested(PlannedEvent):
+    """The guest's accommodation wishes were taken and agreed with them (9.1.3): the
+    nights (`check_in_on` to `check_out_on`), the `room_type`, who pays the room
+    (`paid_by`) and whether it must be `accessible`; the room is then booked to them
+    (HotelBooked, 9.1.4)."""
+
+    check_in_on = day(required=True)
+    check_out_on = day(required=True)
+    room_type = one_of(*ROOM_TYPES)
+    paid_by = one_of(*PAID_BY, required=False)
+    accessible = flag()
+
+    _dates = _not_before("check_in_on", "check_out_on")
+
+
 class HotelBooked(PlannedEvent):
-    """The speaker's room was booked (9.1.3, 9.1.4); `paid_by` who pays the room (extras
-    are the guest's, 9.3.1)."""
+    """The speaker's room was booked (9.1.4), as they asked for it (AccommodationRequested,
+    9.1.3); `paid_by` who pays the room (extras are the guest's, 9.3.1)."""
 
     hotel = text(200, required=True)
     check_in_on = day()
@@ -56,11 +71,15 @@ class HotelCheckedIn(PlannedEvent):
 
 
 class TransferArranged(PlannedEvent):
-    """A transfer was arranged, on arrival or on departure (9.1.5, 9.3.6, 20.2.4), and who
-    meets the guest: senior staff one to one for VIPs (20.2.5)."""
+    """A transfer was arranged, on arrival or on departure (9.1.5, 9.3.6), and who meets
+    the guest: senior staff one to one for VIPs (20.2.5). Once a car is sent for it, the
+    `vehicle` and whether its driver is assigned (`driver_assigned`, 20.2.4); the plate
+    and the driver's name and phone stay in the service."""
 
     kind = one_of(*DIRECTIONS)
     greeter = one_of(*GREETERS, required=False)
+    vehicle = one_of(*VEHICLES, required=False)
+    driver_assigned = flag()
 
 
 class SpeakerArrived(PlannedEvent):
@@ -72,6 +91,7 @@ class SpeakerArrived(PlannedEvent):
 TYPES = {
     "ItineraryConfirmed": ItineraryConfirmed,
     "TicketBooked": TicketBooked,
+    "AccommodationRequested": AccommodationRequested,
     "HotelBooked": HotelBooked,
     "HotelCheckedIn": HotelCheckedIn,
     "TransferArranged": TransferArranged,

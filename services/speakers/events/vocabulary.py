@@ -74,3 +74,7 @@ TAX_RESIDENCE = ("resident", "non_resident")
 # organiser bears it, grossing the fee up).
 AGREED_AS = ("gross", "net")
 MATERIALS = ("photos", "slides", "news", "recording", "new_year_card")
+# 9.1.3: the room a guest asks for.
+ROOM_TYPES = ("single", "double", "twin", "suite")
+# 20.2.4: the car sent for a transfer, with its driver.
+VEHICLES = ("sedan", "business_van", "minibus", "coach")
