@@ -32,8 +32,18 @@ def open_conference(system: System, **overrides: Any) -> str:
     return ok(system["checklist"].post("/conferences", body), 201)["conference_id"]
 
 
-def add_vendor(system: System, conference_id: str, name: str = "West Lake Expo Centre") -> str:
-    body = {"conference_id": conference_id, "name": name, "categories": ["venue"], "actor": "li"}
+def add_vendor(
+    system: System,
+    conference_id: str,
+    name: str = "West Lake Expo Centre",
+    categories: tuple[str, ...] = ("venue",),
+) -> str:
+    body = {
+        "conference_id": conference_id,
+        "name": name,
+        "categories": list(categories),
+        "actor": "li",
+    }
     return ok(system["vendors"].post("/vendors", body), 201)["vendor_id"]
 
 
