@@ -78,7 +78,8 @@ def test_a_rebuild_from_the_stores_ends_exactly_as_one_over_rpc(system, settled,
     assert indexes(system) == (["causation", "conference", "correlation", "event"], [])
 
     conference_id = live[0]["conference_id"]  # the positions came with it
-    add_vendor(system, conference_id, name="Riverside Hotel")
+    # a hotel: no entry of the section-one plan counts it (1.3.1 counts venues only)
+    add_vendor(system, conference_id, name="Riverside Hotel", categories=("accommodation",))
     after = wait_until(lambda: (t := trail(system)) and len(t) == len(live) + 1 and t)
     assert [e["event_type"] for e in after if e not in live] == ["VendorAdded"]
 
@@ -88,7 +89,10 @@ def test_what_is_stored_after_the_read_is_replayed_by_reporting_over_rpc(system,
     settings = Settings.from_env(system.env())
     filled = fill_from_stores.fill(settings, UPSTREAMS, fresh=True, workers=0)
     assert sum(filled.read.values()) == len(live)
-    add_vendor(system, live[0]["conference_id"], name="Riverside Hotel")
+    # a hotel: no entry of the section-one plan counts it (1.3.1 counts venues only)
+    add_vendor(
+        system, live[0]["conference_id"], name="Riverside Hotel", categories=("accommodation",)
+    )
     now = wait_until(lambda: (t := trail(system)) and len(t) == len(live) + 1 and t)
 
     resumed = ok(rebuild(system))

@@ -37,7 +37,8 @@ def test_the_rebuilt_trail_equals_the_live_one_and_live_events_follow_it(system)
 
     # The positions came with the rebuilt trail: the next live event lands once.
     conference_id = live[0]["conference_id"]
-    add_vendor(system, conference_id, name="Riverside Hotel")
+    # a hotel: no entry of the section-one plan counts it (1.3.1 counts venues only)
+    add_vendor(system, conference_id, name="Riverside Hotel", categories=("accommodation",))
     after = wait_until(lambda: (t := trail(system)) and len(t) == len(live) + 1 and t)
     assert [e["event_type"] for e in after if e not in live] == ["VendorAdded"]
 
@@ -131,7 +132,8 @@ def test_readers_see_the_whole_old_trail_during_a_rebuild_and_nothing_live_is_lo
         assert "running" in again.json["message"]
 
         # The live consumer goes on meanwhile, past what the shadow has read of vendors.
-        add_vendor(system, conference_id, name="Riverside Hotel")
+        # a hotel: no entry of the section-one plan counts it (1.3.1 counts venues only)
+        add_vendor(system, conference_id, name="Riverside Hotel", categories=("accommodation",))
         during = wait_until(lambda: (t := trail(system)) and len(t) == len(before) + 1 and t)
         assert trail(system) == during
     finally:

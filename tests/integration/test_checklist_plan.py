@@ -237,9 +237,11 @@ def test_waive_needs_a_reason_and_only_what_was_done_by_hand_reopens(sqlite_syst
 
     # An entry verified by another service's event re-opens only when that is undone.
     budget = ForgedUpstream(system.amqp_uri, "budget", conference_id)
-    by_event = single_rule("budget.BudgetApproved")[0]
-    assert by_event == "2.2.1"
-    budget.emit("BudgetApproved", version=2, approved_by="board")
+    ceiling = {"scope": "conference", "ceiling_minor": {">=": 1}}
+    (by_event,) = single_rule("budget.BudgetApproved", **ceiling)
+    assert by_event == "2.2.1"  # the conference's budget approved with its ceiling
+    approved = {"scope": "conference", "ceiling_minor": 80_000_000, "currency": "CNY"}
+    budget.emit("BudgetApproved", version=2, approved_by="board", **approved)
     wait_entry(system, conference_id, by_event, status="verified")
 
     conflict = checklist.post(f"{base}/{by_event}/reopen", reopen)
@@ -503,7 +505,26 @@ def test_profiles_and_a_custom_selection_through_the_api(sqlite_system):
     assert not ({"1.1.1", *item_41} & set(chosen))
     shown = ok(checklist.get(f"/conferences/{custom}"))
     assert shown["selection"] == {"include": sorted(include), "exclude": sorted(exclude)}
-    assert entry(system, custom, "10.1.4")["target"] == 1
+    # Read from conference.yaml: 10.1.4 comes with its rule (every order placed before the
+    # event paid) and its window, from registration opening (2.1.3, start - 100) to the last
+    # day; 2.1.3 is not in this plan, so the dependency on it is not in force here.
+    included = entry(system, custom, "10.1.4")
+    assert included["verification"]["rule"] == {
+        "for_all": "registration.OrderPlaced",
+        "where": {"channel": {"!=": "onsite"}},
+        "removed_by": [
+            "registration.OrderCancelled",
+            "registration.OrderExpired",
+            "registration.OrderDenied",
+        ],
+        "require": "registration.OrderPaid",
+    }
+    assert (included["target"], included["opens_on"], included["due_on"]) == (
+        None,
+        "2027-02-01",
+        "2027-05-14",
+    )
+    assert "2.1.3" not in chosen and included["after"] == []
     assert checklist.get(f"/conferences/{custom}/entries/1.1.1").status == 404
 
     before = stored(checklist)

@@ -24,12 +24,15 @@ def test_signed_venue_contract_verifies_entry_135_with_its_proof(system):
     assert proof["notification_id"] >= 1
     assert proof["event_id"]
     assert proof["occurred_at"].endswith("+00:00")
-    candidates = entry(system, conference_id, "1.3.1")  # the venue is one of the two it needs
-    assert (candidates["status"], candidates["members"], candidates["proofs"]) == (
+    # The venue added is one candidate of the two 1.3.1 asks for; its selection (1.3.4),
+    # which no event has said, is still open.
+    shortlist = entry(system, conference_id, "1.3.1")
+    assert (shortlist["status"], shortlist["members"], shortlist["target"]) == (
         "in_progress",
         1,
-        [],
+        2,
     )
+    assert entry(system, conference_id, "1.3.4")["status"] == "open"
 
 
 def test_cancelling_the_signed_contract_reopens_the_entry(system):

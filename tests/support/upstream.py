@@ -39,12 +39,22 @@ AGGREGATE_TYPES = {
     "registration": {
         "RegistrationOpened": "RegistrationSetup",
         "FeeScheduleSet": "RegistrationSetup",
+        "OrderPlaced": "Order",
+        "OrderPaid": "Order",
+        "OrderCancelled": "Order",
+        "FapiaoIssued": "Fapiao",
+        "FapiaoHandedOver": "Fapiao",
+        "FapiaoReversed": "Fapiao",
+        "SurveyResponseReceived": "SurveyResponse",
     },
     "budget": {
         "BudgetApproved": "Budget",
         "SponsorshipPlanApproved": "SponsorshipPlan",
         "SponsorSigned": "Sponsorship",
         "SponsorshipPaid": "Sponsorship",
+        "SponsorshipSettled": "Sponsorship",
+        "SponsorThanked": "Sponsorship",
+        "SponsorInvoiceIssued": "Sponsorship",
         "SponsorshipCancelled": "Sponsorship",
         "SettlementCompleted": "Settlement",
     },
@@ -147,9 +157,12 @@ def rule_codes(
 
 
 def single_rule(event: str, **where: Any) -> list[str]:
-    """Entries verified by one `event` whose `where` is exactly `where`."""
+    """Entries verified by one `event` whose `where` is exactly `where`, as the YAML writes
+    it: `single_rule("budget.BudgetApproved", scope="conference", ceiling_minor={">=": 1})`."""
     return rule_codes(
-        lambda e: e.rule.kind == "event" and e.rule.event == event and dict(e.rule.where) == where
+        lambda e: (
+            e.rule.kind == "event" and e.rule.event == event and e.rule.to_dict()["where"] == where
+        )
     )
 
 
