@@ -87,6 +87,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench.backbone import (
     machine,
     percentile,
@@ -137,8 +139,16 @@ def one_rule_template(code: str = "1.3.5") -> templates.Template:
     entry = templates.load("conference").entry(code)
     if entry.milestone == "entry" or entry.rule is None:
         raise BenchError(f"entry {code} of the full template changed shape")
+    rule = entry.verification()["rule"]
+    declared = yaml.safe_load((templates.TEMPLATES / "conference.yaml").read_text("utf-8"))
     data = {
         "name": f"one-rule-{code}",
+        # the settings its rule names (a template declares only settings its rules use)
+        "settings": {
+            name: setting
+            for name, setting in (declared.get("settings") or {}).items()
+            if name in str(rule.get("at_least"))
+        },
         "entries": [
             {
                 "code": entry.code,
@@ -328,27 +338,27 @@ def measure_open(
     for name in names:
         app = apps[name].app
         entries = len(app.conference(ids[0]).entry_codes)
+        # ConferenceOpened, its settings when the template declares some, and the entries
+        per_open = entries + 1 + (1 if app.template.settings else 0)
         stored = app.max_notification_id() - events[name]
-        expected = (entries + 1) * (conferences + WARM_UP_OPENS)
+        expected = per_open * (conferences + WARM_UP_OPENS)
         if stored != expected:
             raise BenchError(f"{name}: the opens stored {stored} events, not {expected}")
-        if projected[name] != (entries + 1) * conferences:
+        if projected[name] != per_open * conferences:
             raise BenchError(
                 f"{name}: the read model projected {projected[name]} events of the opens, "
-                f"not {(entries + 1) * conferences}"
+                f"not {per_open * conferences}"
             )
         total = sum(durations[name])
         result[name] = {
             "entries": entries,
-            "events_per_open": entries + 1,
+            "events_per_open": per_open,
             "open": summary_ms(durations[name]),
             "entries_per_second": round(entries * len(durations[name]) / total, 1),
             "ms_per_entry": round(percentile(durations[name], 50) * 1000 / entries, 4),
             # the read model's catch-up with one opened plan: one row per entry
             "project": summary_ms(projections[name]),
-            "project_ms_per_event": round(
-                percentile(projections[name], 50) * 1000 / (entries + 1), 4
-            ),
+            "project_ms_per_event": round(percentile(projections[name], 50) * 1000 / per_open, 4),
         }
     return result, warm_ids, ids
 
