@@ -70,20 +70,24 @@ EVERY_SPONSOR = {
 # Read from conference.yaml: every entry of the academic plan whose rule listens to vendors
 # (2.5.3 and 8.2.5 among them: their rule pairs each signed contract with a budget event).
 VENDOR_RULES = [
-    "1.3.1", "1.3.3", "1.3.4", "1.3.5", "2.5.3", "4.1.6", "4.1.7", "8.2.1", "8.2.2", "8.2.4",
-    "8.2.5", "8.2.6", "8.3.1", "8.3.2", "8.3.3", "8.3.4", "8.4.1", "8.4.3", "8.4.4", "11.3.2",
-    "12.1.3", "13.1.5", "13.2.2", "16.2.1", "16.2.2", "17.1.5", "17.2.4", "17.5.4", "19.1.1",
-    "19.1.6", "20.1.2", "20.3.3", "21.1.3", "23.4.6", "23.5.1", "23.5.2",
+    "1.3.1", "1.3.3", "1.3.4", "1.3.5", "2.5.3", "4.1.6", "4.1.7", "8.1.1", "8.1.3", "8.1.4",
+    "8.1.5", "8.1.7", "8.2.1", "8.2.2", "8.2.4", "8.2.5", "8.2.6", "8.3.1", "8.3.2", "8.3.3",
+    "8.3.4", "8.4.1", "8.4.2", "8.4.3", "8.4.4", "11.3.2", "12.1.3", "12.3.5", "13.1.5",
+    "13.2.2", "16.2.1", "16.2.2", "17.1.5", "17.2.3", "17.2.4", "17.4.4", "17.5.1", "17.5.4",
+    "19.1.1", "19.1.6", "20.1.2", "20.3.3", "21.1.3", "23.4.6", "23.5.1", "23.5.2",
 ]  # fmt: skip
 # What a contract signed for the conference adds to, whatever its category (8.4.1 leaves out
 # insurance, which delivers nothing), besides the entries of its category: the for-all rules
 # that every signed contract, less those cancelled, be settled (2.5.3), approved within
-# budget (8.2.5), filed (8.3.4), delivered (8.4.1), paid in full (8.4.3), invoiced (8.4.4),
-# reviewed (23.5.1) and settled with every fapiao (23.5.2).
+# budget (8.2.5), filed (8.3.4), delivered (8.4.1), checked for its bank details (8.4.2),
+# paid in full (8.4.3), invoiced (8.4.4), reviewed (23.5.1) and settled with every fapiao
+# (23.5.2).
 EVERY_SIGNED_CONTRACT = {
     code: "add"
-    for code in ("2.5.3", "8.2.5", "8.3.4", "8.4.1", "8.4.3", "8.4.4", "23.5.1", "23.5.2")
-}
+    for code in (
+        "2.5.3", "8.2.5", "8.3.4", "8.4.1", "8.4.2", "8.4.3", "8.4.4", "23.5.1", "23.5.2"
+    )
+}  # fmt: skip
 # A contract other than the venue's also counts towards 8.3.3 (at least 3 signed).
 NOT_THE_VENUE = {"8.3.3": "add"}
 
@@ -197,7 +201,9 @@ def reversal_of(order):
 
 
 def target_of(code, expected_attendance):
-    return template().entry(code).rule.target.resolve({"expected_attendance": expected_attendance})
+    defaults = {setting.name: setting.default for setting in template().settings}
+    figures = {"expected_attendance": expected_attendance}
+    return template().entry(code).rule.target.resolve(figures, defaults)
 
 
 def signed_contract(system, conference_id, vendor_id, category):
@@ -254,8 +260,8 @@ def test_interpreting_and_catering_contracts_verify_and_reopen_their_entries(sql
     # 8.3.3 counts signed contracts (1 of 3), the others await something of each contract
     # signed (16.2.2: the interpreting delivered)
     assert codes_with(system, conference_id, "in_progress") == [
-        "2.5.3", "8.2.1", "8.2.5", "8.3.2", "8.3.3", "8.3.4", "8.4.1", "8.4.3", "8.4.4",
-        "16.2.2", "23.5.1", "23.5.2",
+        "2.5.3", "8.2.1", "8.2.5", "8.3.2", "8.3.3", "8.3.4", "8.4.1", "8.4.2", "8.4.3",
+        "8.4.4", "16.2.2", "23.5.1", "23.5.2",
     ]  # fmt: skip
     for code in interpreting:
         (proof,) = wait_entry(system, conference_id, code, status="verified")["proofs"]
@@ -739,11 +745,9 @@ def test_out_of_order_and_duplicated_vendor_events_end_in_the_in_order_state(sys
         # catering, AV and interpreting (not the venue) made 3 of 3, then the catering
         # contract was cancelled: 2 of 3, re-opened
         "8.3.3": ("in_progress", 66, 2, 3, []),
-        # none settled, approved within budget, filed, delivered, paid, invoiced or reviewed
-        **{
-            code: awaited
-            for code in ("2.5.3", "8.2.5", "8.3.4", "8.4.1", "8.4.3", "8.4.4", "23.5.1", "23.5.2")
-        },
+        # none settled, approved within budget, filed, delivered, checked for its bank
+        # details, paid, invoiced or reviewed
+        **dict.fromkeys(EVERY_SIGNED_CONTRACT, awaited),
         "17.1.5": one_awaited,  # venue
         "17.2.4": one_awaited,  # av
         "16.2.2": one_awaited,  # interpreting
