@@ -199,6 +199,7 @@ class ServiceProcess:
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.killed = False  # by the test, on purpose: its exit code is not a failure
+        self.asked_to_stop = False  # SIGTERM sent by stop_all, which then waits for each
 
     @property
     def url(self) -> str:
@@ -212,6 +213,7 @@ class ServiceProcess:
         env = {**self.env, **(extra_env or {})}
         log = self.log_path.open("ab")
         self.killed = False
+        self.asked_to_stop = False
         self.process = subprocess.Popen(
             [sys.executable, "-m", "huiwu.runner", self.name],
             cwd=ROOT,
@@ -249,11 +251,19 @@ class ServiceProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def ask_to_stop(self) -> None:
+        """SIGTERM, without waiting: services of a system stop side by side."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.asked_to_stop = True
+
     def stop(self, timeout: float = 15.0) -> int | None:
-        """SIGTERM, and its exit code; an AssertionError if it does not stop in time."""
+        """SIGTERM (unless asked already), and its exit code; an AssertionError if it does
+        not stop in time."""
         if self.process is None or self.process.poll() is not None:
             return None if self.process is None else self.process.returncode
-        self.process.send_signal(signal.SIGTERM)
+        if not self.asked_to_stop:
+            self.process.send_signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -421,8 +431,11 @@ class System:
     def stop_all(self) -> list[str]:
         """Stop every service; what went wrong: a bad exit, no stop on SIGTERM, an error."""
         problems = []
+        died_before = {name: s.exited_on_its_own() for name, s in self.services.items()}
+        for service in self.services.values():
+            service.ask_to_stop()
         for name, service in self.services.items():
-            died = service.exited_on_its_own()
+            died = died_before[name]
             try:
                 code = service.stop()
             except AssertionError as exc:
