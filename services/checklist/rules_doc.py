@@ -21,7 +21,7 @@ END = "<!-- end of rules -->"
 def render(template: Template | None = None) -> str:
     template = template or load("conference")
     ruled = [e for e in template.entries if e.rule]
-    services = Counter(_followed(e.rule).split(".")[0] for e in ruled)
+    services = Counter(e.rule.event.split(".")[0] for e in ruled)
     shapes = Counter(e.rule.kind for e in ruled)
     lines = [
         f"{len(ruled)} rules ({', '.join(f'{n} {k}' for k, n in sorted(shapes.items()))}), by "
@@ -37,11 +37,6 @@ def render(template: Template | None = None) -> str:
         cells = (entry.code, entry.title_en, f"`{rule}`", entry.because or "")
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _followed(rule) -> str:
-    spec = rule.to_dict()
-    return spec.get("event") or spec.get("count") or spec["for_all"]
 
 
 def spliced(readme: str, table: str) -> str:
