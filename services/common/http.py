@@ -52,6 +52,8 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (Unavailable, 503),
 )
 MAX_JSON_BODY = 1024 * 1024  # a command is a few kilobytes; a plan import has its own limit
+DRAIN_OVERSHOOT = 8 * 1024 * 1024  # read and dropped past a limit, so the 413 is seen
+DRAIN_CHUNK = 64 * 1024
 
 _CALLER = Caller()
 
@@ -90,11 +92,26 @@ def read_body(request: Request, limit: int) -> bytes:
     """The body, read no further than `limit` bytes (413 beyond)."""
     declared = request.content_length
     if declared is not None and declared > limit:
-        raise TooLarge(limit)
+        refuse_too_large(request, limit, declared - limit)
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
-        raise TooLarge(limit)
+        refuse_too_large(request, limit, DRAIN_OVERSHOOT)
     return raw
+
+
+def refuse_too_large(request: Request, limit: int, rest: int) -> None:
+    """413, after reading and dropping what is left of an overshoot of at most
+    DRAIN_OVERSHOOT: a client that writes its whole body before reading (no
+    `Expect: 100-continue`, as Python's urllib) would otherwise have the connection
+    reset under it and never see the answer. A larger body is cut at once."""
+    if rest <= DRAIN_OVERSHOOT:
+        remaining = DRAIN_OVERSHOOT
+        while remaining > 0:
+            chunk = request.stream.read(min(DRAIN_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    raise TooLarge(limit)
 
 
 def read_json(request: Request, limit: int = MAX_JSON_BODY) -> dict[str, Any]:
