@@ -53,6 +53,10 @@ def _change(*roles: str, per_entry: bool = False) -> Rule:
 
 READ = Rule(frozenset(ROLES), changes=False)
 READ_ANY = Rule(frozenset(ROLES), changes=False, per_conference=False)
+# Reads that show people's names, emails and phones: only the roles whose work needs them.
+PERSONAL_DATA = Rule(
+    frozenset((ADMIN, ORGANIZER, AUDITOR, "registration", "finance")), changes=False
+)
 
 POLICY: dict[str, Rule] = {
     # every service
@@ -88,6 +92,25 @@ POLICY: dict[str, Rule] = {
     "GetContract": READ,
     "SignContract": _change(ORGANIZER, *VENDOR_ROLES),
     "CancelContract": _change(ORGANIZER, *VENDOR_ROLES),
+    # registration: orders, payments and refunds by its team and finance; personal data
+    # (an order's buyer, its attendees) read only by those who need it (PIPL)
+    "SetFeeSchedule": _change(ORGANIZER, "registration", "finance"),
+    "OpenRegistration": _change(ORGANIZER, "registration"),
+    "CloseRegistration": _change(ORGANIZER, "registration"),
+    "SetRegistrationTargets": _change(ORGANIZER, "registration"),
+    "SetRefundPolicy": _change(ORGANIZER, "registration", "finance"),
+    "GetRegistrationSetup": READ,
+    "PlaceOrder": _change(ORGANIZER, "registration"),
+    "GetOrder": PERSONAL_DATA,
+    "ApproveOrder": _change(ORGANIZER, "registration"),
+    "DenyOrder": _change(ORGANIZER, "registration"),
+    "RecordPayment": _change(ORGANIZER, "registration", "finance"),
+    "RequestRefund": _change(ORGANIZER, "registration", "finance"),
+    "CompleteRefund": _change(ORGANIZER, "finance"),
+    "CancelOrder": _change(ORGANIZER, "registration", "finance"),
+    "ExpireOrders": Rule(frozenset((ADMIN, SERVICE)), per_conference=False),
+    "GetAttendee": PERSONAL_DATA,
+    "SubstituteAttendee": _change(ORGANIZER, "registration"),
     # reporting
     "ShowAudit": READ,
     "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),

@@ -7,7 +7,7 @@ from its line here. To add one, see docs/adding-a-service.md.
 from services.common.registry import EVERY_OTHER, ServiceSpec
 
 SERVICES = (
-    ServiceSpec("registration", 8001),
+    ServiceSpec("registration", 8001, follows=("checklist",)),
     ServiceSpec("budget", 8002),
     ServiceSpec("vendors", 8003, follows=("checklist",)),
     ServiceSpec("speakers", 8004),

@@ -158,10 +158,18 @@ def from_domain_event(
 ) -> Envelope:
     """Build the envelope of a stored domain event; `meta` holds actor, cause and conference."""
     meta = getattr(event, "meta", None) or {}
+    # An event class may keep fields in the store alone (`unpublished`: an attendee's
+    # name and email, PIPL), neither published nor chained, and publish optional ones
+    # only when they have a value (`published_when_set`).
+    kind = type(event)
+    hidden = getattr(kind, "unpublished", ())
+    when_set = getattr(kind, "published_when_set", ())
     payload = {
         key: to_json_value(value)
         for key, value in event.__dict__.items()
         if key not in _ENVELOPE_KEYS
+        and key not in hidden
+        and not (value is None and key in when_set)
     }
     aggregate_type, event_type = split_qualname(event)
     return Envelope(

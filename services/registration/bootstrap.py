@@ -1,12 +1,27 @@
-"""Wiring of registration: its store and outbox; it follows no other service yet."""
+"""Wiring of registration: it follows checklist's ConferenceOpened into a directory of
+conferences (dates, time zone, currency), keeps a read model of its open orders from its
+own log, and expires the unpaid ones on a timer."""
 
 from services.common.config import Settings
+from services.common.domain import Clock, utc_now
 from services.common.wiring import Parts, Wired
 
 from .application import RegistrationApplication
+from .conferences import ConferenceDirectory, KnownConferences
+from .expiry import OrderExpiry
+from .open_orders import OpenOrders
 
 
-def bootstrap(settings: Settings) -> Wired:
+def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     parts = Parts(settings, "registration")
-    app = parts.store(RegistrationApplication)
-    return parts.wire(app, uses={"registration": app})
+    directory = ConferenceDirectory(parts.db)
+    following = parts.follow(parts.projection("known_conferences", directory))
+    app = parts.store(
+        RegistrationApplication,
+        conferences=KnownConferences(directory, following.refresher("checklist")),
+        clock=clock,
+    )
+    open_orders = OpenOrders(parts.db)
+    orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
+    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders)}
+    return parts.wire(app, uses=uses, following=following, read_models=[orders_model])

@@ -1,7 +1,146 @@
-"""The registration service: so far health, metrics, its event catalogue and its log."""
+"""The registration service: fee schedules, orders, payments, refunds and attendees over
+HTTP, events on `registration.events`."""
 
+from __future__ import annotations
+
+from nameko.web.handlers import http
+
+from services.common.http import command, query
+from services.common.providers import Use, every
 from services.common.service import HuiwuService
+from services.policy import Target
+
+from . import schemas as s
 
 
 class Service(HuiwuService):
     name = "registration"
+    registration = Use("registration")
+    expiry = Use("expiry")
+
+    # -- set-up of a conference ---------------------------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/fees")
+    @command("SetFeeSchedule", s.SetFeeScheduleSchema, s.SetupChangedAnswer)
+    def set_fee_schedule(self, cmd, ctx, conference_id):
+        """{"categories": [{"category": "delegate", "ticket_type": "full", "label": "全程",
+        "price_minor": 280000, "currency": "CNY", "tax_rate_bp": 600, "quota": 300}]}"""
+        return self.registration.set_fee_schedule(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/registration/open")
+    @command("OpenRegistration", s.OpenRegistrationSchema, s.SetupChangedAnswer)
+    def open_registration(self, cmd, ctx, conference_id):
+        """{"channel": "online", "payment_methods": ["wechat_pay", "bank_transfer"]}"""
+        return self.registration.open_registration(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/registration/close")
+    @command("CloseRegistration", s.CloseRegistrationSchema, s.SetupChangedAnswer)
+    def close_registration(self, cmd, ctx, conference_id):
+        """{"channel": "online", "reason": "deadline"}"""
+        return self.registration.close_registration(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/registration/targets")
+    @command("SetRegistrationTargets", s.SetRegistrationTargetsSchema, s.SetupChangedAnswer)
+    def set_targets(self, cmd, ctx, conference_id):
+        """{"targets": [{"by": "2027-03-01", "registered": 200}], "warn_below_percent": 80}"""
+        return self.registration.set_targets(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/refund-policy")
+    @command("SetRefundPolicy", s.SetRefundPolicySchema, s.SetupChangedAnswer)
+    def set_refund_policy(self, cmd, ctx, conference_id):
+        """{"full_refund_until": "2027-04-01", "partial_refund_until": "2027-05-01",
+        "partial_refund_percent": 50, "substitution_until": "2027-05-10"}"""
+        return self.registration.set_refund_policy(conference_id, cmd, ctx)
+
+    @http("GET", "/conferences/<string:conference_id>/registration")
+    @query("GetRegistrationSetup", answer=s.SetupAnswer)
+    def get_setup(self, conference_id):
+        return self.registration.setup(conference_id)
+
+    # -- orders -------------------------------------------------------------------------
+    @http("POST", "/orders")
+    @command("PlaceOrder", s.PlaceOrderSchema, s.OrderAnswer, status=201)
+    def place_order(self, cmd, ctx):
+        """{"conference_id": "...", "buyer_kind": "individual", "buyer_name": "王磊",
+        "attendees": [{"ticket_type": "full", "person": {"name": "王磊",
+        "email": "wang@example.cn", "consents": ["personal_information"],
+        "consent": {"version": "2027-01", "wording": "..."}}}]}"""
+        return self.registration.place_order(cmd, ctx)
+
+    @http("GET", "/orders/<string:order_id>")
+    @query("GetOrder", answer=s.OrderWithAttendeesAnswer, scope="order_scope")
+    def get_order(self, order_id):
+        return self.registration.order_view(order_id)
+
+    @http("POST", "/orders/<string:order_id>/approve")
+    @command("ApproveOrder", s.ApproveOrderSchema, s.OrderAnswer, scope="order_scope")
+    def approve_order(self, cmd, ctx, order_id):
+        """{} (optionally {"approved_by": "李娜"})"""
+        return self.registration.approve_order(order_id, cmd, ctx)
+
+    @http("POST", "/orders/<string:order_id>/deny")
+    @command("DenyOrder", s.DenyOrderSchema, s.OrderAnswer, scope="order_scope")
+    def deny_order(self, cmd, ctx, order_id):
+        """{"reason": "not a student"}"""
+        return self.registration.deny_order(order_id, cmd, ctx)
+
+    @http("POST", "/orders/<string:order_id>/payments")
+    @command("RecordPayment", s.RecordPaymentSchema, s.OrderAnswer, scope="order_scope")
+    def record_payment(self, cmd, ctx, order_id):
+        """{"method": "bank_transfer", "amount_minor": 280000, "currency": "CNY",
+        "received_on": "2027-03-02"}"""
+        return self.registration.record_payment(order_id, cmd, ctx)
+
+    @http("POST", "/orders/<string:order_id>/refunds")
+    @command("RequestRefund", s.RequestRefundSchema, s.OrderAnswer, scope="order_scope")
+    def request_refund(self, cmd, ctx, order_id):
+        """{"amount_minor": 10000, "reason": "overpayment"}"""
+        return self.registration.request_refund(order_id, cmd, ctx)
+
+    @http("POST", "/orders/<string:order_id>/refunds/<string:refund_id>/complete")
+    @command("CompleteRefund", s.CompleteRefundSchema, s.OrderAnswer, scope="order_scope")
+    def complete_refund(self, cmd, ctx, order_id, refund_id):
+        """{"method": "bank_transfer", "completed_on": "2027-03-05"}"""
+        return self.registration.complete_refund(order_id, refund_id, cmd, ctx)
+
+    @http("POST", "/orders/<string:order_id>/cancel")
+    @command("CancelOrder", s.CancelOrderSchema, s.OrderAnswer, scope="order_scope")
+    def cancel_order(self, cmd, ctx, order_id):
+        """{"reason": "cannot travel", "cancelled_by": "attendee"}"""
+        return self.registration.cancel_order(order_id, cmd, ctx)
+
+    @http("POST", "/orders/expire-due")
+    @command("ExpireOrders", s.ExpireOrdersSchema, s.ExpiredAnswer)
+    def expire_orders(self, cmd, ctx):
+        """{}: expire now the unpaid orders past their expires_at (the timer does it too)."""
+        return {"expired": self.expiry.run(ctx)}
+
+    @every("order_expiry_interval")
+    def expiry_timer(self):
+        """Expire the unpaid orders past their expires_at, every conference's."""
+        self.expiry.tick()
+
+    # -- attendees ----------------------------------------------------------------------
+    @http("GET", "/attendees/<string:attendee_id>")
+    @query("GetAttendee", answer=s.AttendeeAnswer, scope="attendee_scope")
+    def get_attendee(self, attendee_id):
+        return self.registration.attendee(attendee_id)
+
+    @http("POST", "/attendees/<string:attendee_id>/substitute")
+    @command(
+        "SubstituteAttendee",
+        s.SubstituteAttendeeSchema,
+        s.AttendeeAnswer,
+        scope="attendee_scope",
+    )
+    def substitute_attendee(self, cmd, ctx, attendee_id):
+        """{"person": {"name": "李娜", "email": "li@example.cn",
+        "consents": ["personal_information"], "consent": {"version": "2027-01",
+        "wording": "..."}}, "reason": "colleague goes instead"}"""
+        return self.registration.substitute_attendee(attendee_id, cmd, ctx)
+
+    # -- what a request is about, for the policy ----------------------------------------
+    def order_scope(self, order_id, **_):
+        return Target(self.registration.order(order_id).conference_id)
+
+    def attendee_scope(self, attendee_id, **_):
+        return Target(self.registration.attendee(attendee_id).conference_id)

@@ -673,7 +673,7 @@ def test_payloads_of_the_earlier_contracts_still_load(catalog, event_type, paylo
     catalog.validate_outgoing(event_type, payload)
 
 
-PLANNED_SERVICES = ("registration", "budget", "speakers")
+PLANNED_SERVICES = ("budget", "speakers")
 
 
 def test_every_planned_event_says_what_happened():

@@ -13,6 +13,8 @@ from services.policy import ROLES, VENDOR_ROLES, Target
 
 READERS = set(ROLES)
 ORGANIZERS = {"admin", "organizer"}
+# who may read people's names, emails and phones (registration's orders and attendees)
+PERSONAL_DATA = ORGANIZERS | {"auditor", "registration", "finance"}
 EXPECTED = {
     "EventCatalog": READERS,
     "OpenApi": READERS,
@@ -44,6 +46,23 @@ EXPECTED = {
     "GetContract": READERS,
     "SignContract": ORGANIZERS | set(VENDOR_ROLES),
     "CancelContract": ORGANIZERS | set(VENDOR_ROLES),
+    "SetFeeSchedule": ORGANIZERS | {"registration", "finance"},
+    "OpenRegistration": ORGANIZERS | {"registration"},
+    "CloseRegistration": ORGANIZERS | {"registration"},
+    "SetRegistrationTargets": ORGANIZERS | {"registration"},
+    "SetRefundPolicy": ORGANIZERS | {"registration", "finance"},
+    "GetRegistrationSetup": READERS,
+    "PlaceOrder": ORGANIZERS | {"registration"},
+    "GetOrder": PERSONAL_DATA,
+    "ApproveOrder": ORGANIZERS | {"registration"},
+    "DenyOrder": ORGANIZERS | {"registration"},
+    "RecordPayment": ORGANIZERS | {"registration", "finance"},
+    "RequestRefund": ORGANIZERS | {"registration", "finance"},
+    "CompleteRefund": ORGANIZERS | {"finance"},
+    "CancelOrder": ORGANIZERS | {"registration", "finance"},
+    "ExpireOrders": {"admin", "service"},
+    "GetAttendee": PERSONAL_DATA,
+    "SubstituteAttendee": ORGANIZERS | {"registration"},
     "ShowAudit": READERS,
     "TraceAudit": {"admin", "auditor"},
     "ExportAudit": {"admin", "auditor"},

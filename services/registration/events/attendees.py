@@ -5,7 +5,7 @@ figures compiled from their check-ins are their own aggregate."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.catalog import Part
+from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
 from services.common.planned import PlannedEvent, count, flag, many_of, one_of
 
@@ -25,7 +25,7 @@ country = fields.String(
 )
 
 
-class AttendeeRegistered(PlannedEvent):
+class AttendeeRegistered(EventSchema):
     """An attendee registered, in a category (10.3.5 and 21.8.3 count `delegate`s against
     the expected attendance). The profile fields feed the audience analysis of 1.1.3 and
     1.1.4; `consents` are those the attendee gave (PIPL)."""
@@ -40,16 +40,23 @@ class AttendeeRegistered(PlannedEvent):
     # the campaign that brought them: a mailing, a partner's code, telesales
     source_campaign = token(100)
     consents = many_of(CONSENTS)
+    # (added) the consent wording the attendee agreed to: its version and its SHA-256
+    consent_version = token(50)
+    consent_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}\Z"))
 
 
-class AttendeeSubstituted(PlannedEvent):
+class AttendeeSubstituted(EventSchema):
     """Another person takes the attendee's place (换人): the position, its payment and its
     fapiao stay; the badge and name card must be reprinted and proof-checked (21.3.6)."""
 
     reason = text(500)
+    # (added) what the new person consented to, and to which wording
+    consents = many_of(CONSENTS)
+    consent_version = token(50)
+    consent_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}\Z"))
 
 
-class RegistrationPaid(PlannedEvent):
+class RegistrationPaid(EventSchema):
     """This attendee's fee is paid: one per position when its order is paid (OrderPaid),
     so that rules count paying attendees (10.1.4) and ask each for an invoice (15.3.4,
     23.1.3). The order-level payments are PaymentReceived."""
@@ -60,7 +67,7 @@ class RegistrationPaid(PlannedEvent):
     method = one_of(*PAYMENT_METHODS, required=False)
 
 
-class RefundIssued(PlannedEvent):
+class RefundIssued(EventSchema):
     """This attendee's whole fee was refunded: undoes their RegistrationPaid. A partial
     refund does not (it is only the order's RefundCompleted)."""
 
@@ -70,7 +77,7 @@ class RefundIssued(PlannedEvent):
     refund_id = fields.UUID()
 
 
-class RegistrationCancelled(PlannedEvent):
+class RegistrationCancelled(EventSchema):
     """The attendee's registration was cancelled (by them, or with their order: denied,
     expired, cancelled); they no longer count as registered."""
 

@@ -4,7 +4,7 @@ the registration targets and their warnings."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.catalog import Part
+from services.common.catalog import EventSchema, Part
 from services.common.fapiao import tax_rate
 from services.common.fields import currency, day, money_minor, text, token
 from services.common.planned import PlannedEvent, count, flag, many_of, one_of
@@ -17,7 +17,7 @@ from .vocabulary import (
 )
 
 
-class RegistrationOpened(PlannedEvent):
+class RegistrationOpened(EventSchema):
     """Registration opened on a channel: online (website and WeChat) or the desk on site.
     Proves 2.1.3 and 5.3.1 (online; WeChat payment when `payment_methods` holds
     `wechat_pay`) and 18.1.6 (onsite)."""
@@ -27,7 +27,7 @@ class RegistrationOpened(PlannedEvent):
     closes_on = day()
 
 
-class RegistrationClosed(PlannedEvent):
+class RegistrationClosed(EventSchema):
     """Registration closed on a channel: at its deadline, sold out, or by decision."""
 
     channel = one_of(*REGISTRATION_CHANNELS)
@@ -46,13 +46,22 @@ class FeeLine(Schema):
     tax_rate_bp = tax_rate(required=True)
     # early-bird price until this day; the next line of the same type takes over after it
     early_until = day()
+    # the sales window (added): the days, in the conference's time zone, it can be ordered
+    on_sale_from = day()
+    on_sale_until = day()
     # like a pretix quota: how many can be sold; absent = no limit but the venue's
     quota = count(required=False, minimum=1)
     # like pretix's require_approval: an order waits for OrderApproved before payment
     requires_approval = flag()
 
+    @validates_schema
+    def _window_in_order(self, data, **kwargs):
+        start, end = data.get("on_sale_from"), data.get("on_sale_until")
+        if start and end and end < start:
+            raise ValidationError("must not be before on_sale_from", "on_sale_until")
 
-class FeeScheduleSet(PlannedEvent):
+
+class FeeScheduleSet(EventSchema):
     """Registration categories and fees were set and published (5.2.3, 10.1.6). Each item
     of `categories` is one fee line: the category, ticket type, price, tax rate, early-bird
     date and quota."""
@@ -70,7 +79,7 @@ class PaymentChannelTested(PlannedEvent):
     refunded = flag(required=True)
 
 
-class QuotaReached(PlannedEvent):
+class QuotaReached(EventSchema):
     """A quota sold out (all of it paid or reserved): the waiting list takes over and the
     over-capacity plan may be needed (21.5.3)."""
 
@@ -86,7 +95,7 @@ class RegistrationTarget(Schema):
     registered = count(minimum=1)
 
 
-class RegistrationTargetsSet(PlannedEvent):
+class RegistrationTargetsSet(EventSchema):
     """The early warning for registrations below target was set (21.8.2): the stage
     targets, and the share of a target under which registration warns on its day
     (RegistrationBelowTarget); `categories` are those counted (absent: every one). Set
@@ -116,7 +125,70 @@ class RegistrationBelowTarget(PlannedEvent):
     registered = count()
 
 
+class RegistrationSetUp(EventSchema):
+    """Registration was set up for a conference: the currency its fees are in, the time
+    zone its days are counted in (those of the conference, from checklist), and how long
+    an order is held unpaid before it expires unless it says otherwise. The first event of
+    the conference's registration set-up; the others follow it."""
+
+    currency = currency(required=True)
+    timezone = text(64, required=True)
+    hold_hours = count(minimum=1, maximum=24 * 90)
+
+
+class RefundPolicySet(EventSchema):
+    """The conference's refund rules were set (they replace the earlier ones): an order
+    cancelled by its buyer is refunded in full until `full_refund_until`, by
+    `partial_refund_percent` of what was paid until `partial_refund_until`, and not at all
+    after; an attendee may be substituted until `substitution_until`. Days in the
+    conference's time zone; an order the organiser cancels is always refunded in full."""
+
+    full_refund_until = day(required=True)
+    partial_refund_until = day()
+    partial_refund_percent = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=100)
+    )
+    substitution_until = day()
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        full, partial = data.get("full_refund_until"), data.get("partial_refund_until")
+        if full and partial and partial < full:
+            raise ValidationError("must not be before full_refund_until", "partial_refund_until")
+
+
+class QuotaOpened(EventSchema):
+    """The places of a ticket type with a quota began to be counted (at its first order):
+    the quota's aggregate serialises the orders that take its places."""
+
+    ticket_type = token(50, required=True)
+
+
+class PlacesReserved(EventSchema):
+    """An order took places of a ticket type's quota: `reserved` is how many are taken now."""
+
+    ticket_type = token(50, required=True)
+    order_id = fields.UUID(required=True)
+    places = count(minimum=1)
+    reserved = count()
+
+
+class PlacesReleased(EventSchema):
+    """Places an order held went back to the quota (the order expired, was denied or was
+    cancelled): `reserved` is how many are still taken."""
+
+    ticket_type = token(50, required=True)
+    order_id = fields.UUID(required=True)
+    places = count(minimum=1)
+    reserved = count()
+
+
 TYPES = {
+    "RegistrationSetUp": RegistrationSetUp,
+    "RefundPolicySet": RefundPolicySet,
+    "QuotaOpened": QuotaOpened,
+    "PlacesReserved": PlacesReserved,
+    "PlacesReleased": PlacesReleased,
     "RegistrationOpened": RegistrationOpened,
     "RegistrationClosed": RegistrationClosed,
     "FeeScheduleSet": FeeScheduleSet,

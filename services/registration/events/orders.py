@@ -5,7 +5,7 @@ Attendee-level facts are in attendees.py."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.catalog import Part
+from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
 from services.common.planned import PlannedEvent, count, flag, one_of
 
@@ -32,7 +32,7 @@ class Position(Schema):
     voucher_id = fields.UUID()
 
 
-class OrderPlaced(PlannedEvent):
+class OrderPlaced(EventSchema):
     """A buyer placed an order of one or more positions (a group registration, 团体报名,
     is one order of an organisation). Unpaid until OrderPaid; with `requires_approval`
     (pretix) it waits for OrderApproved or OrderDenied first. One placed `onsite` is a
@@ -67,24 +67,24 @@ class OrderPlaced(PlannedEvent):
             )
 
 
-class OrderApproved(PlannedEvent):
+class OrderApproved(EventSchema):
     """An order that required approval was approved (pretix: approved): it may be paid."""
 
     approved_by = text(200, required=True)
 
 
-class OrderDenied(PlannedEvent):
+class OrderDenied(EventSchema):
     """An order that required approval was denied (pretix: denied); it ends unpaid."""
 
     reason = text(1000, required=True)
 
 
-class OrderExpired(PlannedEvent):
+class OrderExpired(EventSchema):
     """An order was not paid by its `expires_at` (pretix: expired): its positions are
     released to the quota; its attendees are cancelled."""
 
 
-class OrderCancelled(PlannedEvent):
+class OrderCancelled(EventSchema):
     """An order was cancelled, paid or not; a paid one is refunded by its refunds."""
 
     cancelled_by = one_of(*CANCELLED_BY)
@@ -92,7 +92,7 @@ class OrderCancelled(PlannedEvent):
     was_paid = flag(required=True)
 
 
-class PaymentReceived(PlannedEvent):
+class PaymentReceived(EventSchema):
     """One payment of an order arrived (an order may be paid in several). `fee_minor` is
     what the payment channel kept; 2.5.2 reconciles it with the channel's settlement."""
 
@@ -106,7 +106,7 @@ class PaymentReceived(PlannedEvent):
     received_on = day(required=True)
 
 
-class OrderPaid(PlannedEvent):
+class OrderPaid(EventSchema):
     """An order is paid in full (its payments reach its total; a free order at once).
     Proves 10.1.4 for that order; each of its attendees then has RegistrationPaid."""
 
@@ -115,7 +115,7 @@ class OrderPaid(PlannedEvent):
     free = flag(required=True)
 
 
-class Refund(PlannedEvent):
+class Refund(EventSchema):
     """Base of the refund events: `refund_id` ties a request to its outcome."""
 
     refund_id = fields.UUID(required=True)
@@ -145,6 +145,8 @@ class RefundCompleted(Refund):
 class RefundFailed(Refund):
     """A refund could not be made (pretix: refund failed): finance follows it up (21.4.2,
     23.1.3)."""
+
+    planned = True
 
     reason = text(1000, required=True)
 

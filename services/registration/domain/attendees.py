@@ -1,0 +1,218 @@
+"""The attendee: one position of an order, one person. Their name, email and phone stay
+in the store (`unpublished`); the published events say who they are only as far as the
+audience analysis needs (category, organisation, industry, seniority, country)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from services.common.errors import Conflict
+
+PERSONAL = ("name", "email", "phone")
+
+
+class AttendeeNotActive(Conflict):
+    pass
+
+
+class Attendee(Aggregate):
+    class AttendeeRegistered(Aggregate.Created):
+        category: str
+        order_id: str
+        ticket_type: str
+        organisation: str | None
+        industry: str | None
+        seniority: str | None
+        country: str | None
+        source_campaign: str | None
+        consents: list[str]
+        consent_version: str
+        consent_sha256: str
+        name: str
+        email: str
+        phone: str | None
+        price_minor: int
+        currency: str
+        claim_id: str
+        meta: dict[str, Any]
+        # the price is the order's position; the claim's id is derived from the email
+        unpublished = (*PERSONAL, "price_minor", "currency", "claim_id")
+        published_when_set = (
+            "organisation",
+            "industry",
+            "seniority",
+            "country",
+            "source_campaign",
+        )
+
+    @classmethod
+    def register(cls, attendee_id: Any, **kwargs: Any) -> Attendee:
+        return cls._create(cls.AttendeeRegistered, id=attendee_id, **kwargs)
+
+    @event(AttendeeRegistered)
+    def __init__(
+        self,
+        category: str,
+        order_id: str,
+        ticket_type: str,
+        organisation: str | None,
+        industry: str | None,
+        seniority: str | None,
+        country: str | None,
+        source_campaign: str | None,
+        consents: list[str],
+        consent_version: str,
+        consent_sha256: str,
+        name: str,
+        email: str,
+        phone: str | None,
+        price_minor: int,
+        currency: str,
+        claim_id: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.conference_id = meta["conference_id"]
+        self.order_id = order_id
+        self.category = category
+        self.ticket_type = ticket_type
+        self.organisation = organisation
+        self.industry = industry
+        self.seniority = seniority
+        self.country = country
+        self.source_campaign = source_campaign
+        self.consents = list(consents)
+        self.consent_version = consent_version
+        self.consent_sha256 = consent_sha256
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.price_minor = price_minor
+        self.currency = currency
+        self.claim_id = claim_id
+        self.status = "registered"
+        self.paid = False
+        self.refunded = False
+        self.substitutions = 0
+
+    @property
+    def active(self) -> bool:
+        return self.status == "registered"
+
+    # -- payment and refund -----------------------------------------------------------
+    def paid_for(self, method: str | None, meta: dict[str, Any]) -> None:
+        if not self.paid:
+            self._paid(
+                amount_minor=self.price_minor,
+                currency=self.currency,
+                order_id=self.order_id,
+                method=method,
+                meta=meta,
+            )
+
+    class RegistrationPaid(Aggregate.Event):
+        amount_minor: int
+        currency: str
+        order_id: str
+        method: str | None
+        meta: dict[str, Any]
+        published_when_set = ("method",)
+
+    @event(RegistrationPaid)
+    def _paid(
+        self,
+        amount_minor: int,
+        currency: str,
+        order_id: str,
+        method: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        self.paid = True
+
+    def refund_issued(self, refund_id: str, meta: dict[str, Any]) -> None:
+        if self.paid and not self.refunded:
+            self._refunded(
+                amount_minor=self.price_minor,
+                currency=self.currency,
+                order_id=self.order_id,
+                refund_id=refund_id,
+                meta=meta,
+            )
+
+    @event("RefundIssued")
+    def _refunded(
+        self,
+        amount_minor: int,
+        currency: str,
+        order_id: str,
+        refund_id: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.refunded = True
+
+    # -- cancellation and substitution ------------------------------------------------
+    def cancel(
+        self, reason: str, cancelled_by: str, refund_due: bool, meta: dict[str, Any]
+    ) -> None:
+        if self.active:
+            self._cancelled(
+                reason=reason,
+                order_id=self.order_id,
+                cancelled_by=cancelled_by,
+                refund_due=refund_due,
+                meta=meta,
+            )
+
+    @event("RegistrationCancelled")
+    def _cancelled(
+        self,
+        reason: str,
+        order_id: str,
+        cancelled_by: str,
+        refund_due: bool,
+        meta: dict[str, Any],
+    ) -> None:
+        self.status = "cancelled"
+
+    class AttendeeSubstituted(Aggregate.Event):
+        reason: str | None
+        consents: list[str]
+        consent_version: str
+        consent_sha256: str
+        name: str
+        email: str
+        phone: str | None
+        claim_id: str
+        meta: dict[str, Any]
+        unpublished = (*PERSONAL, "claim_id")
+        published_when_set = ("reason",)
+
+    def substitute(self, **kwargs: Any) -> None:
+        if not self.active:
+            raise AttendeeNotActive(
+                f"attendee {self.id} is {self.status}: nobody can take the place"
+            )
+        self._substituted(**kwargs)
+
+    @event(AttendeeSubstituted)
+    def _substituted(
+        self,
+        reason: str | None,
+        consents: list[str],
+        consent_version: str,
+        consent_sha256: str,
+        name: str,
+        email: str,
+        phone: str | None,
+        claim_id: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.claim_id = claim_id
+        self.consents = list(consents)
+        self.consent_version = consent_version
+        self.consent_sha256 = consent_sha256
+        self.substitutions += 1
