@@ -58,6 +58,22 @@ OPTION_OF_FIELD = {
     "evidence": "--proof/--kind/--url/--file/--note",
     "reason": "--reason",
     "settings": "--setting",
+    "price_minor": "--price",
+    "ticket_type": "--type",
+    "tax_rate_bp": "--tax-rate",
+    "buyer_name": "--buyer",
+    "buyer_organisation": "--organisation",
+    "buyer_email": "--buyer-email",
+    "buyer_phone": "--buyer-phone",
+    "attendees": "--attendee",
+    "expires_at": "--expires",
+    "method": "--method",
+    "received_on": "--on",
+    "completed_on": "--on",
+    "full_refund_until": "--full-until",
+    "partial_refund_until": "--partial-until",
+    "partial_refund_percent": "--percent",
+    "substitution_until": "--substitution-until",
 }
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -353,6 +369,8 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     cancelled.add_argument("--reason", required=True, type=non_blank)
     shown = command(contract, "show", commands.contract_show)
     shown.add_argument("contract_id", metavar="CONTRACT_ID")
+
+    commands.registration.add_parsers(group, command, iso_date, non_blank)
 
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)

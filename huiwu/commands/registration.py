@@ -1,0 +1,484 @@
+"""Ticket types, registration channels, orders, payments, refunds and attendees: the
+commands of the registration service. Amounts are typed in major units (2800.00) and
+sent as exact minor units."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from services.registration.events import (
+    CANCELLED_BY,
+    CATEGORIES,
+    CLOSE_REASONS,
+    CONSENTS,
+    PAYMENT_METHODS,
+    REFUND_REASONS,
+    REFUND_SOURCES,
+    REGISTRATION_CHANNELS,
+    SALES_CHANNELS,
+)
+
+from .. import output
+from ..client import ServiceError, path_segment
+from ..money import from_minor, normalise_currency, to_minor
+from .context import Context, UsageError, today_in
+
+SERVICE = "registration"
+# Registering needs this consent (PIPL); `--consent-to` adds others.
+REQUIRED_CONSENT = "personal_information"
+
+
+# -- ticket types and the conference's set-up ------------------------------------------
+
+
+def _setup(ctx: Context, conference_id: str) -> dict[str, Any] | None:
+    """The conference's registration set-up, or None before its first fee schedule."""
+    try:
+        return ctx.client.get(SERVICE, f"/conferences/{path_segment(conference_id)}/registration")
+    except ServiceError as exc:
+        if exc.status == 409:  # not set up yet
+            return None
+        raise
+
+
+def ticket_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Add a ticket type (a line of the fee schedule); the schedule is set again with it."""
+    currency = normalise_currency(args.currency)
+    line: dict[str, Any] = {
+        "category": args.category,
+        "ticket_type": args.ticket_type,
+        "label": args.label,
+        "price_minor": to_minor(args.price, currency),
+        "currency": currency,
+        "tax_rate_bp": args.tax_rate,
+    }
+    for key, value in (
+        ("quota", args.quota),
+        ("early_until", args.early_until),
+        ("on_sale_from", args.on_sale_from),
+        ("on_sale_until", args.on_sale_until),
+    ):
+        if value is not None:
+            line[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    if args.approval:
+        line["requires_approval"] = True
+    setup = _setup(ctx, args.conference_id)
+    lines = list(setup["fees"]) if setup else []
+    if any(
+        (old["ticket_type"], old.get("early_until"))
+        == (line["ticket_type"], line.get("early_until"))
+        for old in lines
+    ):
+        raise UsageError("--type", f"{args.ticket_type} already has that line; see ticket list")
+    body = {"categories": [*lines, line], **ctx.caller()}
+    path = f"/conferences/{path_segment(args.conference_id)}/fees"
+    answer = ctx.client.post(SERVICE, path, body)
+    return ctx.show(answer, f"{args.ticket_type} added ({len(lines) + 1} lines in the schedule)")
+
+
+def ticket_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List the ticket types of a conference: price, tax, quota, sales window."""
+    setup = _setup(ctx, args.conference_id) or {"fees": []}
+    rows = [
+        (
+            line.get("ticket_type"),
+            line.get("category"),
+            line.get("label"),
+            from_minor(line.get("price_minor", 0), line.get("currency", "CNY")),
+            f"{line.get('tax_rate_bp', 0) / 100:g}%",
+            line.get("quota") or "-",
+            line.get("early_until") or "-",
+            f"{line.get('on_sale_from') or '..'} - {line.get('on_sale_until') or '..'}",
+            "yes" if line.get("requires_approval") else "no",
+        )
+        for line in setup["fees"]
+    ]
+    headers = ("TYPE", "CATEGORY", "LABEL", "PRICE", "TAX", "QUOTA", "EARLY UNTIL", "ON SALE")
+    return ctx.show(setup, output.table((*headers, "APPROVAL"), rows))
+
+
+def registration_open(ctx: Context, args: argparse.Namespace) -> int:
+    """Open registration on a channel (online or onsite), with its payment methods."""
+    body: dict[str, Any] = {
+        "channel": args.channel,
+        "payment_methods": args.payment or [],
+        **ctx.caller(),
+    }
+    if args.closes_on:
+        body["closes_on"] = args.closes_on.isoformat()
+    path = f"/conferences/{path_segment(args.conference_id)}/registration/open"
+    return ctx.show(ctx.client.post(SERVICE, path, body), f"registration open on {args.channel}")
+
+
+def registration_close(ctx: Context, args: argparse.Namespace) -> int:
+    """Close registration on a channel, saying why."""
+    body = {"channel": args.channel, "reason": args.reason, **ctx.caller()}
+    path = f"/conferences/{path_segment(args.conference_id)}/registration/close"
+    return ctx.show(ctx.client.post(SERVICE, path, body), f"registration closed on {args.channel}")
+
+
+def refund_policy_set(ctx: Context, args: argparse.Namespace) -> int:
+    """Set the conference's refund rules (docs/registration.md)."""
+    body: dict[str, Any] = {
+        "full_refund_until": args.full_until.isoformat(),
+        "partial_refund_percent": args.percent,
+        **ctx.caller(),
+    }
+    if args.partial_until:
+        body["partial_refund_until"] = args.partial_until.isoformat()
+    if args.substitution_until:
+        body["substitution_until"] = args.substitution_until.isoformat()
+    path = f"/conferences/{path_segment(args.conference_id)}/refund-policy"
+    return ctx.show(ctx.client.post(SERVICE, path, body), "refund policy set")
+
+
+# -- orders ----------------------------------------------------------------------------
+
+
+def consent_of(args: argparse.Namespace) -> dict[str, str]:
+    """The consent wording the attendees agreed to, from --consent-text or --consent-file."""
+    if args.consent_file:
+        try:
+            wording = Path(args.consent_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError("--consent-file", f"cannot read it: {exc.strerror or exc}") from None
+    else:
+        wording = args.consent_text
+    if not wording or not wording.strip():
+        raise UsageError("--consent-text", "give the consent wording, or --consent-file")
+    return {"version": args.consent_version, "wording": wording}
+
+
+def person(name: str, email: str, phone: str | None, args: argparse.Namespace) -> dict:
+    found = {
+        "name": name,
+        "email": email,
+        "consents": list(dict.fromkeys([REQUIRED_CONSENT, *(args.consent_to or [])])),
+        "consent": consent_of(args),
+    }
+    if phone:
+        found["phone"] = phone
+    return found
+
+
+def attendee_of(text: str, index: int, args: argparse.Namespace) -> dict[str, Any]:
+    """--attendee NAME,EMAIL,TICKET_TYPE[,PHONE]."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) not in (3, 4) or not all(parts[:3]):
+        raise UsageError(
+            "--attendee", f"#{index + 1} must be NAME,EMAIL,TICKET_TYPE[,PHONE], got {text!r}"
+        )
+    name, email, ticket_type = parts[:3]
+    return {
+        "ticket_type": ticket_type,
+        "person": person(name, email, parts[3] if len(parts) == 4 else None, args),
+    }
+
+
+def order_place(ctx: Context, args: argparse.Namespace) -> int:
+    """Place an order for one or more attendees; print its id and what it costs."""
+    body: dict[str, Any] = {
+        "conference_id": args.conference,
+        "buyer_kind": "organisation" if args.organisation else "individual",
+        "buyer_name": args.buyer,
+        "channel": args.channel,
+        "attendees": [attendee_of(text, i, args) for i, text in enumerate(args.attendee)],
+        **ctx.caller(),
+    }
+    for key, value in (
+        ("buyer_organisation", args.organisation),
+        ("buyer_email", args.buyer_email),
+        ("buyer_phone", args.buyer_phone),
+        ("expires_at", args.expires),
+    ):
+        if value:
+            body[key] = value
+    order = ctx.client.post(SERVICE, "/orders", body)
+    total = from_minor(order["total_minor"], order["currency"])
+    return ctx.show(order, f"{order['order_id']}\n{order['status']}, {total} to pay")
+
+
+def order_pay(ctx: Context, args: argparse.Namespace) -> int:
+    """Record a payment of an order (a part, the whole, or more: each is shown)."""
+    currency = normalise_currency(args.currency)
+    body: dict[str, Any] = {
+        "method": args.method,
+        "amount_minor": to_minor(args.amount, currency),
+        "currency": currency,
+        "received_on": (args.on or today_in()).isoformat(),
+        **ctx.caller(),
+    }
+    if args.fee:
+        body["fee_minor"] = to_minor(args.fee, currency)
+    if args.reference:
+        body["provider_reference"] = args.reference
+    order = ctx.client.post(SERVICE, f"/orders/{path_segment(args.order_id)}/payments", body)
+    return ctx.show(order, order_text(order))
+
+
+def order_refund(ctx: Context, args: argparse.Namespace) -> int:
+    """Ask for a refund of an order (part or all of what was paid); finance completes it."""
+    currency = normalise_currency(args.currency)
+    body = {
+        "amount_minor": to_minor(args.amount, currency),
+        "reason": args.reason,
+        "source": args.source,
+        **ctx.caller(),
+    }
+    order = ctx.client.post(SERVICE, f"/orders/{path_segment(args.order_id)}/refunds", body)
+    return ctx.show(order, order_text(order))
+
+
+def order_refunded(ctx: Context, args: argparse.Namespace) -> int:
+    """Record that a refund reached the payer."""
+    body = {
+        "method": args.method,
+        "completed_on": (args.on or today_in()).isoformat(),
+        **ctx.caller(),
+    }
+    path = f"/orders/{path_segment(args.order_id)}/refunds/{path_segment(args.refund_id)}/complete"
+    order = ctx.client.post(SERVICE, path, body)
+    return ctx.show(order, order_text(order))
+
+
+def order_cancel(ctx: Context, args: argparse.Namespace) -> int:
+    """Cancel an order, paid or not; the refund its rules give is asked for with it."""
+    body = {"reason": args.reason, "cancelled_by": args.by, **ctx.caller()}
+    order = ctx.client.post(SERVICE, f"/orders/{path_segment(args.order_id)}/cancel", body)
+    return ctx.show(order, order_text(order))
+
+
+def order_approve(ctx: Context, args: argparse.Namespace) -> int:
+    """Approve an order that waits for approval."""
+    order = ctx.client.post(
+        SERVICE, f"/orders/{path_segment(args.order_id)}/approve", {**ctx.caller()}
+    )
+    return ctx.show(order, order_text(order))
+
+
+def order_deny(ctx: Context, args: argparse.Namespace) -> int:
+    """Deny an order that waits for approval, saying why."""
+    body = {"reason": args.reason, **ctx.caller()}
+    order = ctx.client.post(SERVICE, f"/orders/{path_segment(args.order_id)}/deny", body)
+    return ctx.show(order, order_text(order))
+
+
+def order_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show an order: what it costs, what was paid and refunded, and its attendees."""
+    shown = ctx.client.get(SERVICE, f"/orders/{path_segment(args.order_id)}")
+    order, attendees = shown["order"], shown.get("attendees") or []
+    rows = [
+        (a.get("attendee_id"), a.get("name"), a.get("email"), a.get("ticket_type"), a.get("status"))
+        for a in attendees
+    ]
+    people = output.table(("ATTENDEE", "NAME", "EMAIL", "TICKET", "STATUS"), rows)
+    return ctx.show(shown, f"{order_text(order)}\n\n{people}")
+
+
+def order_text(o: dict[str, Any]) -> str:
+    currency = o.get("currency", "CNY")
+
+    def money(key: str) -> str | None:
+        value = o.get(key)
+        return None if value is None else from_minor(value, currency)
+
+    refunds = [
+        f"{r.get('refund_id')} {from_minor(r.get('amount_minor', 0), currency)} {r.get('status')}"
+        for r in o.get("refunds") or []
+    ]
+    return output.fields(
+        [
+            ("order", o.get("order_id")),
+            ("conference", o.get("conference_id")),
+            ("status", o.get("status")),
+            ("buyer", o.get("buyer_organisation") or o.get("buyer_name")),
+            ("total", money("total_minor")),
+            ("paid", money("paid_minor")),
+            ("to pay", money("balance_minor")),
+            ("overpaid", money("overpaid_minor") if o.get("overpaid_minor") else None),
+            ("refunded", money("refunded_minor") if o.get("refunded_minor") else None),
+            ("refunds", "; ".join(refunds) or None),
+            ("expires", o.get("expires_at") if o.get("status") == "awaiting_payment" else None),
+        ]
+    )
+
+
+# -- attendees -------------------------------------------------------------------------
+
+
+def attendee_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show an attendee (their personal data: for the roles that may see it)."""
+    a = ctx.client.get(SERVICE, f"/attendees/{path_segment(args.attendee_id)}")
+    return ctx.show(a, attendee_text(a))
+
+
+def attendee_substitute(ctx: Context, args: argparse.Namespace) -> int:
+    """Put another person in an attendee's place (the fee and position stay)."""
+    body: dict[str, Any] = {
+        "person": person(args.name, args.email, args.phone, args),
+        **ctx.caller(),
+    }
+    if args.reason:
+        body["reason"] = args.reason
+    path = f"/attendees/{path_segment(args.attendee_id)}/substitute"
+    a = ctx.client.post(SERVICE, path, body)
+    return ctx.show(a, attendee_text(a))
+
+
+def attendee_text(a: dict[str, Any]) -> str:
+    return output.fields(
+        [
+            ("attendee", a.get("attendee_id")),
+            ("order", a.get("order_id")),
+            ("name", a.get("name")),
+            ("email", a.get("email")),
+            ("phone", a.get("phone")),
+            ("ticket", f"{a.get('ticket_type')} ({a.get('category')})"),
+            ("status", a.get("status")),
+            ("paid", "yes" if a.get("paid") else "no"),
+            ("consent", f"{a.get('consent_version')} ({', '.join(a.get('consents') or [])})"),
+        ]
+    )
+
+
+# -- the parsers -----------------------------------------------------------------------
+
+
+def add_parsers(
+    group: Callable, command: Callable, iso_date: Callable, non_blank: Callable
+) -> None:
+    """`huiwu ticket`, `huiwu registration`, `huiwu order` and `huiwu attendee`."""
+    day = {"type": iso_date, "metavar": "YYYY-MM-DD"}
+
+    ticket = group("ticket", "ticket types and their fees (registration service)")
+    added = command(ticket, "add", ticket_add)
+    added.add_argument("conference_id", metavar="CONFERENCE_ID")
+    added.add_argument("--type", dest="ticket_type", required=True, metavar="TICKET_TYPE")
+    added.add_argument(
+        "--category",
+        required=True,
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help=f"one of {', '.join(CATEGORIES)}",
+    )
+    added.add_argument("--label", required=True, type=non_blank)
+    added.add_argument("--price", required=True, help="VAT included, in major units: 2800.00")
+    added.add_argument("--currency", default="CNY", help="the conference's (default CNY)")
+    added.add_argument(
+        "--tax-rate",
+        type=int,
+        default=600,
+        metavar="BP",
+        help="VAT rate of its fapiao in basis points (default 600 = 6%%)",
+    )
+    added.add_argument("--quota", type=int, metavar="N", help="how many can be sold")
+    added.add_argument("--early-until", help="early-bird price until this day", **day)
+    added.add_argument("--on-sale-from", **day)
+    added.add_argument("--on-sale-until", **day)
+    added.add_argument("--approval", action="store_true", help="orders wait for approval")
+    listed = command(ticket, "list", ticket_list)
+    listed.add_argument("conference_id", metavar="CONFERENCE_ID")
+
+    registration = group("registration", "channels and refund rules (registration service)")
+    opened = command(registration, "open", registration_open)
+    opened.add_argument("conference_id", metavar="CONFERENCE_ID")
+    opened.add_argument("--channel", required=True, choices=REGISTRATION_CHANNELS)
+    opened.add_argument(
+        "--payment",
+        action="append",
+        choices=PAYMENT_METHODS,
+        metavar="METHOD",
+        help=f"repeatable: {', '.join(PAYMENT_METHODS)}",
+    )
+    opened.add_argument("--closes-on", **day)
+    closed = command(registration, "close", registration_close)
+    closed.add_argument("conference_id", metavar="CONFERENCE_ID")
+    closed.add_argument("--channel", required=True, choices=REGISTRATION_CHANNELS)
+    closed.add_argument("--reason", choices=CLOSE_REASONS, default="decision")
+    policy = command(registration, "refund-policy", refund_policy_set)
+    policy.add_argument("conference_id", metavar="CONFERENCE_ID")
+    policy.add_argument("--full-until", required=True, help="full refund until", **day)
+    policy.add_argument("--partial-until", help="then --percent until", **day)
+    policy.add_argument("--percent", type=int, default=0, help="refunded after --full-until")
+    policy.add_argument("--substitution-until", **day)
+
+    order = group("order", "orders, payments and refunds (registration service)")
+    placed = command(order, "place", order_place)
+    placed.add_argument("--conference", required=True, metavar="ID")
+    placed.add_argument("--buyer", required=True, type=non_blank, help="the buyer's name")
+    placed.add_argument("--organisation", help="the buying organisation (a group order)")
+    placed.add_argument("--buyer-email")
+    placed.add_argument("--buyer-phone")
+    placed.add_argument(
+        "--attendee",
+        action="append",
+        required=True,
+        metavar="NAME,EMAIL,TICKET_TYPE[,PHONE]",
+        help="repeat for a group",
+    )
+    placed.add_argument("--channel", choices=SALES_CHANNELS, default="back_office")
+    placed.add_argument("--expires", metavar="ISO_TIME", help="unpaid until (default: hold)")
+    consent_options(placed)
+    paid = command(order, "pay", order_pay)
+    paid.add_argument("order_id", metavar="ORDER_ID")
+    paid.add_argument("--amount", required=True, help="in major units: 2800.00")
+    paid.add_argument("--currency", default="CNY")
+    paid.add_argument("--method", required=True, choices=PAYMENT_METHODS)
+    paid.add_argument("--on", help="received on (default: today in Asia/Shanghai)", **day)
+    paid.add_argument("--fee", help="what the payment channel kept, in major units")
+    paid.add_argument("--reference", help="the bank's or provider's transaction number")
+    refund = command(order, "refund", order_refund)
+    refund.add_argument("order_id", metavar="ORDER_ID")
+    refund.add_argument("--amount", required=True, help="in major units")
+    refund.add_argument("--currency", default="CNY")
+    refund.add_argument("--reason", required=True, choices=REFUND_REASONS)
+    refund.add_argument("--source", choices=REFUND_SOURCES, default="organiser")
+    refunded = command(order, "refunded", order_refunded)
+    refunded.add_argument("order_id", metavar="ORDER_ID")
+    refunded.add_argument("refund_id", metavar="REFUND_ID")
+    refunded.add_argument("--method", required=True, choices=PAYMENT_METHODS)
+    refunded.add_argument("--on", help="completed on (default: today)", **day)
+    cancelled = command(order, "cancel", order_cancel)
+    cancelled.add_argument("order_id", metavar="ORDER_ID")
+    cancelled.add_argument("--reason", required=True, type=non_blank)
+    cancelled.add_argument("--by", choices=CANCELLED_BY, default="attendee")
+    approved = command(order, "approve", order_approve)
+    approved.add_argument("order_id", metavar="ORDER_ID")
+    denied = command(order, "deny", order_deny)
+    denied.add_argument("order_id", metavar="ORDER_ID")
+    denied.add_argument("--reason", required=True, type=non_blank)
+    shown = command(order, "show", order_show)
+    shown.add_argument("order_id", metavar="ORDER_ID")
+
+    attendee = group("attendee", "attendees and substitutions (registration service)")
+    shown = command(attendee, "show", attendee_show)
+    shown.add_argument("attendee_id", metavar="ATTENDEE_ID")
+    substituted = command(attendee, "substitute", attendee_substitute)
+    substituted.add_argument("attendee_id", metavar="ATTENDEE_ID")
+    substituted.add_argument("--name", required=True, type=non_blank)
+    substituted.add_argument("--email", required=True)
+    substituted.add_argument("--phone")
+    substituted.add_argument("--reason")
+    consent_options(substituted)
+
+
+def consent_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--consent-version",
+        required=True,
+        metavar="VERSION",
+        help="the version of the consent wording the attendees agreed to",
+    )
+    wording = parser.add_mutually_exclusive_group(required=True)
+    wording.add_argument("--consent-text", metavar="TEXT", help="the wording itself")
+    wording.add_argument("--consent-file", metavar="PATH", help="a UTF-8 file holding it")
+    parser.add_argument(
+        "--consent-to",
+        action="append",
+        choices=CONSENTS,
+        metavar="CONSENT",
+        help=f"a further consent given (repeatable): {', '.join(CONSENTS)}",
+    )
