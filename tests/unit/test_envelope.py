@@ -260,3 +260,31 @@ def test_acting_for_someone_else_adds_one_optional_field():
     assert env.to_dict() == data
     assert parse(env.to_json()) == env
     assert parse(valid()).on_behalf_of is None
+
+
+def test_unpublished_fields_stay_in_the_store_and_unset_optional_ones_are_left_out():
+    from typing import Any
+
+    from eventsourcing.domain import Aggregate, event
+
+    class Guest(Aggregate):
+        class GuestAdded(Aggregate.Created):
+            company: str | None
+            email: str
+            meta: dict[str, Any]
+            unpublished = ("email",)
+            published_when_set = ("company",)
+
+        @event(GuestAdded)
+        def __init__(self, company: str | None, email: str, meta: dict[str, Any]) -> None:
+            self.email = email
+
+    meta = CommandContext(actor="li", correlation_id="c").meta(CONFERENCE)
+    alone, with_company = (
+        Guest(company=company, email="li@example.cn", meta=meta).collect_events()[0]
+        for company in (None, "ACME")
+    )
+
+    assert alone.email == "li@example.cn"  # the aggregate's event keeps it
+    assert envelope_of(alone).payload == {}
+    assert envelope_of(with_company).payload == {"company": "ACME"}
