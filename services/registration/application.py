@@ -14,8 +14,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from marshmallow import ValidationError
+
 from services.common.domain import Clock, CommandContext, utc_now
-from services.common.errors import Conflict, HuiwuError, InvalidCommand, NotFound, about
+from services.common.envelope import from_domain_event
+from services.common.errors import Conflict, InvalidCommand, NotFound, about
 from services.common.store import ChangedMeanwhile, OnSaved, ServiceApplication
 
 from . import commands as c
@@ -34,6 +37,7 @@ from .domain import (
 )
 from .domain import refunds as refund_rules
 from .domain.orders import PAID
+from .events import CATALOG
 
 T = TypeVar("T")
 DEFAULT_HOLD_HOURS = 72
@@ -60,6 +64,15 @@ class RegistrationApplication(ServiceApplication):
         super().__init__(env, on_saved)
         self.conferences = conferences
         self.clock = clock
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """Save, once every new event is known to fit the published contract: an event the
+        relay could not publish would hold up every event after it, so a command that
+        would make one is refused (naming the field) and nothing is stored."""
+        for obj in objs:
+            for pending in getattr(obj, "pending_events", ()):
+                check_publishable(pending)
+        return super().save(*objs, **kwargs)
 
     # -- set-up -------------------------------------------------------------------------
     def set_fee_schedule(
@@ -530,6 +543,17 @@ class RegistrationApplication(ServiceApplication):
         return changed
 
 
+def check_publishable(event: Any) -> None:
+    envelope = from_domain_event(event, service="registration", notification_id=1, schema_version=1)
+    try:
+        CATALOG.validate_outgoing(envelope.event_type, envelope.payload)
+    except ValidationError as exc:
+        field, why = next(iter(exc.normalized_messages().items()))
+        raise InvalidCommand(
+            f"would make {envelope.event_type} break its contract: {field}: {why}", field=field
+        ) from None
+
+
 def _check_consents(person: c.Person, where: str) -> None:
     if REQUIRED_CONSENT not in person.consents:
         raise InvalidCommand(
@@ -545,6 +569,3 @@ def _day(value: dt.date | None) -> str | None:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-__all__ = ["HuiwuError", "RegistrationApplication"]

@@ -3,10 +3,10 @@ Fee lines and targets are the contract's own parts (events/conference.py)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.commands import Loads
-from services.common.fields import MAX_MINOR, bounded_list, currency, day, money_minor, text, token
+from services.common.fields import MAX_MINOR, currency, day, money_minor, text, token
 from services.common.planned import many_of, one_of
 
 from . import commands
@@ -49,7 +49,9 @@ email = fields.Email(required=True, validate=validate.Length(max=254))
 class SetFeeScheduleSchema(Loads):
     command = commands.SetFeeSchedule
 
-    categories = bounded_list(fields.Nested(FeeLine), 200, required=True)
+    categories = fields.List(
+        fields.Nested(FeeLine), required=True, validate=validate.Length(min=1, max=200)
+    )
 
 
 class OpenRegistrationSchema(Loads):
@@ -70,11 +72,19 @@ class CloseRegistrationSchema(Loads):
 class SetRegistrationTargetsSchema(Loads):
     command = commands.SetRegistrationTargets
 
-    targets = bounded_list(fields.Nested(RegistrationTarget), 50, required=True)
+    targets = fields.List(
+        fields.Nested(RegistrationTarget), required=True, validate=validate.Length(min=1, max=50)
+    )
     warn_below_percent = fields.Integer(
         strict=True, required=True, validate=validate.Range(min=1, max=100)
     )
     categories = many_of(CATEGORIES)
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        days = [t["by"] for t in data.get("targets", [])]
+        if days != sorted(set(days)):
+            raise ValidationError("must be in order of their days, one per day", "targets")
 
 
 class SetRefundPolicySchema(Loads):

@@ -18,7 +18,12 @@ from services.registration import commands as c
 from services.registration.application import RegistrationApplication
 from services.registration.conferences import Conference
 from services.registration.events import CATALOG
-from services.registration.schemas import OrderAnswer, PlaceOrderSchema
+from services.registration.schemas import (
+    OrderAnswer,
+    PlaceOrderSchema,
+    SetFeeScheduleSchema,
+    SetRegistrationTargetsSchema,
+)
 
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 CONFERENCE = str(uuid.uuid4())
@@ -329,3 +334,19 @@ def test_the_edge_names_a_negative_price_and_a_refusal_maps_to_its_status(app, c
     with pytest.raises(Conflict) as again:
         app.place_order(order_cmd("A@example.cn"), ctx)
     assert error_response(again.value).status_code == 409
+
+
+def test_a_command_whose_event_would_break_the_contract_is_refused_and_stores_nothing(app, ctx):
+    with pytest.raises(InvalidCommand) as refused:
+        app.set_fee_schedule(CONFERENCE, c.SetFeeSchedule(()), ctx)
+    assert refused.value.field == "categories"
+    assert types(app) == []  # not even the set-up the schedule would have started
+
+
+def test_the_edge_refuses_what_the_contract_would(app):
+    empty = SetFeeScheduleSchema().validate({"categories": []})
+    targets = [{"by": "2027-04-01", "registered": 200}, {"by": "2027-03-01", "registered": 90}]
+    backwards = SetRegistrationTargetsSchema().validate(
+        {"targets": targets, "warn_below_percent": 80}
+    )
+    assert "categories" in empty and "targets" in backwards
