@@ -111,6 +111,9 @@ POLICY: dict[str, Rule] = {
     "ExpireOrders": Rule(frozenset((ADMIN, SERVICE)), per_conference=False),
     "GetAttendee": PERSONAL_DATA,
     "SubstituteAttendee": _change(ORGANIZER, "registration"),
+    "IssueVoucher": _change(ORGANIZER, "registration"),
+    "JoinWaitlist": _change(ORGANIZER, "registration"),
+    "GetWaitlistEntry": PERSONAL_DATA,
     # reporting
     "ShowAudit": READ,
     "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+import secrets
 import time
 import uuid
 from collections import Counter
@@ -30,11 +31,15 @@ from .domain import (
     Order,
     Quota,
     RegistrationSetup,
+    Voucher,
+    WaitlistEntry,
     claim_id,
     normalise_email,
     quota_id,
     setup_id,
+    voucher_id,
 )
+from .domain import fees as fee_rules
 from .domain import refunds as refund_rules
 from .domain.orders import PAID
 from .events import CATALOG
@@ -44,6 +49,15 @@ DEFAULT_HOLD_HOURS = 72
 REQUIRED_CONSENT = "personal_information"
 # Orders racing for the same quota or email retry this often before a 409.
 ATTEMPTS = 30
+# How long a waiting-list offer holds its place.
+OFFER_HOURS = 48
+# Voucher codes: made by the service, 16 characters of 32 (80 bits), none confusable.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _sha256(text: str) -> str:
@@ -190,20 +204,24 @@ class RegistrationApplication(ServiceApplication):
                 )
             seen[email] = i
             _check_consents(attendee.person, f"attendees[{i}].person")
+        prices, voucher_ids, vouchers = self._redeem(
+            conference, cmd.attendees, lines, str(order_id), today, meta
+        )
         attendee_ids = [uuid.uuid4() for _ in cmd.attendees]
         claims = [
             self._claim(conference, attendee.person.email, str(aid), meta, f"attendees[{i}]")
             for i, (attendee, aid) in enumerate(zip(cmd.attendees, attendee_ids, strict=True))
         ]
-        quotas = self._reserve(conference, lines, str(order_id), meta)
+        quotas = self._reserve(conference, lines, str(order_id), meta, vouchers)
         positions = [
             {
                 "attendee_id": str(aid),
                 "category": line["category"],
                 "ticket_type": line["ticket_type"],
-                "price_minor": line["price_minor"],
+                "price_minor": price,
+                **({"voucher_id": vid} if vid else {}),
             }
-            for aid, line in zip(attendee_ids, lines, strict=True)
+            for aid, line, price, vid in zip(attendee_ids, lines, prices, voucher_ids, strict=True)
         ]
         order = Order.place(
             order_id,
@@ -238,15 +256,17 @@ class RegistrationApplication(ServiceApplication):
                 name=a.person.name,
                 email=a.person.email.strip(),
                 phone=a.person.phone,
-                price_minor=line["price_minor"],
+                price_minor=price,
                 currency=setup.currency,
                 claim_id=str(claim.id),
                 meta=meta,
             )
-            for aid, line, a, claim in zip(attendee_ids, lines, cmd.attendees, claims, strict=True)
+            for aid, line, a, claim, price in zip(
+                attendee_ids, lines, cmd.attendees, claims, prices, strict=True
+            )
         ]
         self._free_paid(order, attendees, meta)
-        self.save(order, *attendees, *claims, *quotas)
+        self.save(order, *attendees, *claims, *quotas, *vouchers)
         return order
 
     def approve_order(self, order_id: Any, cmd: c.ApproveOrder, ctx: CommandContext) -> Order:
@@ -367,6 +387,144 @@ class RegistrationApplication(ServiceApplication):
                 continue  # paid or cancelled at this very moment; the next tick looks again
             expired.append(order_id)
         return expired
+
+    # -- vouchers and the waiting list -----------------------------------------------------
+    def issue_voucher(
+        self, conference_id: Any, cmd: c.IssueVoucher, ctx: CommandContext
+    ) -> Voucher:
+        """A voucher with a new code (shown once, in the answer; never published)."""
+        conference = self._conference(conference_id)
+        setup = self._setup(conference)
+        if cmd.ticket_type and cmd.ticket_type not in fee_rules.ticket_types(setup.fees):
+            raise InvalidCommand(f"unknown ticket type {cmd.ticket_type!r}", field="ticket_type")
+        code = new_code()
+        voucher = Voucher.issue(
+            voucher_id(conference.conference_id, code),
+            purpose=cmd.purpose,
+            price_mode=cmd.price_mode,
+            value=cmd.value,
+            max_usages=cmd.max_usages,
+            ticket_type=cmd.ticket_type,
+            valid_until=_day(cmd.valid_until),
+            code=code,
+            meta=ctx.meta(conference.conference_id),
+        )
+        self.save(voucher)
+        return voucher
+
+    def join_waitlist(self, cmd: c.JoinWaitlist, ctx: CommandContext) -> WaitlistEntry:
+        """Wait for a ticket type whose quota is sold out (with places left, order one)."""
+        conference = self._conference(cmd.conference_id)
+        setup = self._setup(conference)
+        with about("ticket_type"):
+            line = setup.fee_for(cmd.ticket_type, self._today(conference))
+        size = line.get("quota")
+        if not size:
+            raise Conflict(
+                f"ticket type {cmd.ticket_type} has no quota: order it instead",
+                field="ticket_type",
+            )
+        quota = self._quota(conference.conference_id, cmd.ticket_type)
+        left = quota.left(size) if quota else size
+        if left:
+            raise Conflict(
+                f"{left} places of ticket type {cmd.ticket_type} are left: order one instead",
+                field="ticket_type",
+            )
+        _check_consents(cmd.person, "person")
+        entry = WaitlistEntry.join(
+            uuid.uuid4(),
+            ticket_type=cmd.ticket_type,
+            category=line["category"],
+            name=cmd.person.name,
+            email=cmd.person.email.strip(),
+            phone=cmd.person.phone,
+            consents=list(cmd.person.consents),
+            consent_version=cmd.person.consent.version,
+            consent_sha256=_sha256(cmd.person.consent.wording),
+            meta=ctx.meta(conference.conference_id),
+        )
+        self.save(entry)
+        return entry
+
+    def offer_places(
+        self, conference_id: str, ticket_type: str, entry_ids: list[str], ctx: CommandContext
+    ) -> list[str]:
+        """Offer the places free now to these entries, in their order, each by a voucher
+        that holds its place for OFFER_HOURS; which were offered. Another command taking
+        the quota meanwhile stops it: the next round goes on."""
+        conference = self._conference(conference_id)
+        size = fee_rules.ticket_types(self._setup(conference).fees).get(ticket_type, {})
+        size = size.get("quota")
+        meta = ctx.meta(conference_id)
+        offered: list[str] = []
+        for entry_id in entry_ids if size else []:
+            quota = self._quota(conference_id, ticket_type) or Quota(
+                ticket_type=ticket_type, meta=meta
+            )
+            if not quota.left(size):
+                break
+            entry = self.get(WaitlistEntry, entry_id, "waiting-list entry")
+            if entry.status != "waiting":
+                continue
+            code = new_code()
+            vid = voucher_id(conference_id, code)
+            expires = self.clock() + dt.timedelta(hours=OFFER_HOURS)
+            zone = ZoneInfo(conference.timezone)
+            voucher = Voucher.issue(
+                vid,
+                purpose="waitlist",
+                price_mode="subtract",
+                value=0,
+                max_usages=1,
+                ticket_type=ticket_type,
+                valid_until=expires.astimezone(zone).date().isoformat(),
+                code=code,
+                meta=meta,
+            )
+            quota.reserve(1, size, meta, voucher_id=str(vid))
+            entry.offer(str(vid), expires.astimezone(dt.UTC).isoformat(), meta)
+            try:
+                self.save(voucher, quota, entry)
+            except ChangedMeanwhile:
+                break
+            offered.append(entry_id)
+        return offered
+
+    def lapse_offers(self, entry_ids: list[str], ctx: CommandContext) -> list[str]:
+        """The offers past their time and not taken: their places go back to the quota."""
+        now = self.clock()
+        lapsed = []
+        for entry_id in entry_ids:
+            entry = self.get(WaitlistEntry, entry_id, "waiting-list entry")
+            if entry.status != "offered" or entry.offer_expires_at is None:
+                continue
+            if dt.datetime.fromisoformat(entry.offer_expires_at) > now:
+                continue
+            voucher = self.get(Voucher, entry.voucher_id, "voucher")
+            if voucher.usages:
+                continue  # taken: the order holds the place now
+            meta = ctx.meta(entry.conference_id)
+            entry.lapse(meta)
+            quota = self._quota(entry.conference_id, entry.ticket_type)
+            changed: list[Any] = [entry]
+            if quota is not None:
+                quota.release(meta, voucher_id=str(voucher.id))
+                changed.append(quota)
+            try:
+                self.save(*changed)
+            except ChangedMeanwhile:
+                continue
+            lapsed.append(entry_id)
+        return lapsed
+
+    def waitlist_entry(self, entry_id: Any) -> dict[str, Any]:
+        """The entry, with its offer's voucher code for staff to pass on (never published)."""
+        entry = self.get(WaitlistEntry, entry_id, "waiting-list entry", "entry_id")
+        code = None
+        if entry.voucher_id:
+            code = self.get(Voucher, entry.voucher_id, "voucher").code
+        return {"entry": entry, "voucher_code": code}
 
     # -- attendees ----------------------------------------------------------------------
     def substitute_attendee(
@@ -495,22 +653,71 @@ class RegistrationApplication(ServiceApplication):
             ) from None
         return claim
 
+    def _quota(self, conference_id: str, ticket_type: str) -> Quota | None:
+        try:
+            return self.get(Quota, quota_id(conference_id, ticket_type), "quota")
+        except NotFound:
+            return None
+
     def _reserve(
-        self, conference: Conference, lines: list[dict[str, Any]], order_id: str, meta: dict
+        self,
+        conference: Conference,
+        lines: list[dict[str, Any]],
+        order_id: str,
+        meta: dict,
+        vouchers: list[Voucher],
     ) -> list[Quota]:
+        """The order's places in each quota; a place a waiting-list voucher held for this
+        order's person passes to the order."""
         wanted = Counter(line["ticket_type"] for line in lines if line.get("quota"))
         sizes = {line["ticket_type"]: line["quota"] for line in lines if line.get("quota")}
         quotas = []
         for ticket_type, places in wanted.items():
-            try:
-                quota = self.get(Quota, quota_id(conference.conference_id, ticket_type), "quota")
-            except NotFound:
-                quota = Quota(ticket_type=ticket_type, meta=meta)
+            quota = self._quota(conference.conference_id, ticket_type) or Quota(
+                ticket_type=ticket_type, meta=meta
+            )
+            for voucher in vouchers:
+                quota.release(meta, voucher_id=str(voucher.id))
             index = next(i for i, line in enumerate(lines) if line["ticket_type"] == ticket_type)
             with about(f"attendees[{index}].ticket_type"):
-                quota.reserve(order_id, places, sizes[ticket_type], meta)
+                quota.reserve(places, sizes[ticket_type], meta, order_id=order_id)
             quotas.append(quota)
         return quotas
+
+    def _redeem(
+        self,
+        conference: Conference,
+        attendees: tuple[c.AttendeeLine, ...],
+        lines: list[dict[str, Any]],
+        order_id: str,
+        today: str,
+        meta: dict,
+    ) -> tuple[list[int], list[str | None], list[Voucher]]:
+        """Each position's price with its voucher, which voucher, and the vouchers used
+        (each once per position it prices)."""
+        prices = [line["price_minor"] for line in lines]
+        used_by: list[str | None] = [None] * len(lines)
+        used: dict[str, tuple[Voucher, list[int]]] = {}
+        for i, attendee in enumerate(attendees):
+            if not attendee.voucher_code:
+                continue
+            vid = str(voucher_id(conference.conference_id, attendee.voucher_code))
+            if vid not in used:
+                try:
+                    used[vid] = (self.get(Voucher, vid, "voucher"), [])
+                except NotFound:
+                    raise InvalidCommand(
+                        "no voucher of this conference has that code",
+                        field=f"attendees[{i}].voucher_code",
+                    ) from None
+            used[vid][1].append(i)
+        for voucher, positions in used.values():
+            with about(f"attendees[{positions[0]}].voucher_code"):
+                voucher.redeem(order_id, [lines[i]["ticket_type"] for i in positions], today, meta)
+            for i in positions:
+                prices[i] = voucher.price(lines[i]["price_minor"])
+                used_by[i] = str(voucher.id)
+        return prices, used_by, [voucher for voucher, _ in used.values()]
 
     def _attendees(self, order: Order) -> list[Attendee]:
         return [self.attendee(aid) for aid in order.attendee_ids]
@@ -534,12 +741,15 @@ class RegistrationApplication(ServiceApplication):
                 changed.append(claim)
             changed.append(attendee)
         for ticket_type in {p["ticket_type"] for p in order.positions}:
-            try:
-                quota = self.get(Quota, quota_id(order.conference_id, ticket_type), "quota")
-            except NotFound:
+            quota = self._quota(order.conference_id, ticket_type)
+            if quota is None:
                 continue
-            quota.release(str(order.id), meta)
+            quota.release(meta, order_id=str(order.id))
             changed.append(quota)
+        for vid in {p["voucher_id"] for p in order.positions if p.get("voucher_id")}:
+            voucher = self.get(Voucher, vid, "voucher")
+            voucher.give_back(str(order.id), meta)
+            changed.append(voucher)
         return changed
 
 

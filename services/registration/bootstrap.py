@@ -1,6 +1,7 @@
 """Wiring of registration: it follows checklist's ConferenceOpened into a directory of
-conferences (dates, time zone, currency), keeps a read model of its open orders from its
-own log, and expires the unpaid ones on a timer."""
+conferences (dates, time zone, currency), keeps read models of its open orders and of its
+waiting list from its own log, and on a timer expires unpaid orders and offers freed
+places to those waiting."""
 
 from services.common.config import Settings
 from services.common.domain import Clock, utc_now
@@ -10,6 +11,7 @@ from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
 from .open_orders import OpenOrders
+from .waitlist_view import WaitlistView
 
 
 def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
@@ -23,5 +25,9 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     )
     open_orders = OpenOrders(parts.db)
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
-    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders)}
-    return parts.wire(app, uses=uses, following=following, read_models=[orders_model])
+    waitlist = WaitlistView(parts.db)
+    waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
+    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders, waitlist)}
+    return parts.wire(
+        app, uses=uses, following=following, read_models=[orders_model, waitlist_model]
+    )

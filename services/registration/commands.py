@@ -69,6 +69,7 @@ class AttendeeLine:
     seniority: str | None = None
     country: str | None = None
     source_campaign: str | None = None
+    voucher_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,20 @@ class ExpireOrders:
     """Expire the unpaid orders past their `expires_at` (the timer does it too)."""
 
     at: dt.datetime | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class IssueVoucher:
+    purpose: str
+    price_mode: str
+    value: int = 0
+    max_usages: int = 1
+    ticket_type: str | None = None
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class JoinWaitlist:
+    conference_id: uuid.UUID
+    ticket_type: str
+    person: Person

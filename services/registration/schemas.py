@@ -17,11 +17,13 @@ from .events import (
     CLOSE_REASONS,
     CONSENTS,
     PAYMENT_METHODS,
+    PRICE_MODES,
     REFUND_REASONS,
     REFUND_SOURCES,
     REGISTRATION_CHANNELS,
     SALES_CHANNELS,
     SENIORITIES,
+    VOUCHER_PURPOSES,
 )
 from .events.conference import FeeLine, RegistrationTarget
 
@@ -131,6 +133,7 @@ class AttendeeLineSchema(Loads):
         validate=validate.Regexp(r"^[A-Z]{2}$", error="must be an ISO 3166 code such as CN"),
     )
     source_campaign = token(100, load_default=None)
+    voucher_code = token(50, load_default=None)
 
 
 class PlaceOrderSchema(Loads):
@@ -205,6 +208,37 @@ class SubstituteAttendeeSchema(Loads):
 
 class ExpireOrdersSchema(Loads):
     command = commands.ExpireOrders
+
+
+class IssueVoucherSchema(Loads):
+    command = commands.IssueVoucher
+
+    purpose = one_of(*VOUCHER_PURPOSES)
+    price_mode = one_of(*PRICE_MODES)
+    value = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_MINOR)
+    )
+    max_usages = fields.Integer(
+        strict=True, load_default=1, validate=validate.Range(min=1, max=10_000)
+    )
+    ticket_type = token(50, load_default=None)
+    valid_until = day(load_default=None)
+
+    @validates_schema
+    def _value_fits_mode(self, data, **kwargs):
+        mode, value = data.get("price_mode"), data.get("value", 0)
+        if mode == "percent" and value > 100:
+            raise ValidationError("must be at most 100 for a percent voucher", "value")
+        if mode == "free" and value:
+            raise ValidationError("must be 0 for a free voucher", "value")
+
+
+class JoinWaitlistSchema(Loads):
+    command = commands.JoinWaitlist
+
+    conference_id = fields.UUID(required=True)
+    ticket_type = token(50, required=True)
+    person = fields.Nested(PersonSchema, required=True)
 
 
 # -- answers ---------------------------------------------------------------------------
@@ -312,3 +346,38 @@ class OrderWithAttendeesAnswer(Schema):
 
 class ExpiredAnswer(Schema):
     expired = fields.List(fields.String())
+    lapsed = fields.List(fields.String())
+    offered = fields.List(fields.String())
+
+
+class VoucherAnswer(Schema):
+    voucher_id = fields.UUID(attribute="id")
+    conference_id = fields.String()
+    code = fields.String()
+    purpose = fields.String()
+    price_mode = fields.String()
+    value = fields.Integer()
+    max_usages = fields.Integer()
+    usages = fields.Integer()
+    ticket_type = fields.String(allow_none=True)
+    valid_until = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class WaitlistEntryFields(Schema):
+    entry_id = fields.UUID(attribute="id")
+    conference_id = fields.String()
+    ticket_type = fields.String()
+    category = fields.String()
+    name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    status = fields.String()
+    voucher_id = fields.String(allow_none=True)
+    offer_expires_at = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class WaitlistEntryAnswer(Schema):
+    entry = fields.Nested(WaitlistEntryFields)
+    voucher_code = fields.String(allow_none=True)

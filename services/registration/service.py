@@ -111,13 +111,35 @@ class Service(HuiwuService):
     @http("POST", "/orders/expire-due")
     @command("ExpireOrders", s.ExpireOrdersSchema, s.ExpiredAnswer)
     def expire_orders(self, cmd, ctx):
-        """{}: expire now the unpaid orders past their expires_at (the timer does it too)."""
-        return {"expired": self.expiry.run(ctx)}
+        """{}: now what the timer does: expire the unpaid orders past their expires_at,
+        lapse the waiting-list offers past theirs, offer the freed places."""
+        return self.expiry.run(ctx)
 
     @every("order_expiry_interval")
     def expiry_timer(self):
-        """Expire the unpaid orders past their expires_at, every conference's."""
+        """Expire, lapse and offer, every conference's."""
         self.expiry.tick()
+
+    # -- vouchers and the waiting list ----------------------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/vouchers")
+    @command("IssueVoucher", s.IssueVoucherSchema, s.VoucherAnswer, status=201)
+    def issue_voucher(self, cmd, ctx, conference_id):
+        """{"purpose": "speaker", "price_mode": "free", "max_usages": 1,
+        "ticket_type": "full"}: the answer holds the code, shown this once."""
+        return self.registration.issue_voucher(conference_id, cmd, ctx)
+
+    @http("POST", "/waitlist")
+    @command("JoinWaitlist", s.JoinWaitlistSchema, s.WaitlistEntryFields, status=201)
+    def join_waitlist(self, cmd, ctx):
+        """{"conference_id": "...", "ticket_type": "workshop", "person": {"name": "李娜",
+        "email": "li@example.cn", "consents": ["personal_information"],
+        "consent": {"version": "2027-01", "wording": "..."}}}"""
+        return self.registration.join_waitlist(cmd, ctx)
+
+    @http("GET", "/waitlist/<string:entry_id>")
+    @query("GetWaitlistEntry", answer=s.WaitlistEntryAnswer, scope="entry_scope")
+    def get_waitlist_entry(self, entry_id):
+        return self.registration.waitlist_entry(entry_id)
 
     # -- attendees ----------------------------------------------------------------------
     @http("GET", "/attendees/<string:attendee_id>")
@@ -144,3 +166,6 @@ class Service(HuiwuService):
 
     def attendee_scope(self, attendee_id, **_):
         return Target(self.registration.attendee(attendee_id).conference_id)
+
+    def entry_scope(self, entry_id, **_):
+        return Target(self.registration.waitlist_entry(entry_id)["entry"].conference_id)

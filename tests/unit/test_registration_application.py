@@ -350,3 +350,96 @@ def test_the_edge_refuses_what_the_contract_would(app):
         {"targets": targets, "warn_below_percent": 80}
     )
     assert "categories" in empty and "targets" in backwards
+
+
+def test_vouchers_price_positions_and_their_uses_are_counted(app, ctx):
+    fees(app, ctx)
+    half = app.issue_voucher(CONFERENCE, c.IssueVoucher("promotion", "percent", 50, 2), ctx)
+    comp = app.issue_voucher(CONFERENCE, c.IssueVoucher("speaker", "free", 0, 1, "full"), ctx)
+    assert len(half.code) == 16
+
+    def line_with(email, code):
+        return c.AttendeeLine("full", person(email), voucher_code=code)
+
+    cmd = order_cmd()
+    group = c.PlaceOrder(
+        conference_id=cmd.conference_id,
+        buyer_kind="individual",
+        buyer_name="王磊",
+        attendees=(
+            line_with("a@example.cn", half.code.lower()),  # codes compare case-insensitively
+            line_with("b@example.cn", half.code),
+            line_with("c@example.cn", comp.code),
+        ),
+        channel="back_office",
+    )
+    order = app.place_order(group, ctx)
+    assert [p["price_minor"] for p in order.positions] == [140_000, 140_000, 0]
+    assert order.positions[2]["voucher_id"] == str(comp.id)
+
+    with pytest.raises(Conflict) as used_up:
+        app.place_order(
+            c.PlaceOrder(
+                conference_id=cmd.conference_id,
+                buyer_kind="individual",
+                buyer_name="赵六",
+                attendees=(line_with("d@example.cn", comp.code),),
+                channel="back_office",
+            ),
+            ctx,
+        )
+    assert used_up.value.field == "attendees[0].voucher_code"
+    app.cancel_order(order.id, c.CancelOrder("plans changed"), ctx)  # the uses come back
+    assert "VoucherReturned" in types(app)
+    assert comp.code not in json.dumps([e.to_dict() for e in published(app)])
+
+
+def test_a_freed_place_is_offered_to_the_first_one_waiting_and_lapses_untaken(app, ctx, clock):
+    fees(app, ctx, line("workshop", quota=1))
+    order = app.place_order(
+        order_cmd(
+            "a@example.cn", ticket_type="workshop", expires_at=clock.now + dt.timedelta(hours=1)
+        ),
+        ctx,
+    )
+    join = [
+        app.join_waitlist(
+            c.JoinWaitlist(uuid.UUID(CONFERENCE), "workshop", person(f"{n}@example.cn")), ctx
+        )
+        for n in ("first", "second")
+    ]
+    clock.now += dt.timedelta(hours=2)
+    app.expire_due([str(order.id)], ctx)
+    first, second = (str(e.id) for e in join)
+    assert app.offer_places(CONFERENCE, "workshop", [first, second], ctx) == [first]
+    offer = app.waitlist_entry(first)
+    assert offer["entry"].status == "offered" and len(offer["voucher_code"]) == 16
+    with pytest.raises(Conflict):  # the voucher holds the only place
+        app.place_order(order_cmd("x@example.cn", ticket_type="workshop"), ctx)
+
+    clock.now += dt.timedelta(hours=49)
+    assert app.lapse_offers([first], ctx) == [first]
+    assert app.offer_places(CONFERENCE, "workshop", [second], ctx) == [second]
+    taken = c.PlaceOrder(
+        conference_id=uuid.UUID(CONFERENCE),
+        buyer_kind="individual",
+        buyer_name="李娜",
+        attendees=(
+            c.AttendeeLine(
+                "workshop",
+                person("second@example.cn"),
+                voucher_code=app.waitlist_entry(second)["voucher_code"],
+            ),
+        ),
+        channel="back_office",
+    )
+    assert app.place_order(taken, ctx).status == "awaiting_payment"
+    offered = [e.payload for e in published(app) if e.event_type == "WaitlistOffered"]
+    assert len(offered) == 2 and "first@example.cn" not in json.dumps(offered)
+
+
+def test_joining_the_waiting_list_needs_a_sold_out_quota(app, ctx):
+    fees(app, ctx, line("workshop", quota=1))
+    with pytest.raises(Conflict) as left:
+        app.join_waitlist(c.JoinWaitlist(uuid.UUID(CONFERENCE), "workshop", person("a@x.cn")), ctx)
+    assert left.value.field == "ticket_type" and "1 places" in left.value.message

@@ -3,10 +3,12 @@ arguments (eventsourcing re-runs the decorated methods when it loads an aggregat
 
 from .attendees import Attendee, AttendeeNotActive
 from .claims import AlreadyRegistered, EmailClaim
-from .ids import claim_id, normalise_email, quota_id, setup_id
+from .ids import claim_id, normalise_code, normalise_email, quota_id, setup_id, voucher_id
 from .orders import Order, OrderNotOpen
 from .quota import Quota, SoldOut
 from .setup import ChannelNotOpen, RegistrationSetup
+from .vouchers import Voucher, VoucherUsedUp
+from .waitlist import WaitlistEntry
 
 __all__ = [
     "AlreadyRegistered",
@@ -19,8 +21,13 @@ __all__ = [
     "Quota",
     "RegistrationSetup",
     "SoldOut",
+    "Voucher",
+    "VoucherUsedUp",
+    "WaitlistEntry",
     "claim_id",
+    "normalise_code",
     "normalise_email",
     "quota_id",
     "setup_id",
+    "voucher_id",
 ]

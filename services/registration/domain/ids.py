@@ -1,5 +1,6 @@
 """Ids derived from what they stand for, so that the store itself refuses a second one:
-the conference's set-up, a ticket type's quota, the claim of an email address."""
+the conference's set-up, a ticket type's quota, the claim of an email address, a
+voucher (from its code)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ def setup_id(conference_id: str) -> uuid.UUID:
 
 def quota_id(conference_id: str, ticket_type: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"quota/{conference_id}/{ticket_type}")
+
+
+def voucher_id(conference_id: str, code: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"voucher/{conference_id}/{normalise_code(code)}")
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
 
 
 def claim_id(conference_id: str, email: str) -> uuid.UUID:

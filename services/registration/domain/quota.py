@@ -1,6 +1,7 @@
 """A ticket type's quota (one aggregate per conference and ticket type): the places orders
-hold. Each order that takes places adds an event, so two orders racing for the last
-places write the same version and the store lets one through: no overbooking."""
+hold, and those waiting-list vouchers hold for the people they were offered to. Each
+holder that takes places adds an event, so two orders racing for the last places write
+the same version and the store lets one through: no overbooking."""
 
 from __future__ import annotations
 
@@ -28,7 +29,18 @@ class Quota(Aggregate):
         self.reserved = 0
         self.holds: dict[str, int] = {}  # order id: places it holds
 
-    def reserve(self, order_id: str, places: int, size: int, meta: dict[str, Any]) -> None:
+    def left(self, size: int) -> int:
+        return max(size - self.reserved, 0)
+
+    def reserve(
+        self,
+        places: int,
+        size: int,
+        meta: dict[str, Any],
+        order_id: str | None = None,
+        voucher_id: str | None = None,
+    ) -> None:
+        """Take places for an order or a voucher; SoldOut if fewer are left."""
         left = size - self.reserved
         if places > left:
             raise SoldOut(
@@ -38,41 +50,76 @@ class Quota(Aggregate):
         self._reserved(
             ticket_type=self.ticket_type,
             order_id=order_id,
+            voucher_id=voucher_id,
             places=places,
             reserved=self.reserved + places,
             meta=meta,
         )
         if self.reserved == size:
-            self._reached(
-                quota=self.ticket_type, ticket_type=self.ticket_type, size=size, meta=meta
-            )
+            name = self.ticket_type
+            self._reached(quota=name, ticket_type=name, size=size, meta=meta)
 
-    @event("PlacesReserved")
+    class PlacesReserved(Aggregate.Event):
+        ticket_type: str
+        order_id: str | None
+        voucher_id: str | None
+        places: int
+        reserved: int
+        meta: dict[str, Any]
+        published_when_set = ("order_id", "voucher_id")
+
+    @event(PlacesReserved)
     def _reserved(
-        self, ticket_type: str, order_id: str, places: int, reserved: int, meta: dict[str, Any]
+        self,
+        ticket_type: str,
+        order_id: str | None,
+        voucher_id: str | None,
+        places: int,
+        reserved: int,
+        meta: dict[str, Any],
     ) -> None:
         self.reserved = reserved
-        self.holds[order_id] = self.holds.get(order_id, 0) + places
+        holder = order_id or voucher_id
+        assert holder is not None
+        self.holds[holder] = self.holds.get(holder, 0) + places
 
     @event("QuotaReached")
     def _reached(self, quota: str, ticket_type: str, size: int, meta: dict[str, Any]) -> None:
         pass
 
-    def release(self, order_id: str, meta: dict[str, Any]) -> None:
-        """Give back what the order holds (nothing if it holds nothing)."""
-        places = self.holds.get(order_id, 0)
+    def release(
+        self, meta: dict[str, Any], order_id: str | None = None, voucher_id: str | None = None
+    ) -> None:
+        """Give back what the order or the voucher holds (nothing if it holds nothing)."""
+        places = self.holds.get(order_id or voucher_id or "", 0)
         if places:
             self._released(
                 ticket_type=self.ticket_type,
                 order_id=order_id,
+                voucher_id=voucher_id,
                 places=places,
                 reserved=self.reserved - places,
                 meta=meta,
             )
 
-    @event("PlacesReleased")
+    class PlacesReleased(Aggregate.Event):
+        ticket_type: str
+        order_id: str | None
+        voucher_id: str | None
+        places: int
+        reserved: int
+        meta: dict[str, Any]
+        published_when_set = ("order_id", "voucher_id")
+
+    @event(PlacesReleased)
     def _released(
-        self, ticket_type: str, order_id: str, places: int, reserved: int, meta: dict[str, Any]
+        self,
+        ticket_type: str,
+        order_id: str | None,
+        voucher_id: str | None,
+        places: int,
+        reserved: int,
+        meta: dict[str, Any],
     ) -> None:
         self.reserved = reserved
-        del self.holds[order_id]
+        del self.holds[order_id or voucher_id]

@@ -165,20 +165,25 @@ class QuotaOpened(EventSchema):
 
 
 class PlacesReserved(EventSchema):
-    """An order took places of a ticket type's quota: `reserved` is how many are taken now."""
+    """An order took places of a ticket type's quota, or a waiting-list voucher holds one
+    for the person it was offered to (`voucher_id` instead of `order_id`): `reserved` is
+    how many are taken now."""
 
     ticket_type = token(50, required=True)
-    order_id = fields.UUID(required=True)
+    order_id = fields.UUID()
+    voucher_id = fields.UUID()
     places = count(minimum=1)
     reserved = count()
 
 
 class PlacesReleased(EventSchema):
-    """Places an order held went back to the quota (the order expired, was denied or was
-    cancelled): `reserved` is how many are still taken."""
+    """Places an order or a voucher held went back to the quota (the order expired, was
+    denied or was cancelled; the offer lapsed or was taken): `reserved` is how many are
+    still taken."""
 
     ticket_type = token(50, required=True)
-    order_id = fields.UUID(required=True)
+    order_id = fields.UUID()
+    voucher_id = fields.UUID()
     places = count(minimum=1)
     reserved = count()
 

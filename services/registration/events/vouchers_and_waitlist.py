@@ -4,13 +4,14 @@ next one by a voucher that lets them order despite the quota."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from services.common.catalog import EventSchema
 from services.common.fields import day, token
-from services.common.planned import PlannedEvent, count, one_of
+from services.common.planned import count, one_of
 
 from .vocabulary import CATEGORIES, PRICE_MODES, VOUCHER_PURPOSES
 
 
-class VoucherIssued(PlannedEvent):
+class VoucherIssued(EventSchema):
     """A voucher was issued: complimentary passes for speakers, sponsors and press, a
     discount, or a waiting-list offer. The code itself is not published: anyone reading
     the exchange could redeem it. `value` is in minor units for `set` and `subtract`, a
@@ -34,14 +35,14 @@ class VoucherIssued(PlannedEvent):
             raise ValidationError("must be 0 for a free voucher", "value")
 
 
-class WaitlistJoined(PlannedEvent):
+class WaitlistJoined(EventSchema):
     """Someone joined the waiting list for a sold-out ticket type."""
 
     ticket_type = token(50, required=True)
     category = one_of(*CATEGORIES)
 
 
-class WaitlistOffered(PlannedEvent):
+class WaitlistOffered(EventSchema):
     """A freed place was offered to a waiting person, by a voucher valid until
     `offer_expires_at` (pretix sends it by email)."""
 
@@ -49,8 +50,36 @@ class WaitlistOffered(PlannedEvent):
     offer_expires_at = fields.AwareDateTime(required=True)
 
 
+class VoucherRedeemed(EventSchema):
+    """An order used a voucher `times` (one per position it priced); `usages` is how many
+    of its `max_usages` are used now."""
+
+    order_id = fields.UUID(required=True)
+    times = count(minimum=1)
+    usages = count()
+
+
+class VoucherReturned(EventSchema):
+    """An order that used a voucher ended (expired, denied or cancelled): its uses are
+    given back; `usages` is how many are still used."""
+
+    order_id = fields.UUID(required=True)
+    times = count(minimum=1)
+    usages = count()
+
+
+class WaitlistOfferLapsed(EventSchema):
+    """A waiting-list offer was not taken by its `offer_expires_at`: its voucher no longer
+    holds the place, which goes to the next one waiting."""
+
+    voucher_id = fields.UUID(required=True)
+
+
 TYPES = {
     "VoucherIssued": VoucherIssued,
+    "VoucherRedeemed": VoucherRedeemed,
+    "VoucherReturned": VoucherReturned,
+    "WaitlistOfferLapsed": WaitlistOfferLapsed,
     "WaitlistJoined": WaitlistJoined,
     "WaitlistOffered": WaitlistOffered,
 }
