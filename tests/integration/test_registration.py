@@ -1,7 +1,8 @@
 """Registration against the real broker, on both stores: an order placed, paid in parts,
 refunded and cancelled, with its events published and no personal data in them; one
 registration per email (also for two orders at once); no overbooking under concurrent
-orders; an unpaid order expiring frees its place. One system per store for all of it."""
+orders; an unpaid order expiring frees its place, offered to the one waiting. One system
+per store for all of it."""
 
 from __future__ import annotations
 
@@ -142,7 +143,8 @@ def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
     assert sorted(same) == [201, 409]
     assert Counter(rush) == {201: 5, 409: 5}
 
-    # an unpaid order past its expires_at expires and its place is free again
+    # an unpaid order past its expires_at expires, and its place is offered to the first
+    # one waiting, who orders it with the offer's voucher
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)).isoformat()
     held = ok(
         registration.post(
@@ -154,10 +156,19 @@ def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
         "/orders", order(conference_id, attendee("b@example.cn", "seminar"))
     )
     assert sold_out.status == 409 and "attendees[0].ticket_type" in sold_out.json["errors"]
+    waiting = {"conference_id": conference_id, "actor": "li", **attendee("b@example.cn", "seminar")}
+    entry_id = ok(registration.post("/waitlist", waiting), 201)["entry_id"]
     wait_until(
         lambda: ok(registration.get(f"/orders/{held['order_id']}"))["order"]["status"] == "expired"
     )
-    ok(registration.post("/orders", order(conference_id, attendee("b@example.cn", "seminar"))), 201)
+    offer = wait_until(
+        lambda: (e := ok(registration.get(f"/waitlist/{entry_id}")))["voucher_code"] and e
+    )
+    assert offer["entry"]["status"] == "offered"
+    late = registration.post("/orders", order(conference_id, attendee("c@example.cn", "seminar")))
+    assert late.status == 409  # the offer holds the place
+    offered = attendee("b@example.cn", "seminar") | {"voucher_code": offer["voucher_code"]}
+    ok(registration.post("/orders", order(conference_id, offered)), 201)
 
     # published: the events of all that, none with a name or an email in it
     wanted = {
@@ -174,6 +185,10 @@ def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
         "QuotaReached",
         "OrderExpired",
         "PlacesReleased",
+        "WaitlistJoined",
+        "VoucherIssued",
+        "WaitlistOffered",
+        "VoucherRedeemed",
     }
     seen: list[dict] = []
     wait_until(
@@ -184,6 +199,7 @@ def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
     )
     text = json.dumps(seen, ensure_ascii=False).casefold()
     assert "example.cn" not in text and "王磊" not in text
+    assert offer["voucher_code"].casefold() not in text
     assert Counter(e["event_type"] for e in seen)["OrderPaid"] == 1
     assert {e["conference_id"] for e in seen} == {conference_id}
 
