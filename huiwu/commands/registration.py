@@ -1,6 +1,6 @@
-"""Ticket types, registration channels, orders, payments, refunds and attendees: the
-commands of the registration service. Amounts are typed in major units (2800.00) and
-sent as exact minor units."""
+"""Ticket types, registration channels, orders, payments, refunds, vouchers, the waiting
+list and attendees: the commands of the registration service. Amounts are typed in major
+units (2800.00) and sent as exact minor units."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from services.registration.events import (
     CLOSE_REASONS,
     CONSENTS,
     PAYMENT_METHODS,
+    PRICE_MODES,
     REFUND_REASONS,
     REFUND_SOURCES,
     REGISTRATION_CHANNELS,
     SALES_CHANNELS,
+    VOUCHER_PURPOSES,
 )
 
 from .. import output
@@ -165,17 +167,18 @@ def person(name: str, email: str, phone: str | None, args: argparse.Namespace) -
 
 
 def attendee_of(text: str, index: int, args: argparse.Namespace) -> dict[str, Any]:
-    """--attendee NAME,EMAIL,TICKET_TYPE[,PHONE]."""
+    """--attendee NAME,EMAIL,TICKET_TYPE[,PHONE[,VOUCHER_CODE]]."""
     parts = [part.strip() for part in text.split(",")]
-    if len(parts) not in (3, 4) or not all(parts[:3]):
+    if not 3 <= len(parts) <= 5 or not all(parts[:3]):
         raise UsageError(
-            "--attendee", f"#{index + 1} must be NAME,EMAIL,TICKET_TYPE[,PHONE], got {text!r}"
+            "--attendee",
+            f"#{index + 1} must be NAME,EMAIL,TICKET_TYPE[,PHONE[,VOUCHER_CODE]], got {text!r}",
         )
-    name, email, ticket_type = parts[:3]
-    return {
-        "ticket_type": ticket_type,
-        "person": person(name, email, parts[3] if len(parts) == 4 else None, args),
-    }
+    name, email, ticket_type, phone, code = (*parts, None, None)[:5]
+    found = {"ticket_type": ticket_type, "person": person(name, email, phone or None, args)}
+    if code:
+        found["voucher_code"] = code
+    return found
 
 
 def order_place(ctx: Context, args: argparse.Namespace) -> int:
@@ -306,6 +309,66 @@ def order_text(o: dict[str, Any]) -> str:
     )
 
 
+# -- vouchers and the waiting list -----------------------------------------------------
+
+
+def voucher_issue(ctx: Context, args: argparse.Namespace) -> int:
+    """Issue a voucher; print its code (shown this once: it is the voucher's secret)."""
+    body: dict[str, Any] = {
+        "purpose": args.purpose,
+        "price_mode": args.mode,
+        "max_usages": args.uses,
+        **ctx.caller(),
+    }
+    if args.mode in ("set", "subtract"):
+        if args.value is None:
+            raise UsageError("--value", f"a {args.mode} voucher needs an amount in major units")
+        body["value"] = to_minor(args.value, args.currency)
+    elif args.mode == "percent":
+        if args.value is None or not args.value.isdigit() or not 1 <= int(args.value) <= 100:
+            raise UsageError("--value", "a percent voucher needs a whole percentage, 1 to 100")
+        body["value"] = int(args.value)
+    if args.ticket_type:
+        body["ticket_type"] = args.ticket_type
+    if args.valid_until:
+        body["valid_until"] = args.valid_until.isoformat()
+    path = f"/conferences/{path_segment(args.conference_id)}/vouchers"
+    voucher = ctx.client.post(SERVICE, path, body)
+    return ctx.show(voucher, voucher["code"])
+
+
+def waitlist_join(ctx: Context, args: argparse.Namespace) -> int:
+    """Put someone on the waiting list of a sold-out ticket type; print the entry's id."""
+    body = {
+        "conference_id": args.conference,
+        "ticket_type": args.ticket_type,
+        "person": person(args.name, args.email, args.phone, args),
+        **ctx.caller(),
+    }
+    entry = ctx.client.post(SERVICE, "/waitlist", body)
+    return ctx.show(entry, entry["entry_id"])
+
+
+def waitlist_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show a waiting-list entry, with its offer's voucher code once it has one."""
+    shown = ctx.client.get(SERVICE, f"/waitlist/{path_segment(args.entry_id)}")
+    e = shown["entry"]
+    return ctx.show(
+        shown,
+        output.fields(
+            [
+                ("entry", e.get("entry_id")),
+                ("name", e.get("name")),
+                ("email", e.get("email")),
+                ("ticket", e.get("ticket_type")),
+                ("status", e.get("status")),
+                ("voucher", shown.get("voucher_code")),
+                ("offer until", e.get("offer_expires_at")),
+            ]
+        ),
+    )
+
+
 # -- attendees -------------------------------------------------------------------------
 
 
@@ -416,7 +479,7 @@ def add_parsers(
         "--attendee",
         action="append",
         required=True,
-        metavar="NAME,EMAIL,TICKET_TYPE[,PHONE]",
+        metavar="NAME,EMAIL,TICKET_TYPE[,PHONE[,VOUCHER]]",
         help="repeat for a group",
     )
     placed.add_argument("--channel", choices=SALES_CHANNELS, default="back_office")
@@ -452,6 +515,33 @@ def add_parsers(
     denied.add_argument("--reason", required=True, type=non_blank)
     shown = command(order, "show", order_show)
     shown.add_argument("order_id", metavar="ORDER_ID")
+
+    voucher = group("voucher", "vouchers: passes and discounts (registration service)")
+    issued = command(voucher, "issue", voucher_issue)
+    issued.add_argument("conference_id", metavar="CONFERENCE_ID")
+    issued.add_argument("--purpose", required=True, choices=VOUCHER_PURPOSES)
+    issued.add_argument(
+        "--mode",
+        required=True,
+        choices=PRICE_MODES,
+        help="free; set: the price; subtract: an amount off; percent off",
+    )
+    issued.add_argument("--value", help="the price or amount in major units, or the percent")
+    issued.add_argument("--currency", default="CNY")
+    issued.add_argument("--uses", type=int, default=1, metavar="N", help="default 1")
+    issued.add_argument("--type", dest="ticket_type", metavar="TICKET_TYPE")
+    issued.add_argument("--valid-until", **day)
+
+    waitlist = group("waitlist", "the waiting list of sold-out tickets (registration service)")
+    joined = command(waitlist, "join", waitlist_join)
+    joined.add_argument("--conference", required=True, metavar="ID")
+    joined.add_argument("--type", dest="ticket_type", required=True, metavar="TICKET_TYPE")
+    joined.add_argument("--name", required=True, type=non_blank)
+    joined.add_argument("--email", required=True)
+    joined.add_argument("--phone")
+    consent_options(joined)
+    shown = command(waitlist, "show", waitlist_show)
+    shown.add_argument("entry_id", metavar="ENTRY_ID")
 
     attendee = group("attendee", "attendees and substitutions (registration service)")
     shown = command(attendee, "show", attendee_show)

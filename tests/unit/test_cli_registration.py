@@ -181,3 +181,34 @@ def test_order_show_lists_its_attendees(fake, capsys):
     fake.routes[("GET", f"/orders/{ORDER_ID}")] = (200, {"order": ORDER, "attendees": [attendee]})
     code, out, _ = run(capsys, "order", "show", ORDER_ID)
     assert code == 0 and "wang@example.cn" in out and "awaiting_payment" in out
+
+
+def test_voucher_issue_prints_the_code_and_sends_minor_units(fake, capsys):
+    path = f"/conferences/{CONFERENCE_ID}/vouchers"
+    fake.routes[("POST", path)] = (201, {"code": "ABCDEFGHJKLMNPQR", "voucher_id": "v"})
+    code, out, _ = run(
+        capsys,
+        *("voucher", "issue", CONFERENCE_ID, "--purpose", "promotion", "--mode", "subtract"),
+        *("--value", "100.50", "--uses", "20", "--type", "full"),
+    )
+    assert (code, out.strip()) == (0, "ABCDEFGHJKLMNPQR")
+    assert fake.requests[-1]["body"] == {
+        "purpose": "promotion",
+        "price_mode": "subtract",
+        "max_usages": 20,
+        "value": 10_050,
+        "ticket_type": "full",
+    }
+    bad = run(capsys, "voucher", "issue", CONFERENCE_ID, "--purpose", "press", "--mode", "percent")
+    assert bad[0] == 2 and "--value" in bad[2]
+
+
+def test_an_attendee_may_bring_a_voucher_code(fake, capsys):
+    fake.routes[("POST", "/orders")] = (201, ORDER)
+    run(
+        capsys,
+        *("order", "place", "--conference", CONFERENCE_ID, "--buyer", "李娜"),
+        *("--attendee", "李娜,li@example.cn,seminar,,ABCDEFGHJKLMNPQR", *CONSENT),
+    )
+    (sent,) = fake.requests[-1]["body"]["attendees"]
+    assert sent["voucher_code"] == "ABCDEFGHJKLMNPQR" and "phone" not in sent["person"]
