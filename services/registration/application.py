@@ -454,8 +454,8 @@ class RegistrationApplication(ServiceApplication):
         that holds its place for OFFER_HOURS; which were offered. Another command taking
         the quota meanwhile stops it: the next round goes on."""
         conference = self._conference(conference_id)
-        size = fee_rules.ticket_types(self._setup(conference).fees).get(ticket_type, {})
-        size = size.get("quota")
+        line = fee_rules.ticket_types(self._setup(conference).fees).get(ticket_type, {})
+        size = line.get("quota")
         meta = ctx.meta(conference_id)
         offered: list[str] = []
         for entry_id in entry_ids if size else []:

@@ -266,6 +266,7 @@ class Position(Schema):
     category = fields.String()
     ticket_type = fields.String()
     price_minor = fields.Integer()
+    voucher_id = fields.String()
 
 
 class Payment(Schema):
