@@ -443,3 +443,7 @@ def test_joining_the_waiting_list_needs_a_sold_out_quota(app, ctx):
     with pytest.raises(Conflict) as left:
         app.join_waitlist(c.JoinWaitlist(uuid.UUID(CONFERENCE), "workshop", person("a@x.cn")), ctx)
     assert left.value.field == "ticket_type" and "1 places" in left.value.message
+
+
+def test_the_application_is_registrations_whatever_parts_it_is_made_of():
+    assert RegistrationApplication.name == "registration"
