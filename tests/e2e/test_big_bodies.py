@@ -26,7 +26,7 @@ SOME_ID = str(uuid.uuid4())
 
 # Where each service takes commands (the ones with none yet: a POST their edge refuses).
 COMMAND_PATHS = {
-    "registration": ["/attendees"],
+    "registration": ["/orders", f"/orders/{SOME_ID}/payments", "/dead-letters/replay"],
     "budget": ["/budgets"],
     "speakers": ["/speakers"],
     "vendors": ["/vendors", "/contracts", f"/contracts/{SOME_ID}/sign", "/dead-letters/replay"],

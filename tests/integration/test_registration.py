@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.support import amqp
 from tests.support.slice import entry, ok, open_conference
-from tests.support.system import wait_until
+from tests.support.system import ROOT, wait_until
 
 WORDING = "我同意主办方为办理注册处理我的个人信息。"
 FEES = [
@@ -61,6 +63,20 @@ def order(conference_id, *attendees, **extra):
         "actor": "li",
         **extra,
     }
+
+
+def huiwu(system, *args: str) -> str:
+    """The command line, as a person runs it; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "huiwu.cli", *args],
+        cwd=ROOT,
+        env={**system.env(), "HUIWU_TOKEN": system.token("li")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done
+    return done.stdout
 
 
 def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
@@ -202,6 +218,44 @@ def test_orders_payments_refunds_uniqueness_quotas_and_expiry(system):
     assert offer["voucher_code"].casefold() not in text
     assert Counter(e["event_type"] for e in seen)["OrderPaid"] == 1
     assert {e["conference_id"] for e in seen} == {conference_id}
+
+    # the same through the command line: a ticket type added to the schedule, an order
+    # placed and paid in full
+    huiwu(
+        system,
+        "ticket",
+        "add",
+        conference_id,
+        "--type",
+        "gala",
+        "--category",
+        "delegate",
+        "--label",
+        "晚宴",
+        "--price",
+        "880.00",
+    )
+    assert "gala" in huiwu(system, "ticket", "list", conference_id)
+    placed = huiwu(
+        system,
+        "order",
+        "place",
+        "--conference",
+        conference_id,
+        "--buyer",
+        "周敏",
+        "--attendee",
+        "周敏,zhou@example.cn,gala",
+        "--consent-version",
+        "2027-01",
+        "--consent-text",
+        WORDING,
+    )
+    order_id = placed.splitlines()[0]
+    assert "880.00 CNY to pay" in placed
+    huiwu(system, "order", "pay", order_id, "--amount", "880", "--method", "wechat_pay")
+    shown = huiwu(system, "order", "show", order_id)
+    assert "paid" in shown and "zhou@example.cn" in shown
 
     # checklist took every one of them: the fee schedule proves 5.2.3, nothing dead-lettered
     wait_until(lambda: entry(system, conference_id, "5.2.3")["status"] == "verified")
