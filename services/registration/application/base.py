@@ -161,9 +161,9 @@ class RegistrationBase(ServiceApplication):
                 attendee.paid_for(None, meta)
 
     def _release(
-        self, order: Order, reason: str, cancelled_by: str, refund_due: bool, meta: dict
+        self, order: Order, reason: str, cancelled_by: str | None, refund_due: bool, meta: dict
     ) -> list[Any]:
-        """The order's attendees cancelled, their emails and places freed."""
+        """The order's attendees cancelled, their emails, places and voucher uses freed."""
         changed: list[Any] = []
         for attendee in self._attendees(order):
             attendee.cancel(reason, cancelled_by, refund_due, meta)

@@ -182,7 +182,7 @@ class OrderCases(RegistrationBase):
                     continue
                 meta = ctx.meta(order.conference_id)
                 order.expire(meta)
-                released = self._release(order, "not paid in time", "organiser", False, meta)
+                released = self._release(order, "not paid in time", None, False, meta)
                 self.save(order, *released)
             except (ChangedMeanwhile, NotFound):
                 continue  # paid or cancelled at this very moment; the next tick looks again

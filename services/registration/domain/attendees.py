@@ -153,8 +153,10 @@ class Attendee(Aggregate):
 
     # -- cancellation and substitution ------------------------------------------------
     def cancel(
-        self, reason: str, cancelled_by: str, refund_due: bool, meta: dict[str, Any]
+        self, reason: str, cancelled_by: str | None, refund_due: bool, meta: dict[str, Any]
     ) -> None:
+        """Cancelled with the order: by the attendee or the organiser, or by no one when
+        the order expired unpaid."""
         if self.active:
             self._cancelled(
                 reason=reason,
@@ -164,12 +166,20 @@ class Attendee(Aggregate):
                 meta=meta,
             )
 
-    @event("RegistrationCancelled")
+    class RegistrationCancelled(Aggregate.Event):
+        reason: str
+        order_id: str
+        cancelled_by: str | None
+        refund_due: bool
+        meta: dict[str, Any]
+        published_when_set = ("cancelled_by",)
+
+    @event(RegistrationCancelled)
     def _cancelled(
         self,
         reason: str,
         order_id: str,
-        cancelled_by: str,
+        cancelled_by: str | None,
         refund_due: bool,
         meta: dict[str, Any],
     ) -> None:
