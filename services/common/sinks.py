@@ -47,6 +47,15 @@ class ProcessSink:
                 raise AlreadyTracked(str(exc)) from exc
             raise Contended(str(exc)) from exc  # a command changed an entry meanwhile
 
+    def apply_page(self, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
+        """A page of one upstream's log in one transaction, tracked at its last event. If
+        it fails, the consumer applies each event on its own (retries, dead letters)."""
+        last = items[-1][0]
+        self.app.process_page(
+            [UpstreamEvent(envelope, payload) for envelope, payload in items],
+            Tracking(last.service, last.notification_id),
+        )
+
     def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         # No tracking: the position moved past this message when it was dead-lettered.
         self.app.process_event(UpstreamEvent(envelope, payload), None)

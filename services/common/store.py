@@ -20,10 +20,12 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, ProcessRecorder, Tracking
 from eventsourcing.projection import EventSourcedProjection
+from eventsourcing.utils import strtobool
 
 from .chained_store import Chained, describer
 from .config import Settings
 from .errors import Conflict, NotFound
+from .page_repository import PageRepository
 from .private_files import private_sqlite_file
 
 OnSaved = Callable[[], None]
@@ -153,6 +155,34 @@ class ServiceApplication(EventSourcedProjection):
         in the same transaction; without tracking for a replayed dead letter."""
         super().process_event(domain_event, tracking)  # type: ignore[arg-type]
         self._saved()
+
+    def process_page(self, domain_events: Sequence[Any], tracking: Tracking) -> None:
+        """Record what `policy` collects for several upstream events of one upstream, in
+        order, with one tracking record (the last event's), in one transaction. Each
+        event's policy sees what the events before it changed."""
+        processing_event = ProcessingEvent(tracking=tracking)
+        with self.repository.page(processing_event):
+            for domain_event in domain_events:
+                self.policy(domain_event, processing_event)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self.notify(processing_event.events)
+        self._notify(recordings)
+        self._saved()
+
+    def construct_repository(self) -> PageRepository:
+        # The library's own choice of repository settings, on a repository that can hold a page.
+        cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return PageRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(cache_maxsize) if cache_maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")
+            ),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     def policy(self, domain_event: Any, processing_event: ProcessingEvent) -> None:
         """A service that follows others collects the events an upstream event causes."""
