@@ -101,6 +101,7 @@ POLICY: dict[str, Rule] = {
     "SetRefundPolicy": _change(ORGANIZER, "registration", "finance"),
     "GetRegistrationSetup": READ,
     "PlaceOrder": _change(ORGANIZER, "registration"),
+    "ImportAttendees": _change(ORGANIZER, "registration"),
     "GetOrder": PERSONAL_DATA,
     "ApproveOrder": _change(ORGANIZER, "registration"),
     "DenyOrder": _change(ORGANIZER, "registration"),

@@ -152,3 +152,12 @@ class JoinWaitlist:
     conference_id: uuid.UUID
     ticket_type: str
     person: Person
+
+
+@dataclass(frozen=True)
+class ImportAttendees:
+    """The query of an upload of attendees (its body is the file): the consent they gave,
+    as its version and the SHA-256 of its wording."""
+
+    consent_version: str
+    consent_sha256: str

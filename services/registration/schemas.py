@@ -154,6 +154,20 @@ class PlaceOrderSchema(Loads):
     expires_at = fields.AwareDateTime(load_default=None)
 
 
+class ImportAttendeesSchema(Loads):
+    """The query of an upload of attendees besides who imports it (its body is the file)."""
+
+    command = commands.ImportAttendees
+
+    consent_version = token(50, required=True)
+    consent_sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9a-fA-F]{64}$", error="must be the SHA-256 of the wording, 64 hex digits"
+        ),
+    )
+
+
 class ApproveOrderSchema(Loads):
     command = commands.ApproveOrder
 
@@ -343,6 +357,13 @@ class AttendeeAnswer(Schema):
 class OrderWithAttendeesAnswer(Schema):
     order = fields.Nested(OrderAnswer)
     attendees = fields.List(fields.Nested(AttendeeAnswer))
+
+
+class ImportedAttendeesAnswer(Schema):
+    attendees = fields.Integer()
+    orders = fields.Integer()
+    paid = fields.Integer()
+    order_ids = fields.List(fields.String())
 
 
 class ExpiredAnswer(Schema):

@@ -10,6 +10,7 @@ from services.common.providers import Use, every
 from services.common.service import HuiwuService
 from services.policy import Target
 
+from . import attendee_sheet
 from . import schemas as s
 
 
@@ -65,6 +66,22 @@ class Service(HuiwuService):
         "email": "wang@example.cn", "consents": ["personal_information"],
         "consent": {"version": "2027-01", "wording": "..."}}}]}"""
         return self.registration.place_order(cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/attendees/import")
+    @command(
+        "ImportAttendees",
+        s.ImportAttendeesSchema,
+        s.ImportedAttendeesAnswer,
+        status=201,
+        caller="query",
+        max_body=attendee_sheet.MAX_BYTES,
+    )
+    def import_attendees(self, cmd, ctx, sheet, conference_id):
+        """Body: a CSV (UTF-8) or an XLSX, a header row then one attendee per row; query:
+        consent_version and consent_sha256. Each row becomes an order of one attendee; if
+        any row does not fit, 400 lists each by row, column and reason, and nothing is
+        stored."""
+        return self.registration.import_attendees(conference_id, sheet, cmd, ctx)
 
     @http("GET", "/orders/<string:order_id>")
     @query("GetOrder", answer=s.OrderWithAttendeesAnswer, scope="order_scope")

@@ -53,6 +53,7 @@ EXPECTED = {
     "SetRefundPolicy": ORGANIZERS | {"registration", "finance"},
     "GetRegistrationSetup": READERS,
     "PlaceOrder": ORGANIZERS | {"registration"},
+    "ImportAttendees": ORGANIZERS | {"registration"},
     "GetOrder": PERSONAL_DATA,
     "ApproveOrder": ORGANIZERS | {"registration"},
     "DenyOrder": ORGANIZERS | {"registration"},

@@ -1,17 +1,20 @@
 """Use cases of registration, a module per part: the conference's set-up, orders,
-payments and refunds, vouchers and the waiting list, attendees. Each takes
-`(ids..., command, ctx)`, checks everything first and saves everything it changes in
-one `save`."""
+attendees imported from a sheet, payments and refunds, vouchers and the waiting list,
+attendees. Each takes `(ids..., command, ctx)`, checks everything first and saves
+everything it changes in one `save`."""
 
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .imports import ImportCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
 from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
-class RegistrationApplication(SetupCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases):
+class RegistrationApplication(
+    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases
+):
     """Every use case of registration, on one store."""
 
     # eventsourcing names each subclass after itself unless it says otherwise: the store,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from services.common.domain import CommandContext
@@ -14,9 +15,33 @@ from services.common.store import ChangedMeanwhile
 
 from .. import commands as c
 from ..conferences import Conference
-from ..domain import Attendee, Order, Quota, Voucher, normalise_email, voucher_id
+from ..domain import (
+    Attendee,
+    EmailClaim,
+    Order,
+    Quota,
+    RegistrationSetup,
+    Voucher,
+    normalise_email,
+    voucher_id,
+)
 from ..domain import refunds as refund_rules
 from .base import RegistrationBase, check_consents, sha256
+
+
+@dataclass
+class BuiltOrder:
+    """An order and what it changes besides itself, ready to save together."""
+
+    order: Order
+    attendees: list[Attendee]
+    claims: list[EmailClaim]
+    quotas: list[Quota]
+    vouchers: list[Voucher]
+
+    @property
+    def changed(self) -> list[Any]:
+        return [self.order, *self.attendees, *self.claims, *self.quotas, *self.vouchers]
 
 
 class OrderCases(RegistrationBase):
@@ -40,12 +65,8 @@ class OrderCases(RegistrationBase):
             raise InvalidCommand(
                 "is required when the buyer is an organisation", field="buyer_organisation"
             )
-        order_id = uuid.uuid4()
-        lines = []
         seen: dict[str, int] = {}
         for i, attendee in enumerate(cmd.attendees):
-            with about(f"attendees[{i}].ticket_type"):
-                lines.append(setup.fee_for(attendee.ticket_type, today))
             email = normalise_email(attendee.person.email)
             if email in seen:
                 raise InvalidCommand(
@@ -54,6 +75,37 @@ class OrderCases(RegistrationBase):
                     field=f"attendees[{i}].person.email",
                 )
             seen[email] = i
+        built = self._build_order(
+            conference,
+            setup,
+            cmd,
+            [sha256(a.person.consent.wording) for a in cmd.attendees],
+            expires_at,
+            today,
+            meta,
+        )
+        self.save(*built.changed)
+        return built.order
+
+    def _build_order(
+        self,
+        conference: Conference,
+        setup: RegistrationSetup,
+        cmd: c.PlaceOrder,
+        consent_hashes: list[str],
+        expires_at: dt.datetime,
+        today: str,
+        meta: dict,
+        quotas: dict[str, Quota] | None = None,
+    ) -> BuiltOrder:
+        """An order with its attendees, email claims, quota places and vouchers, unsaved;
+        refused naming the attendee's field. `quotas` carries the quotas of orders built
+        before this one and saved with it (an import), so their places count."""
+        order_id = uuid.uuid4()
+        lines = []
+        for i, attendee in enumerate(cmd.attendees):
+            with about(f"attendees[{i}].ticket_type"):
+                lines.append(setup.fee_for(attendee.ticket_type, today))
             check_consents(attendee.person, f"attendees[{i}].person")
         prices, voucher_ids, vouchers = self._redeem(
             conference, cmd.attendees, lines, str(order_id), today, meta
@@ -63,7 +115,7 @@ class OrderCases(RegistrationBase):
             self._claim(conference, attendee.person.email, str(aid), meta, f"attendees[{i}]")
             for i, (attendee, aid) in enumerate(zip(cmd.attendees, attendee_ids, strict=True))
         ]
-        quotas = self._reserve(conference, lines, str(order_id), meta, vouchers)
+        reserved = self._reserve(conference, lines, str(order_id), meta, vouchers, quotas)
         positions = [
             {
                 "attendee_id": str(aid),
@@ -103,7 +155,7 @@ class OrderCases(RegistrationBase):
                 source_campaign=a.source_campaign,
                 consents=list(a.person.consents),
                 consent_version=a.person.consent.version,
-                consent_sha256=sha256(a.person.consent.wording),
+                consent_sha256=consent_sha256,
                 name=a.person.name,
                 email=a.person.email.strip(),
                 phone=a.person.phone,
@@ -112,13 +164,12 @@ class OrderCases(RegistrationBase):
                 claim_id=str(claim.id),
                 meta=meta,
             )
-            for aid, line, a, claim, price in zip(
-                attendee_ids, lines, cmd.attendees, claims, prices, strict=True
+            for aid, line, a, claim, price, consent_sha256 in zip(
+                attendee_ids, lines, cmd.attendees, claims, prices, consent_hashes, strict=True
             )
         ]
         self._free_paid(order, attendees, meta)
-        self.save(order, *attendees, *claims, *quotas, *vouchers)
-        return order
+        return BuiltOrder(order, attendees, claims, reserved, vouchers)
 
     def approve_order(self, order_id: Any, cmd: c.ApproveOrder, ctx: CommandContext) -> Order:
         order = self.order(order_id)
@@ -201,16 +252,22 @@ class OrderCases(RegistrationBase):
         order_id: str,
         meta: dict,
         vouchers: list[Voucher],
+        held: dict[str, Quota] | None = None,
     ) -> list[Quota]:
         """The order's places in each quota; a place a waiting-list voucher held for this
-        order's person passes to the order."""
+        order's person passes to the order. A quota in `held` is taken from there (and
+        put there when read)."""
         wanted = Counter(line["ticket_type"] for line in lines if line.get("quota"))
         sizes = {line["ticket_type"]: line["quota"] for line in lines if line.get("quota")}
         quotas = []
         for ticket_type, places in wanted.items():
-            quota = self._quota(conference.conference_id, ticket_type) or Quota(
-                ticket_type=ticket_type, meta=meta
+            quota = (held or {}).get(ticket_type) or self._quota(
+                conference.conference_id, ticket_type
             )
+            if quota is None:
+                quota = Quota(ticket_type=ticket_type, meta=meta)
+            if held is not None:
+                held[ticket_type] = quota
             for voucher in vouchers:
                 quota.release(meta, voucher_id=str(voucher.id))
             index = next(i for i, line in enumerate(lines) if line["ticket_type"] == ticket_type)
