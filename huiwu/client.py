@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,11 +89,13 @@ class ServiceClient:
         content: bytes | None = None,
         content_type: str = "application/json",
         binary: bool = False,
+        on_sent: Callable[[int], None] | None = None,
     ) -> Reply:
         """Any status comes back as a Reply; only an unreachable service raises.
 
         `content` sends raw bytes of `content_type` instead of a JSON `body`; with `binary`
         a successful answer's body is left as bytes (a file), an error's is still decoded.
+        `on_sent` is told how many bytes of `content` went out, chunk by chunk.
         """
         base = self.url(service)
         url = base + path
@@ -108,7 +110,11 @@ class ServiceClient:
             headers["Authorization"] = f"Bearer {self.token}"
         if data is not None:
             headers["Content-Type"] = content_type
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        payload: bytes | Iterator[bytes] | None = data
+        if data is not None and on_sent is not None:
+            headers["Content-Length"] = str(len(data))
+            payload = _chunks(data, on_sent)
+        request = urllib.request.Request(url, data=payload, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as answer:
                 raw = answer.read()
@@ -148,6 +154,16 @@ class ServiceClient:
         return self.call(
             service, "POST", path, content=content, content_type=content_type, **kwargs
         )
+
+
+UPLOAD_CHUNK = 64 * 1024
+
+
+def _chunks(data: bytes, on_sent: Callable[[int], None]) -> Iterator[bytes]:
+    for start in range(0, len(data), UPLOAD_CHUNK):
+        chunk = data[start : start + UPLOAD_CHUNK]
+        yield chunk
+        on_sent(len(chunk))
 
 
 def path_segment(value: str) -> str:

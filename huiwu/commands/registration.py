@@ -5,6 +5,7 @@ units (2800.00) and sent as exact minor units."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,13 @@ from services.registration.events import (
 from .. import output
 from ..client import ServiceError, path_segment
 from ..money import from_minor, normalise_currency, to_minor
+from ..progress import Progress
 from .context import Context, UsageError, today_in
+from .plan import XLSX_TYPE, row_error
 
 SERVICE = "registration"
+# checking 20,000 rows and storing them takes longer than a command's usual 30 s
+IMPORT_TIMEOUT = 600.0
 # Registering needs this consent (PIPL); `--consent-to` adds others.
 REQUIRED_CONSENT = "personal_information"
 
@@ -378,6 +383,57 @@ def attendee_show(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(a, attendee_text(a))
 
 
+def attendee_import(ctx: Context, args: argparse.Namespace) -> int:
+    """Import attendees from a CSV or XLSX: every row an order of one attendee, or none."""
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise UsageError("FILE", f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        # read as `order place --consent-file` reads it, so both record the same hash
+        wording = Path(args.consent_wording_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError("--consent-wording-file", f"cannot read it: {reason}") from None
+    if not wording.strip():
+        raise UsageError("--consent-wording-file", "the file is empty")
+    query = {
+        **ctx.caller(),
+        "consent_version": args.consent_version,
+        # the service keeps only the hash of what the attendees agreed to
+        "consent_sha256": hashlib.sha256(wording.encode("utf-8")).hexdigest(),
+    }
+    kind = XLSX_TYPE if content.startswith(b"PK\x03\x04") else "text/csv; charset=utf-8"
+    target = f"/conferences/{path_segment(args.conference)}/attendees/import"
+    try:
+        with Progress(ctx.err, len(content), f"importing {path.name}") as progress:
+            answer = ctx.client.upload(
+                SERVICE,
+                target,
+                content,
+                kind,
+                query=query,
+                timeout=IMPORT_TIMEOUT,
+                on_sent=progress.sent,
+            )
+    except ServiceError as exc:
+        errors = exc.body.get("errors") if isinstance(exc.body, dict) else None
+        if exc.status != 400 or not isinstance(errors, list):
+            raise
+        if ctx.json:
+            output.emit_json(exc.body, ctx.out)
+        for error in errors:
+            print(f"huiwu attendee import: error: {row_error(error)}", file=ctx.err)
+        print(f"huiwu attendee import: {exc.message}", file=ctx.err)
+        return 2
+    text = (
+        f"imported {answer.get('attendees')} attendees in {answer.get('orders')} orders"
+        f" ({answer.get('paid')} paid) from {path.name}"
+    )
+    return ctx.show(answer, "\n".join([text, *answer.get("order_ids", [])]))
+
+
 def attendee_substitute(ctx: Context, args: argparse.Namespace) -> int:
     """Put another person in an attendee's place (the fee and position stay)."""
     body: dict[str, Any] = {
@@ -546,6 +602,21 @@ def add_parsers(
     attendee = group("attendee", "attendees and substitutions (registration service)")
     shown = command(attendee, "show", attendee_show)
     shown.add_argument("attendee_id", metavar="ATTENDEE_ID")
+    imported = command(attendee, "import", attendee_import)
+    imported.add_argument("file", metavar="FILE", help="a CSV (UTF-8) or an XLSX")
+    imported.add_argument("--conference", required=True, metavar="ID")
+    imported.add_argument(
+        "--consent-version",
+        required=True,
+        metavar="VERSION",
+        help="the version of the consent wording the attendees agreed to",
+    )
+    imported.add_argument(
+        "--consent-wording-file",
+        required=True,
+        metavar="PATH",
+        help="a UTF-8 file holding that wording (only its SHA-256 is sent)",
+    )
     substituted = command(attendee, "substitute", attendee_substitute)
     substituted.add_argument("attendee_id", metavar="ATTENDEE_ID")
     substituted.add_argument("--name", required=True, type=non_blank)

@@ -26,7 +26,8 @@ class FakeService:
                         "method": self.command,
                         "path": path,
                         "query": query,
-                        "body": json.loads(raw) if raw else None,
+                        "body": json.loads(raw) if raw and _is_json(self.headers) else None,
+                        "raw": raw,
                         "authorization": self.headers.get("Authorization"),
                     }
                 )
@@ -59,3 +60,9 @@ class FakeService:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _is_json(headers: Any) -> bool:
+    """A body sent as JSON (or as nothing said): an uploaded file is kept as bytes only."""
+    kind = headers.get("Content-Type") or "application/json"
+    return kind.startswith("application/json")

@@ -3,9 +3,13 @@ what each sends (exact minor units, the consent wording) and what it prints."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 import pytest
 
 from huiwu import cli
+from huiwu.progress import Progress
 from services.common.registry import load
 from tests.support.fake_http import FakeService
 
@@ -212,3 +216,65 @@ def test_an_attendee_may_bring_a_voucher_code(fake, capsys):
     )
     (sent,) = fake.requests[-1]["body"]["attendees"]
     assert sent["voucher_code"] == "ABCDEFGHJKLMNPQR" and "phone" not in sent["person"]
+
+
+IMPORTED = f"/conferences/{CONFERENCE_ID}/attendees/import"
+
+
+def test_attendee_import_uploads_the_sheet_with_the_hash_of_the_wording(fake, capsys, tmp_path):
+    sheet = tmp_path / "attendees.csv"
+    sheet.write_bytes("name,email,ticket_type\r\n王磊,wang@example.cn,full\r\n".encode())
+    wording = tmp_path / "consent.txt"
+    wording.write_text("我同意处理我的个人信息", encoding="utf-8")
+    answer = {"attendees": 1, "orders": 1, "paid": 0, "order_ids": [ORDER_ID]}
+    fake.routes[("POST", IMPORTED)] = (201, answer)
+    code, out, err = run(
+        capsys,
+        *("attendee", "import", str(sheet), "--conference", CONFERENCE_ID),
+        *("--consent-version", "2027-01", "--consent-wording-file", str(wording)),
+    )
+    assert code == 0 and err == ""  # no progress bar when stderr is not a terminal
+    assert out.splitlines() == [
+        "imported 1 attendees in 1 orders (0 paid) from attendees.csv",
+        ORDER_ID,
+    ]
+    sent = fake.requests[-1]
+    assert sent["raw"] == sheet.read_bytes()
+    expected = hashlib.sha256("我同意处理我的个人信息".encode()).hexdigest()
+    assert f"consent_sha256={expected}" in sent["query"]
+    assert "consent_version=2027-01" in sent["query"]
+
+
+def test_attendee_import_prints_every_row_error(fake, capsys, tmp_path):
+    sheet = tmp_path / "attendees.csv"
+    sheet.write_text("name,email,ticket_type\n", encoding="utf-8")
+    wording = tmp_path / "consent.txt"
+    wording.write_text("wording", encoding="utf-8")
+    errors = [
+        {"row": 7, "column": "email", "reason": "Not a valid email address."},
+        {"row": 9, "column": "ticket_type", "reason": "unknown ticket type 'vip'"},
+    ]
+    body = {"error": "ImportRejected", "message": "2 problems", "errors": errors}
+    fake.routes[("POST", IMPORTED)] = (400, body)
+    code, _, err = run(
+        capsys,
+        *("attendee", "import", str(sheet), "--conference", CONFERENCE_ID),
+        *("--consent-version", "2027-01", "--consent-wording-file", str(wording)),
+    )
+    assert code == 2
+    assert "row 7, email: Not a valid email address." in err
+    assert "row 9, ticket_type: unknown ticket type 'vip'" in err
+
+
+def test_the_progress_bar_is_drawn_only_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        with Progress(stream, 100, "importing a.csv") as progress:
+            progress.sent(50)
+            progress.sent(50)
+    assert "50% sent" in terminal.getvalue() and "checking and storing" in terminal.getvalue()
+    assert pipe.getvalue() == ""
