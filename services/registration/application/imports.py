@@ -38,6 +38,9 @@ LINE_COLUMNS = (
 )
 PAYMENT_COLUMNS = {"method": "payment_method", "amount_minor": "paid_minor"}
 ROW_FIELD = "attendees[0]."  # how a built order's refusal names its only attendee
+# made once: a schema's construction costs more than loading a row with it
+LINE_SCHEMA = AttendeeLineSchema()
+PAYMENT_SCHEMA = RecordPaymentSchema()
 
 
 @dataclass(frozen=True)
@@ -80,22 +83,14 @@ class ImportCases(OrderCases):
         quotas: dict[str, Quota] = {}
         over_quota: set[str] = set()
         per_type = Counter(row.line.ticket_type for row in rows)
+        placed: Counter[str] = Counter()
         built: list[tuple[BuiltOrder, bool]] = []
         for row in rows:
-            order = c.PlaceOrder(
-                conference_id=uuid.UUID(conference.conference_id),
-                buyer_kind="individual",
-                buyer_name=row.line.person.name,
-                attendees=(row.line,),
-                channel=CHANNEL,
-                buyer_email=row.line.person.email,
-                buyer_phone=row.line.person.phone,
-            )
             try:
                 one = self._build_order(
                     conference,
                     setup,
-                    order,
+                    order_of(row, conference.conference_id),
                     [cmd.consent_sha256.lower()],
                     expires_at,
                     today,
@@ -103,17 +98,17 @@ class ImportCases(OrderCases):
                     quotas,
                 )
                 paid = pay(one, row.payment, meta)
-            except SoldOut as exc:
+            except SoldOut:
                 # only the first row over its quota: the rows of that type after it are too
-                ticket_type = row.line.ticket_type
-                if ticket_type not in over_quota:
-                    over_quota.add(ticket_type)
+                kind = row.line.ticket_type
+                if kind not in over_quota:
+                    over_quota.add(kind)
                     errors.append(
                         RowError(
                             row.number,
                             "ticket_type",
-                            f"{exc.message}: the file has {per_type[ticket_type]} rows of "
-                            f"{ticket_type}, and this row is the first over its quota",
+                            f"the quota of {kind} had {placed[kind]} places left and the file "
+                            f"has {per_type[kind]} rows of it: this row is the first over it",
                         )
                     )
                 continue
@@ -122,6 +117,7 @@ class ImportCases(OrderCases):
                 reason = exc.message.replace(f" ({ROW_FIELD[:-1]})", "")
                 errors.append(RowError(row.number, column_of(exc.field), reason))
                 continue
+            placed[row.line.ticket_type] += 1
             built.append((one, paid))
         if errors:
             raise ImportRejected(sorted(errors, key=lambda e: (e.row or 0, e.column or "")))
@@ -133,6 +129,19 @@ class ImportCases(OrderCases):
             "paid": sum(1 for _, paid in built if paid),
             "order_ids": [str(one.order.id) for one, _ in built],
         }
+
+
+def order_of(row: Row, conference_id: str) -> c.PlaceOrder:
+    """A row as an order keyed in by staff, its attendee buying for themselves."""
+    return c.PlaceOrder(
+        conference_id=uuid.UUID(conference_id),
+        buyer_kind="individual",
+        buyer_name=row.line.person.name,
+        attendees=(row.line,),
+        channel=CHANNEL,
+        buyer_email=row.line.person.email,
+        buyer_phone=row.line.person.phone,
+    )
 
 
 def read_row(
@@ -157,7 +166,7 @@ def read_row(
     fields = {key: cells.get(key) for key in LINE_COLUMNS if cells.get(key) is not None}
     ok = True
     try:
-        line = AttendeeLineSchema().load({**fields, "person": person})
+        line = LINE_SCHEMA.load({**fields, "person": person})
     except ValidationError as exc:
         ok = False
         for column, reason in flatten(exc.messages):
@@ -190,7 +199,7 @@ def read_payment(
             fail(RowError(number, "paid_minor", "must be a whole number of minor units"))
             return False
     try:
-        return RecordPaymentSchema().load({**given, "currency": currency})
+        return PAYMENT_SCHEMA.load({**given, "currency": currency})
     except ValidationError as exc:
         for column, reason in flatten(exc.messages):
             fail(RowError(number, column, reason))
