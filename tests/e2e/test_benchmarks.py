@@ -1,5 +1,5 @@
-"""The benchmarks still run: bench.backbone, bench.checklist, bench.plan_read and
-bench.audit_rebuild end to end at a tiny size, so they cannot rot.
+"""The benchmarks still run: bench.backbone, bench.attendee_import, bench.checklist,
+bench.plan_read and bench.audit_rebuild end to end at a tiny size, so they cannot rot.
 
 The figures of so small a run mean nothing; what is checked is that the benchmark
 completes, accounts for every event the services stored, and reports sane numbers.
@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from bench import audit_rebuild, backbone, checklist, plan_read
+from bench import attendee_import, audit_rebuild, backbone, checklist, plan_read
 
 EVENTS = 4
 
@@ -243,3 +243,29 @@ def test_audit_rebuild_runs_at_a_tiny_size_on_sqlite(tmp_path, capsys):
         "verify_vs_baseline",
         "memory_growth",
     }
+
+
+@pytest.mark.timeout(240)
+def test_attendee_import_runs_at_a_tiny_size_on_sqlite(tmp_path, capsys):
+    output = tmp_path / "attendee-import.json"
+    argv = [
+        "--attendees", "6",
+        "--rounds", "1",
+        "--batch", "2",
+        "--output", str(output),
+        "--workdir", str(tmp_path),
+    ]  # fmt: skip
+
+    assert attendee_import.main(argv) == 0
+
+    assert "registration events, upload -> applied by all (/s)" in capsys.readouterr().out
+    result = json.loads(output.read_text())
+    huiwu = result["huiwu"]
+    # every attendee's order and registration stored; half of them paid at import
+    assert huiwu["paid"] == 3
+    assert huiwu["registration_events"] >= 6 * 4
+    assert huiwu["events_stored"]["registration"] == huiwu["registration_events"]
+    # every event was applied by every consumer that follows it, none lost or doubled
+    assert huiwu["deliveries_processed"] == huiwu["deliveries_expected"] > 0
+    for name, value in result["ratios"].items():
+        assert math.isfinite(value) and value > 0, name
