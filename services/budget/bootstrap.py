@@ -1,12 +1,22 @@
-"""Wiring of budget: its store and outbox; it follows no other service yet."""
+"""Wiring of budget: its application, and the policy that follows checklist (the
+conferences), registration (payments, refunds), vendors (contracts, deliveries) and
+speakers, recording the ledger's events from theirs."""
 
 from services.common.config import Settings
-from services.common.wiring import Parts, Wired
+from services.common.sinks import ProcessSink
+from services.common.wiring import Following, Parts, Wired
 
 from .application import BudgetApplication
 
 
 def bootstrap(settings: Settings) -> Wired:
     parts = Parts(settings, "budget")
-    app = parts.store(BudgetApplication)
-    return parts.wire(app, uses={"budget": app})
+    # The consumer is built around the application, so the application reaches it
+    # through this list: to read checklist's log when a command names a conference
+    # opened a moment ago.
+    following: list[Following] = []
+    app = parts.store(
+        BudgetApplication, refresh_conferences=lambda: following[0].refresher("checklist")()
+    )
+    following.append(parts.follow(ProcessSink(app)))
+    return parts.wire(app, uses={"budget": app}, following=following[0])
