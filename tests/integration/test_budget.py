@@ -8,6 +8,8 @@ the policy (tests/unit/test_budget_application.py)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from tests.support.rpc import read_log
 from tests.support.slice import SECTION_ONE, add_vendor, cancel, draft_contract, ok, sign
 from tests.support.slice import open_conference as open_conference_
 from tests.support.stores import provision_postgres
-from tests.support.system import System, wait_until
+from tests.support.system import ROOT, System, wait_until
 
 CATALOGS = load().catalogs()
 BUDGET = {
@@ -54,7 +56,7 @@ DEPOSIT = {
 
 
 def test_contracts_become_commitments_an_overrun_warns_once_per_crossing_and_a_rebuild_equals(
-    system,
+    system, tmp_path
 ):
     system.start("checklist", "vendors", "budget")
     budget = system["budget"]
@@ -80,6 +82,9 @@ def test_contracts_become_commitments_an_overrun_warns_once_per_crossing_and_a_r
     wait_until(lambda: over(budget, at) == ["venue"])
     ok(budget.post(f"/contracts/{first}/payments", DEPOSIT))
 
+    if "HUIWU_DATA_DIR" in system.store_env:  # the command line once: the store is no matter
+        through_the_command_line(system, conference_id, tmp_path)
+
     warnings = [e["event_type"] for e in read_log(system.amqp_uri, "budget")]
     assert warnings.count("BudgetOverrunWarning") == 2
     assert warnings.count("BudgetOverrunCleared") == 1
@@ -92,6 +97,31 @@ def test_contracts_become_commitments_an_overrun_warns_once_per_crossing_and_a_r
     rebuild(system, conference_id, first)
     budget.start()
     assert figures(system, at) == live
+
+
+def through_the_command_line(system: System, conference_id: str, tmp_path: Path) -> None:
+    shown = huiwu(system, "budget", "show", conference_id)
+    assert "Chen Jing, Wang Lei" in shown and "OVER" in shown
+    ledger = huiwu(system, "ledger", "show", conference_id)
+    assert "venue" in ledger and "over budget: venue" in ledger
+    exported = tmp_path / "ledger.csv"
+    huiwu(system, "ledger", "export", conference_id, "-o", str(exported))
+    rows = exported.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("entry_id,recorded_at,kind,category,amount_minor")
+    assert len(rows) == 2 and ",expense,venue,5000000,CNY," in rows[1]  # the deposit
+
+
+def huiwu(system: System, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "huiwu.cli", *args],
+        cwd=ROOT,
+        env={**system.env(), "HUIWU_TOKEN": system.token("qian.li")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result
+    return result.stdout
 
 
 def refused_and_nothing_stored(system: System, at: str) -> None:
