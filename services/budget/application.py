@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from marshmallow import ValidationError
 
 from services.common.domain import CommandContext
 from services.common.envelope import event_id_for, to_json_value
@@ -33,6 +34,7 @@ from .domain import (
     caused_id,
     ledger_id,
 )
+from .events import CATALOG
 
 DEFAULT_CURRENCY = "CNY"  # the book currency of a conference that names none (design, 8)
 CONFERENCE = "conference"  # the scope whose budget the ledger is checked against
@@ -56,6 +58,10 @@ class BudgetApplication(ServiceApplication):
         super().__init__(env, on_saved)
         self.refresh_conferences = refresh_conferences
         self.books = Books(self)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        _publishable(objs)
+        return super().save(*objs, **kwargs)
 
     # -- the budget ------------------------------------------------------------------
     def set_budget(self, conference_id: str, cmd: c.SetBudget, ctx: CommandContext) -> Budget:
@@ -208,8 +214,9 @@ class BudgetApplication(ServiceApplication):
             return
         meta = CommandContext.caused_by(envelope).meta(conference_id)
         ledger = self._ledger(conference_id, meta)
-        changed = react(self, envelope, payload, ledger, meta)
-        processing_event.collect_events(*_new(ledger), *changed)
+        changed = [*_new(ledger), *react(self, envelope, payload, ledger, meta)]
+        _publishable(changed)
+        processing_event.collect_events(*changed)
 
     def _conference_opened(self, envelope, payload, ledger, meta) -> list[Any]:
         return []  # `_ledger` opened it
@@ -496,6 +503,28 @@ class BudgetApplication(ServiceApplication):
 
 # Not what happened: the event's identity and `meta`, shown apart.
 HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
+
+
+def _publishable(aggregates: Any) -> None:
+    """Refuse, before anything is stored, an event its contract would not publish (a sum
+    past the largest amount a payload carries): the relay stops at a stored event it
+    cannot publish, so none may be stored."""
+    for aggregate in aggregates:
+        for event in getattr(aggregate, "pending_events", ()):
+            name = type(event).__name__
+            payload = {k: to_json_value(v) for k, v in vars(event).items() if k not in HIDDEN}
+            try:
+                CATALOG.validate_outgoing(name, payload)
+            except ValidationError as exc:
+                field = next(iter(exc.messages), None) if isinstance(exc.messages, dict) else None
+                raise InvalidCommand(
+                    f"it would record {name} that its contract refuses: {exc.messages}",
+                    field="amount_minor" if field in SUMS else field,
+                ) from None
+
+
+# Fields of the ledger's sums: past the largest amount only by adding amounts up.
+SUMS = {"committed_minor", "actual_minor", "approved_minor", "total_minor", "due_minor"}
 
 
 def _new(aggregate: Any) -> list[Any]:

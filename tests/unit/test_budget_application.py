@@ -179,6 +179,22 @@ def test_paying_under_a_contract_budget_does_not_know_is_refused(app, upstream):
     assert refused.value.field == "contract_id"
 
 
+def test_an_expense_whose_sums_a_payload_could_not_carry_is_refused_and_nothing_stored(
+    app, upstream, conference_id
+):
+    approved_budget(app, conference_id, venue=10**15, catering=10**15)
+    for name in ("venue", "catering"):
+        spent = c.RecordExpense(category=name, amount_minor=10**15, currency="CNY")
+        app.record_expense(conference_id, spent, ORGANIZER)  # each line at its amount
+    before = stored(app)
+
+    with pytest.raises(InvalidCommand) as refused:  # the total's warning: 2 * 10**15 + 1
+        one_more = c.RecordExpense(category="printing", amount_minor=1, currency="CNY")
+        app.record_expense(conference_id, one_more, ORGANIZER)
+    assert refused.value.field == "amount_minor"
+    assert stored(app) == before
+
+
 # -- the ledger follows registration ------------------------------------------------------
 
 
