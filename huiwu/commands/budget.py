@@ -116,6 +116,19 @@ def budget_show(ctx: Context, args: argparse.Namespace) -> int:
     if rows:
         headers = ("LINE", "APPROVED", "COMMITTED", "SPENT", "")
         text += "\n\n" + output.table(headers, rows)
+    forecast = answer.get("forecast") or {}
+    per_attendee = [
+        (
+            f"{x['line']} {x.get('item') or ''}".strip(),
+            from_minor(x["planned_minor"], currency),
+            x["planned_quantity"],
+            from_minor(x["forecast_minor"], currency),
+        )
+        for x in forecast.get("lines") or []
+    ]
+    if per_attendee:
+        text += f"\n\nper attendee, for the {forecast['registered']} registered:\n"
+        text += output.table(("LINE", "PLANNED", "FOR", "FORECAST"), per_attendee)
     return ctx.show(answer, text)
 
 

@@ -54,9 +54,11 @@ class BudgetApplication(ServiceApplication):
         on_saved: OnSaved | None = None,
         *,
         refresh_conferences: Refresh | None = None,
+        registered: Callable[[str], dict[str, int]] | None = None,
     ) -> None:
         super().__init__(env, on_saved)
         self.refresh_conferences = refresh_conferences
+        self.registered = registered
         self.books = Books(self)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
@@ -405,6 +407,8 @@ class BudgetApplication(ServiceApplication):
                 budget.planned_expense(), figures.committed(), figures.actual, ()
             )
             view["against_ledger"] = [{**r, "over": overruns.over(r, margin)} for r in rows]
+        if budget.approved is not None and self.registered is not None:
+            view["forecast"] = forecast(budget.approved["lines"], self.registered(conference_id))
         return view
 
     def budget_history(self, conference_id: str, scope: str = CONFERENCE) -> dict[str, Any]:
@@ -503,6 +507,29 @@ class BudgetApplication(ServiceApplication):
 
 # Not what happened: the event's identity and `meta`, shown apart.
 HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
+
+
+def forecast(lines: list[dict[str, Any]], registered: dict[str, int]) -> dict[str, Any]:
+    """Each per-attendee line of the version in force priced for the registered count
+    (all categories), beside what it planned for the expected one."""
+    heads = sum(registered.values())
+    return {
+        "registered": heads,
+        "by_category": registered,
+        "lines": [
+            {
+                "line": x["line"],
+                "item": x.get("item"),
+                "income": x["income"],
+                "unit_minor": x["unit_minor"],
+                "planned_quantity": x["quantity"],
+                "planned_minor": x["planned_minor"],
+                "forecast_minor": x["unit_minor"] * heads,
+            }
+            for x in lines
+            if x.get("per") == "attendee" and "unit_minor" in x
+        ],
+    }
 
 
 def _publishable(aggregates: Any) -> None:
