@@ -101,9 +101,14 @@ class BudgetApplication(ServiceApplication):
         return budget
 
     def set_alert(self, conference_id: str, cmd: c.SetAlert, ctx: CommandContext) -> Budget:
+        """Warn when a line reaches a share of its plan; checked at once, then with every
+        change to the ledger."""
         budget = self.budget(conference_id, cmd.scope)
-        budget.set_alert(cmd.line, cmd.warn_percent, ctx.meta(conference_id))
-        self.save(budget)
+        meta = ctx.meta(conference_id)
+        budget.set_alert(cmd.line, cmd.warn_percent, meta)
+        ledger = self._ledger(conference_id, meta)
+        checked = self._check_overruns(ledger, [], meta, budget) if cmd.scope == CONFERENCE else []
+        self.save(budget, *_new(ledger), *checked)
         return budget
 
     def estimate_costs(
@@ -333,6 +338,21 @@ class BudgetApplication(ServiceApplication):
                 "budget_version": budget.approved_version,
             }
             recorded |= ledger.observe(figure, overruns.over(row, margin), meta)
+        planned = budget.planned_expense()
+        committed = figures.committed()
+        for line, percent in sorted(budget.alerts.items()):
+            spent = committed[line] + figures.actual[line]
+            if planned.get(line) and overruns.reached(spent, planned[line], percent):
+                figure = {
+                    "line": line,
+                    "planned_minor": planned[line],
+                    "committed_minor": committed[line],
+                    "actual_minor": figures.actual[line],
+                    "currency": ledger.currency,
+                    "warn_percent": percent,
+                    "budget_version": budget.approved_version,
+                }
+                recorded |= ledger.alert(figure, meta)
         return [ledger] if recorded else []
 
     def _planned(self, conference_id: str) -> dict[str, int]:

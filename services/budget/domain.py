@@ -286,6 +286,7 @@ class Ledger(BudgetAggregate):
         self.conference_id = meta["conference_id"]
         self.currency = currency
         self.over: dict[str, dict[str, Any]] = {}  # line (or "total") -> its warning
+        self.alerted: dict[str, list[int]] = {}  # line -> [budget version, percent] warned
 
     def observe(self, figure: dict[str, Any], over: bool, meta: dict[str, Any]) -> bool:
         """Warn when `figure`'s subject crosses over, clear when it falls back: once per
@@ -334,6 +335,27 @@ class Ledger(BudgetAggregate):
         meta: dict[str, Any],
     ) -> None:
         self.over.pop(line, None)
+
+    def alert(self, figure: dict[str, Any], meta: dict[str, Any]) -> bool:
+        """Warn that a line reached its alert: once per budget version and threshold."""
+        if self.alerted.get(figure["line"]) == [figure["budget_version"], figure["warn_percent"]]:
+            return False
+        self._alert_reached(**figure, meta=meta)
+        return True
+
+    @event("BudgetWarningRaised")
+    def _alert_reached(
+        self,
+        line: str,
+        planned_minor: int,
+        actual_minor: int,
+        currency: str,
+        meta: dict[str, Any],
+        committed_minor: int | None = None,
+        warn_percent: int | None = None,
+        budget_version: int | None = None,
+    ) -> None:
+        self.alerted[line] = [budget_version, warn_percent]
 
 
 class Income(BudgetAggregate):

@@ -19,6 +19,11 @@ def is_over(exposure: int, approved: int, margin_bp: int) -> bool:
     return exposure * BASIS > approved * (BASIS + margin_bp)
 
 
+def reached(exposure: int, planned: int, percent: int) -> bool:
+    """exposure >= percent% of planned, in integers."""
+    return exposure * 100 >= planned * percent
+
+
 def figures(
     planned: Mapping[str, int],
     committed: Mapping[str, int],

@@ -388,6 +388,35 @@ def test_a_revision_that_covers_the_overrun_clears_it(app, upstream, conference_
     assert app.ledger_view(conference_id)["over"] == []
 
 
+def test_an_alert_warns_once_when_a_line_reaches_its_share_of_plan(app, upstream, conference_id):
+    approved_budget(app, conference_id)  # venue 300 000.00
+    app.set_alert(conference_id, c.SetAlert(line="venue", warn_percent=80), ORGANIZER)
+    start = stored(app) + 1
+    deliver(app, upstream.contract_signed(str(uuid.uuid4()), 23_000_000))  # 76%
+    deliver(app, upstream.contract_signed(str(uuid.uuid4()), 1_000_000))  # 80%: warns
+    deliver(app, upstream.contract_signed(str(uuid.uuid4()), 1_000_000))  # 83%: said already
+    app.set_budget(
+        conference_id,
+        c.SetBudget(
+            lines=(line("venue", 31_000_000), line("catering", 20_000_000)), currency="CNY"
+        ),
+        ORGANIZER,
+    )
+    app.approve_budget(  # version 2: still past 80%, said again for it
+        conference_id, c.ApproveBudget(approvers=("Chen Jing",), reason="overrun"), ORGANIZER
+    )
+
+    raised = [
+        app.to_domain_event(n)
+        for n in app.select_notifications(start, 100)
+        if type(app.to_domain_event(n)).__name__ == "BudgetWarningRaised"
+    ]
+    assert [(e.line, e.committed_minor, e.warn_percent, e.budget_version) for e in raised] == [
+        ("venue", 24_000_000, 80, 1),
+        ("venue", 25_000_000, 80, 2),
+    ]
+
+
 # -- rebuilt from zero ---------------------------------------------------------------------------
 
 

@@ -677,8 +677,8 @@ PLANNED_SERVICES = ("registration", "speakers")
 # What budget emits today; the rest of its contract is planned (sponsorship, settlement...).
 BUDGET_EMITS = {
     "CostsEstimated", "BudgetDrafted", "BudgetDraftChanged", "BudgetApproved", "BudgetRevised",
-    "BudgetAlertSet", "BudgetOverrunWarning", "BudgetOverrunCleared", "LedgerOpened",
-    "IncomeRecorded", "IncomeReversed", "ExpenseRecorded", "CommitmentApproved",
+    "BudgetAlertSet", "BudgetWarningRaised", "BudgetOverrunWarning", "BudgetOverrunCleared",
+    "LedgerOpened", "IncomeRecorded", "IncomeReversed", "ExpenseRecorded", "CommitmentApproved",
     "CommitmentCancelled", "PayableDue", "VendorPaid",
 }  # fmt: skip
 

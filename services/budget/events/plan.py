@@ -162,15 +162,19 @@ class BudgetAlertSet(EventSchema):
     )
 
 
-class BudgetWarningRaised(PlannedEvent):
-    """A budget line's actual cost reached its warning (21.9.1, 21.9.2): the early
-    warning at the `warn_percent` of its plan that BudgetAlertSet chose, before any
-    overrun (BudgetOverrunWarning)."""
+class BudgetWarningRaised(EventSchema):
+    """A budget line's cost reached its warning (21.9.1, 21.9.2): what is committed on it
+    plus what is spent (`actual_minor`) reached the `warn_percent` of its plan that
+    BudgetAlertSet chose, before any overrun (BudgetOverrunWarning). Once per line,
+    budget version and threshold: a revision or a new threshold warns again."""
 
     line = one_of(*LINES)
     planned_minor = money_minor(required=True)
     actual_minor = money_minor(required=True)
     currency = currency(required=True)
+    committed_minor = money_minor()
+    warn_percent = fields.Integer(strict=True, validate=validate.Range(min=1, max=200))
+    budget_version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
 
 class _Overrun(EventSchema):
