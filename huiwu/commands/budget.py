@@ -246,6 +246,58 @@ def ledger_pay(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(a, text)
 
 
+# -- settlement --------------------------------------------------------------------------
+
+
+def settlement_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show the settlement statement: each line's plan against the ledger, the balance."""
+    st = ctx.client.get(SERVICE, f"{_conference(args)}/settlement")
+    currency = st.get("currency") or "CNY"
+    rows = [
+        (
+            x["line"],
+            from_minor(x["planned_income_minor"], currency),
+            from_minor(x["income_minor"], currency),
+            from_minor(x["planned_expense_minor"], currency),
+            from_minor(x["actual_minor"], currency),
+            from_minor(x["remaining_minor"], currency)
+            if x["remaining_minor"] >= 0
+            else "-" + from_minor(-x["remaining_minor"], currency),
+        )
+        for x in st.get("lines") or []
+    ]
+    headers = ("LINE", "PLANNED IN", "INCOME", "PLANNED OUT", "SPENT", "REMAINING")
+    text = output.table(headers, rows)
+    balance = st.get("balance_minor", 0)
+    shown = from_minor(abs(balance), currency)
+    text += "\n\n" + output.fields(
+        [
+            ("income", from_minor(st.get("income_minor", 0), currency)),
+            ("expense", from_minor(st.get("expense_minor", 0), currency)),
+            ("balance", f"{st.get('result')} {shown}"),
+            ("open payables", st.get("payables_open")),
+            ("settled", "yes" if st.get("settled") else "no"),
+        ]
+    )
+    return ctx.show(st, text)
+
+
+def settlement_export(ctx: Context, args: argparse.Namespace) -> int:
+    """Export the settlement statement to an XLSX workbook."""
+    body = ctx.client.download(SERVICE, f"{_conference(args)}/settlement.xlsx")
+    path = ctx.save(body, args.output, f"settlement-{args.conference_id}.xlsx")
+    if path is None:
+        return 0
+    return ctx.show({"file": str(path), "bytes": len(body)}, str(path))
+
+
+def settlement_complete(ctx: Context, args: argparse.Namespace) -> int:
+    """Close the accounts (once every payable is paid or cancelled)."""
+    st = ctx.client.post(SERVICE, f"{_conference(args)}/settlement", {**ctx.caller()})
+    balance = from_minor(abs(st.get("balance_minor", 0)), st.get("currency") or "CNY")
+    return ctx.show(st, f"settled: {st.get('result')} {balance}")
+
+
 # -- the parsers -------------------------------------------------------------------------
 
 
@@ -305,3 +357,14 @@ def add_parsers(
     paid.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
     paid.add_argument("--method", choices=PAYMENT_METHODS)
     paid.add_argument("--fapiao", metavar="NUMBER")
+
+    settlement = group("settlement", "the settlement statement (budget service)")
+    for name, handler in (
+        ("show", settlement_show),
+        ("export", settlement_export),
+        ("complete", settlement_complete),
+    ):
+        sub = command(settlement, name, handler)
+        sub.add_argument("conference_id", metavar="CONFERENCE_ID")
+        if name == "export":
+            sub.add_argument("-o", "--output", metavar="FILE", help="default: settlement-ID.xlsx")

@@ -14,12 +14,12 @@ from marshmallow import ValidationError
 
 from services.common.domain import CommandContext
 from services.common.envelope import event_id_for, to_json_value
-from services.common.errors import InvalidCommand, NotFound, Unavailable, about
+from services.common.errors import Conflict, InvalidCommand, NotFound, Unavailable, about
 from services.common.sinks import UpstreamEvent
 from services.common.store import OnSaved, ServiceApplication
 
 from . import commands as c
-from . import overruns
+from . import overruns, settlement
 from .books import Books, Figures
 from .domain import (
     Budget,
@@ -29,10 +29,12 @@ from .domain import (
     Income,
     Ledger,
     Reversal,
+    Settlement,
     account_id,
     budget_id,
     caused_id,
     ledger_id,
+    settlement_id,
 )
 from .events import CATALOG
 
@@ -209,6 +211,41 @@ class BudgetApplication(ServiceApplication):
         checked = self._check_overruns(ledger, [account, expense], meta)
         self.save(*_new(ledger), account, expense, *checked)
         return self.account_state(contract_id)
+
+    # -- settlement ----------------------------------------------------------------------
+    def settlement(self, conference_id: str) -> dict[str, Any]:
+        """The statement: each line's plan against the ledger, the payables, the balance."""
+        ledger = self.ledger(conference_id)
+        budget = self._budget_or_none(conference_id, CONFERENCE)
+        approved = budget.approved if budget is not None else None
+        view = settlement.statement(
+            conference_id, ledger.currency, approved, self.books.of(conference_id)
+        )
+        view["settled"] = self.exists(settlement_id(conference_id))
+        return view
+
+    def complete_settlement(self, conference_id: str, ctx: CommandContext) -> dict[str, Any]:
+        """Close the accounts: SettlementCompleted with income less expense, once; refused
+        while a payable is open (a signed contract neither paid in full nor cancelled)."""
+        view = self.settlement(conference_id)
+        if view["settled"]:
+            raise Conflict(f"conference {conference_id} is settled already", "conference_id")
+        if view["payables_open"]:
+            raise Conflict(
+                f"{view['payables_open']} payables are open: pay or cancel them first",
+                "conference_id",
+            )
+        income, expense = view["income_minor"], view["expense_minor"]
+        done = Settlement(
+            amount_minor=abs(income - expense),
+            currency=view["currency"],
+            income_minor=income,
+            expense_minor=expense,
+            result=settlement.result(income, expense),
+            meta=ctx.meta(conference_id),
+        )
+        self.save(done)
+        return self.settlement(conference_id)
 
     # -- policy: the ledger follows registration and vendors ------------------------------
     def policy(self, domain_event: UpstreamEvent, processing_event: ProcessingEvent) -> None:

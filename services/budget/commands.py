@@ -75,5 +75,10 @@ class PayVendor:
 
 
 @dataclass(frozen=True)
+class CompleteSettlement:
+    """Nothing to give: the figures are the ledger's."""
+
+
+@dataclass(frozen=True)
 class BudgetQuery:
     scope: str = CONFERENCE

@@ -64,6 +64,10 @@ def ledger_id(conference_id: str) -> UUID:
     return uuid.uuid5(NAMESPACE, f"ledger:{conference_id}")
 
 
+def settlement_id(conference_id: str) -> UUID:
+    return uuid.uuid5(NAMESPACE, f"settlement:{conference_id}")
+
+
 def account_id(contract_id: str) -> UUID:
     return uuid.uuid5(NAMESPACE, f"contract:{contract_id}")
 
@@ -544,3 +548,26 @@ class ContractAccount(BudgetAggregate):
         fapiao_number: str | None = None,
     ) -> None:
         self.paid_minor += amount_minor
+
+
+class Settlement(BudgetAggregate):
+    """The conference's accounts settled (2.5.4, 24.1.1): once."""
+
+    @staticmethod
+    def create_id(meta: dict[str, Any]) -> UUID:
+        return settlement_id(meta["conference_id"])
+
+    @event("SettlementCompleted")
+    def __init__(
+        self,
+        amount_minor: int,
+        currency: str,
+        income_minor: int,
+        expense_minor: int,
+        result: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.conference_id = meta["conference_id"]
+        self.income_minor = income_minor
+        self.expense_minor = expense_minor
+        self.result = result

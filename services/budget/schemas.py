@@ -128,6 +128,10 @@ class PayVendorSchema(Loads):
     fapiao_number = fapiao_number()
 
 
+class CompleteSettlementSchema(Loads):
+    command = commands.CompleteSettlement
+
+
 class BudgetQuerySchema(Loads):
     command = commands.BudgetQuery
 

@@ -11,7 +11,7 @@ from services.common.service import HuiwuService
 from services.policy import Target
 
 from . import schemas as s
-from .exports import ledger_csv
+from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
 
 
 class Service(HuiwuService):
@@ -82,6 +82,23 @@ class Service(HuiwuService):
         """{"category": "contributions", "amount_minor": 5000000, "currency": "CNY",
         "source": "contribution", "source_ref": "MOU-2027-01"}"""
         return self.budget.record_income(conference_id, cmd, ctx)
+
+    @http("GET", "/conferences/<string:conference_id>/settlement")
+    @query("GetSettlement")
+    def get_settlement(self, conference_id):
+        return self.budget.settlement(conference_id)
+
+    @http("GET", "/conferences/<string:conference_id>/settlement.xlsx")
+    @query("ExportSettlementXlsx", media_type=XLSX_TYPE)
+    def export_settlement_xlsx(self, conference_id):
+        """The statement as a workbook: a sheet of lines and totals, one of payables."""
+        return settlement_xlsx(self.budget.settlement(conference_id), conference_id)
+
+    @http("POST", "/conferences/<string:conference_id>/settlement")
+    @command("CompleteSettlement", s.CompleteSettlementSchema)
+    def complete_settlement(self, cmd, ctx, conference_id):
+        """{} (the figures are the ledger's)"""
+        return self.budget.complete_settlement(conference_id, ctx)
 
     @http("POST", "/contracts/<string:contract_id>/payments")
     @command("PayVendor", s.PayVendorSchema, scope="contract_scope")

@@ -679,7 +679,7 @@ BUDGET_EMITS = {
     "CostsEstimated", "BudgetDrafted", "BudgetDraftChanged", "BudgetApproved", "BudgetRevised",
     "BudgetAlertSet", "BudgetWarningRaised", "BudgetOverrunWarning", "BudgetOverrunCleared",
     "LedgerOpened", "IncomeRecorded", "IncomeReversed", "ExpenseRecorded", "CommitmentApproved",
-    "CommitmentCancelled", "PayableDue", "VendorPaid",
+    "CommitmentCancelled", "PayableDue", "VendorPaid", "SettlementCompleted",
 }  # fmt: skip
 
 
