@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from marshmallow import ValidationError
 
 from services.common.domain import CommandContext
-from services.common.envelope import event_id_for, to_json_value
+from services.common.envelope import to_json_value
 from services.common.errors import Conflict, InvalidCommand, NotFound, Unavailable, about
 from services.common.sinks import UpstreamEvent
 from services.common.store import OnSaved, ServiceApplication
@@ -56,11 +56,9 @@ class BudgetApplication(ServiceApplication):
         on_saved: OnSaved | None = None,
         *,
         refresh_conferences: Refresh | None = None,
-        registered: Callable[[str], dict[str, int]] | None = None,
     ) -> None:
         super().__init__(env, on_saved)
         self.refresh_conferences = refresh_conferences
-        self.registered = registered
         self.books = Books(self)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
@@ -213,8 +211,9 @@ class BudgetApplication(ServiceApplication):
         return self.account_state(contract_id)
 
     # -- settlement ----------------------------------------------------------------------
-    def settlement(self, conference_id: str) -> dict[str, Any]:
-        """The statement: each line's plan against the ledger, the payables, the balance."""
+    def statement(self, conference_id: str) -> dict[str, Any]:
+        """The settlement statement: each line's plan against the ledger, the payables,
+        the balance, and whether the accounts are settled."""
         ledger = self.ledger(conference_id)
         budget = self._budget_or_none(conference_id, CONFERENCE)
         approved = budget.approved if budget is not None else None
@@ -227,7 +226,7 @@ class BudgetApplication(ServiceApplication):
     def complete_settlement(self, conference_id: str, ctx: CommandContext) -> dict[str, Any]:
         """Close the accounts: SettlementCompleted with income less expense, once; refused
         while a payable is open (a signed contract neither paid in full nor cancelled)."""
-        view = self.settlement(conference_id)
+        view = self.statement(conference_id)
         if view["settled"]:
             raise Conflict(f"conference {conference_id} is settled already", "conference_id")
         if view["payables_open"]:
@@ -245,7 +244,7 @@ class BudgetApplication(ServiceApplication):
             meta=ctx.meta(conference_id),
         )
         self.save(done)
-        return self.settlement(conference_id)
+        return self.statement(conference_id)
 
     # -- policy: the ledger follows registration and vendors ------------------------------
     def policy(self, domain_event: UpstreamEvent, processing_event: ProcessingEvent) -> None:
@@ -445,73 +444,8 @@ class BudgetApplication(ServiceApplication):
         except AggregateNotFoundError:
             raise NotFound(f"no conference {conference_id} in budget", "conference_id") from None
 
-    def budget_view(self, conference_id: str, scope: str = CONFERENCE) -> dict[str, Any]:
-        """The budget with, for the conference's, each line against the ledger."""
-        budget = self.budget(conference_id, scope)
-        view: dict[str, Any] = {
-            "conference_id": conference_id,
-            "scope": scope,
-            "currency": budget.currency,
-            "version": budget.approved_version,
-            "approved": budget.approved,
-            "draft": budget.draft,
-            "alerts": dict(budget.alerts),
-        }
-        if scope == CONFERENCE and budget.approved is not None:
-            figures = self.books.of(conference_id)
-            margin = budget.approved["overrun_margin_bp"]
-            rows = overruns.figures(
-                budget.planned_expense(), figures.committed(), figures.actual, ()
-            )
-            view["against_ledger"] = [{**r, "over": overruns.over(r, margin)} for r in rows]
-        if budget.approved is not None and self.registered is not None:
-            view["forecast"] = forecast(budget.approved["lines"], self.registered(conference_id))
-        return view
-
-    def budget_history(self, conference_id: str, scope: str = CONFERENCE) -> dict[str, Any]:
-        """Every change of the budget: who drafted, changed, approved or revised it, when."""
-        budget = self.budget(conference_id, scope)
-        return {"conference_id": conference_id, "scope": scope, "changes": self._history(budget)}
-
-    def _history(self, aggregate: Any) -> list[dict[str, Any]]:
-        changes = []
-        for stored in self.recorder.select_events(aggregate.id):
-            event = self.mapper.to_domain_event(stored)
-            state = {k: v for k, v in vars(event).items() if k not in HIDDEN}
-            meta = getattr(event, "meta", None) or {}
-            changes.append(
-                {
-                    "event_type": type(event).__name__,
-                    "event_id": event_id_for(event.originator_id, event.originator_version),
-                    "version": event.originator_version,
-                    "at": to_json_value(event.timestamp),
-                    "actor": meta.get("actor"),
-                    **({"on_behalf_of": meta["on_behalf_of"]} if "on_behalf_of" in meta else {}),
-                    "what": to_json_value(state),
-                }
-            )
-        return changes
-
-    def ledger_view(self, conference_id: str) -> dict[str, Any]:
-        ledger = self.ledger(conference_id)
-        figures = self.books.of(conference_id)
-        lines = figures.lines()
-        return {
-            "conference_id": conference_id,
-            "currency": ledger.currency,
-            "lines": [{"line": k, **v} for k, v in lines.items()],
-            "income_minor": sum(v["income_minor"] for v in lines.values()),
-            "committed_minor": sum(v["committed_minor"] for v in lines.values()),
-            "actual_minor": sum(v["actual_minor"] for v in lines.values()),
-            "entries": len(self.books.entries_of(conference_id)),
-            "over": [ledger.over[k] for k in sorted(ledger.over)],
-        }
-
-    def ledger_entries(self, conference_id: str) -> list[dict[str, Any]]:
-        self.ledger(conference_id)
-        return self.books.entries_of(conference_id)
-
     def entry(self, conference_id: str, entry_id: Any) -> dict[str, Any]:
+        """One entry of the ledger as it is shown."""
         wanted = str(entry_id)
         for row in self.books.entries_of(conference_id):
             if row["entry_id"] == wanted:
@@ -520,6 +454,10 @@ class BudgetApplication(ServiceApplication):
 
     def figures(self, conference_id: str) -> Figures:
         return self.books.of(conference_id)
+
+    def entries(self, conference_id: str) -> list[dict[str, Any]]:
+        self.ledger(conference_id)  # NotFound for a conference budget never heard of
+        return self.books.entries_of(conference_id)
 
     # -- the conference and its book currency --------------------------------------------
     def _ledger(self, conference_id: str, meta: dict[str, Any]) -> Ledger:
@@ -564,29 +502,6 @@ class BudgetApplication(ServiceApplication):
 
 # Not what happened: the event's identity and `meta`, shown apart.
 HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
-
-
-def forecast(lines: list[dict[str, Any]], registered: dict[str, int]) -> dict[str, Any]:
-    """Each per-attendee line of the version in force priced for the registered count
-    (all categories), beside what it planned for the expected one."""
-    heads = sum(registered.values())
-    return {
-        "registered": heads,
-        "by_category": registered,
-        "lines": [
-            {
-                "line": x["line"],
-                "item": x.get("item"),
-                "income": x["income"],
-                "unit_minor": x["unit_minor"],
-                "planned_quantity": x["quantity"],
-                "planned_minor": x["planned_minor"],
-                "forecast_minor": x["unit_minor"] * heads,
-            }
-            for x in lines
-            if x.get("per") == "attendee" and "unit_minor" in x
-        ],
-    }
 
 
 def _publishable(aggregates: Any) -> None:

@@ -10,6 +10,7 @@ from services.common.wiring import Following, Parts, Wired
 from .application import BudgetApplication
 from .headcount import Registered
 from .sinks import BothSinks
+from .views import BudgetViews
 
 
 def bootstrap(settings: Settings) -> Wired:
@@ -22,8 +23,8 @@ def bootstrap(settings: Settings) -> Wired:
     app = parts.store(
         BudgetApplication,
         refresh_conferences=lambda: following[0].refresher("checklist")(),
-        registered=registered.count,
     )
     sink = BothSinks(ProcessSink(app), parts.projection("registered", registered))
     following.append(parts.follow(sink))
-    return parts.wire(app, uses={"budget": app}, following=following[0])
+    uses = {"budget": app, "views": BudgetViews(app, registered.count)}
+    return parts.wire(app, uses=uses, following=following[0])

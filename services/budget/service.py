@@ -17,6 +17,7 @@ from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
 class Service(HuiwuService):
     name = "budget"
     budget = Use("budget")
+    views = Use("views")
 
     @http("POST", "/conferences/<string:conference_id>/budget")
     @command("SetBudget", s.SetBudgetSchema, s.BudgetAnswer)
@@ -40,12 +41,12 @@ class Service(HuiwuService):
     @http("GET", "/conferences/<string:conference_id>/budget")
     @query("GetBudget", s.BudgetQuerySchema)
     def get_budget(self, q, conference_id):
-        return self.budget.budget_view(conference_id, q.scope)
+        return self.views.budget(conference_id, q.scope)
 
     @http("GET", "/conferences/<string:conference_id>/budget/history")
     @query("GetBudgetHistory", s.BudgetQuerySchema)
     def get_budget_history(self, q, conference_id):
-        return self.budget.budget_history(conference_id, q.scope)
+        return self.views.history(conference_id, q.scope)
 
     @http("POST", "/conferences/<string:conference_id>/costs")
     @command("EstimateCosts", s.EstimateCostsSchema, s.CostSheetAnswer, status=201)
@@ -57,17 +58,17 @@ class Service(HuiwuService):
     @http("GET", "/conferences/<string:conference_id>/ledger")
     @query("GetLedger")
     def get_ledger(self, conference_id):
-        return self.budget.ledger_view(conference_id)
+        return self.views.ledger(conference_id)
 
     @http("GET", "/conferences/<string:conference_id>/ledger/entries")
     @query("ListLedgerEntries")
     def list_ledger_entries(self, conference_id):
-        return {"entries": self.budget.ledger_entries(conference_id)}
+        return {"entries": self.views.entries(conference_id)}
 
     @http("GET", "/conferences/<string:conference_id>/ledger.csv")
     @query("ExportLedgerCsv", media_type="text/csv")
     def export_ledger_csv(self, conference_id):
-        return ledger_csv(self.budget.ledger_entries(conference_id), conference_id)
+        return ledger_csv(self.views.entries(conference_id), conference_id)
 
     @http("POST", "/conferences/<string:conference_id>/ledger/expenses")
     @command("RecordExpense", s.RecordExpenseSchema, status=201)
@@ -86,13 +87,13 @@ class Service(HuiwuService):
     @http("GET", "/conferences/<string:conference_id>/settlement")
     @query("GetSettlement")
     def get_settlement(self, conference_id):
-        return self.budget.settlement(conference_id)
+        return self.views.settlement(conference_id)
 
     @http("GET", "/conferences/<string:conference_id>/settlement.xlsx")
     @query("ExportSettlementXlsx", media_type=XLSX_TYPE)
     def export_settlement_xlsx(self, conference_id):
         """The statement as a workbook: a sheet of lines and totals, one of payables."""
-        return settlement_xlsx(self.budget.settlement(conference_id), conference_id)
+        return settlement_xlsx(self.views.settlement(conference_id), conference_id)
 
     @http("POST", "/conferences/<string:conference_id>/settlement")
     @command("CompleteSettlement", s.CompleteSettlementSchema)

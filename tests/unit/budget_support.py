@@ -13,6 +13,7 @@ from eventsourcing.persistence import Tracking
 
 from services.budget import commands as c
 from services.budget.application import BudgetApplication
+from services.budget.views import BudgetViews
 from services.common.domain import CommandContext
 from services.common.envelope import Envelope, event_id_for
 from services.common.registry import load
@@ -25,6 +26,10 @@ VENUE_BUDGET = 30_000_000  # 300 000.00 CNY
 
 def budget_app() -> BudgetApplication:
     return BudgetApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+def views(app: BudgetApplication) -> BudgetViews:
+    return BudgetViews(app)
 
 
 class Upstream:

@@ -25,6 +25,7 @@ from tests.unit.budget_support import (
     deliver,
     event_types,
     line,
+    views,
 )
 
 
@@ -67,7 +68,7 @@ def overruns(app, start=1):
 
 def test_a_conference_opened_opens_its_ledger_in_its_book_currency(app, upstream):
     assert event_types(app) == ["LedgerOpened"]
-    assert app.ledger_view(upstream.conference_id)["currency"] == "CNY"
+    assert views(app).ledger(upstream.conference_id)["currency"] == "CNY"
 
 
 def test_a_budget_is_drafted_approved_as_version_1_and_revised_with_a_reason(
@@ -113,7 +114,7 @@ def test_a_budget_is_drafted_approved_as_version_1_and_revised_with_a_reason(
 
     assert second.approved_version == 2
     assert second.planned_expense() == {"venue": VENUE_BUDGET, "catering": 20_000_000}
-    history = app.budget_history(conference_id)["changes"]
+    history = views(app).history(conference_id)["changes"]
     assert [(h["event_type"], h["actor"]) for h in history] == [
         ("BudgetDrafted", "zhao.min"),
         ("BudgetApproved", "wang.lei"),
@@ -205,7 +206,7 @@ def test_a_payment_is_income_from_registration_with_its_channel_fee_as_an_expens
     message = upstream.payment_received(order, 360_000, fee_minor=2_160)
     deliver(app, message)
 
-    income, fee = app.ledger_entries(conference_id)
+    income, fee = views(app).entries(conference_id)
     assert (income["kind"], income["category"], income["source"]) == (
         "income", "registration", "registration"
     )  # fmt: skip
@@ -221,11 +222,11 @@ def test_a_refund_reverses_the_income_of_its_order(app, upstream, conference_id)
     deliver(app, upstream.payment_received(order, 360_000))
     deliver(app, upstream.refund_completed(order, 180_000))
 
-    reversal = app.ledger_entries(conference_id)[-1]
+    reversal = views(app).entries(conference_id)[-1]
     assert (reversal["kind"], reversal["source_ref"], reversal["amount_minor"]) == (
         "reversal", order, 180_000
     )  # fmt: skip
-    assert app.ledger_view(conference_id)["income_minor"] == 180_000
+    assert views(app).ledger(conference_id)["income_minor"] == 180_000
 
 
 def test_ten_thousand_registrations_add_up_to_the_fen(app, upstream, conference_id):
@@ -241,12 +242,12 @@ def test_ten_thousand_registrations_add_up_to_the_fen(app, upstream, conference_
             deliver(app, upstream.refund_completed(order, back))
             refunded += back
 
-    ledger = app.ledger_view(conference_id)
+    ledger = views(app).ledger(conference_id)
     by_line = {x["line"]: x for x in ledger["lines"]}
     assert by_line["registration"]["income_minor"] == paid - refunded
     assert by_line["payment_fees"]["actual_minor"] == fees
     assert ledger["income_minor"] == paid - refunded
-    entries = app.ledger_entries(conference_id)
+    entries = views(app).entries(conference_id)
     assert sum(e["amount_minor"] for e in entries if e["kind"] == "income") == paid
 
 
@@ -258,7 +259,7 @@ def test_a_message_delivered_twice_is_recorded_once(app, upstream, conference_id
     with pytest.raises(IntegrityError):  # the tracking record: the sink acks and skips it
         deliver(app, message)
     assert stored(app) == before
-    assert len(app.ledger_entries(conference_id)) == 2
+    assert len(views(app).entries(conference_id)) == 2
 
 
 # -- the ledger follows vendors -------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_a_signed_contract_is_a_commitment_within_budget_or_not(app, upstream, c
         (within, True, "li.na"),
         (beyond, False, "li.na"),
     ]
-    view = app.ledger_view(conference_id)
+    view = views(app).ledger(conference_id)
     assert view["committed_minor"] == 31_000_000 and view["actual_minor"] == 0
 
 
@@ -293,14 +294,14 @@ def test_delivery_makes_the_contract_payable_and_a_payment_is_an_expense_of_its_
 
     account = app.account_state(contract)
     assert (account["paid_minor"], account["open_minor"], account["due"]) == (12_000_000, 0, True)
-    expenses = [e for e in app.ledger_entries(conference_id) if e["kind"] == "expense"]
+    expenses = [e for e in views(app).entries(conference_id) if e["kind"] == "expense"]
     assert [
         (e["category"], e["amount_minor"], e["contract_id"], e["fapiao"]) for e in expenses
     ] == [
         ("venue", 3_600_000, contract, "missing"),
         ("venue", 8_400_000, contract, "received"),
     ]
-    view = app.ledger_view(conference_id)
+    view = views(app).ledger(conference_id)
     assert (view["committed_minor"], view["actual_minor"]) == (0, 12_000_000)
     due = [app.to_domain_event(n) for n in app.select_notifications(1, 100)]
     (payable,) = [e for e in due if type(e).__name__ == "PayableDue"]
@@ -315,7 +316,7 @@ def test_a_cancelled_contract_releases_its_commitment_and_takes_no_payment(
     app.pay_vendor(contract, payment(2_000_000, kind="deposit"), ORGANIZER)
     deliver(app, upstream.contract_cancelled(contract))
 
-    view = app.ledger_view(conference_id)
+    view = views(app).ledger(conference_id)
     assert (view["committed_minor"], view["actual_minor"]) == (0, 2_000_000)
     with pytest.raises(ContractCancelledAlready):
         app.pay_vendor(contract, payment(1_000, kind="final"), ORGANIZER)
@@ -338,7 +339,7 @@ def test_an_overrun_warns_once_per_crossing(app, upstream, conference_id):
     deliver(app, upstream.contract_signed(str(uuid.uuid4()), 5_000_000))  # 310 000.00 again
 
     assert overruns(app, start) == [("venue", "warned"), ("venue", "cleared"), ("venue", "warned")]
-    (over,) = app.ledger_view(conference_id)["over"]
+    (over,) = views(app).ledger(conference_id)["over"]
     assert over == {
         "line": "venue",
         "approved_minor": VENUE_BUDGET,
@@ -385,7 +386,7 @@ def test_a_revision_that_covers_the_overrun_clears_it(app, upstream, conference_
     )
 
     assert overruns(app, start) == [("venue", "cleared")]
-    assert app.ledger_view(conference_id)["over"] == []
+    assert views(app).ledger(conference_id)["over"] == []
 
 
 def test_an_alert_warns_once_when_a_line_reaches_its_share_of_plan(app, upstream, conference_id):
@@ -440,16 +441,16 @@ def test_a_fresh_store_fed_the_same_logs_and_commands_reaches_the_same_figures(c
 
     live, rebuilt = history(budget_app()), history(budget_app())
 
-    assert rebuilt.ledger_view(conference_id) == live.ledger_view(conference_id)
-    assert rebuilt.budget_view(conference_id) == live.budget_view(conference_id)
+    assert views(rebuilt).ledger(conference_id) == views(live).ledger(conference_id)
+    assert views(rebuilt).budget(conference_id) == views(live).budget(conference_id)
     assert event_types(rebuilt) == event_types(live)
 
     def without_ids(rows):
         return [{k: v for k, v in r.items() if k not in ("entry_id", "recorded_at", "event_id")}
                 for r in rows]  # fmt: skip
 
-    assert without_ids(rebuilt.ledger_entries(conference_id)) == without_ids(
-        live.ledger_entries(conference_id)
+    assert without_ids(views(rebuilt).entries(conference_id)) == without_ids(
+        views(live).entries(conference_id)
     )
 
 

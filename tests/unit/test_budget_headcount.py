@@ -12,6 +12,7 @@ from services.budget import commands as c
 from services.budget.application import BudgetApplication
 from services.budget.headcount import Registered
 from services.budget.sinks import BothSinks
+from services.budget.views import BudgetViews
 from services.common.config import Settings
 from services.common.consumer import AlreadyTracked
 from services.common.database import Database
@@ -76,17 +77,15 @@ def test_both_sinks_count_the_registered_and_each_applies_a_message_once(db):
 
 def test_a_per_attendee_line_is_forecast_for_the_registered_count():
     conference_id = str(uuid.uuid4())
-    app = BudgetApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        registered=lambda _: {"delegate": 380, "student": 40},
-    )
+    app = BudgetApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    shown = BudgetViews(app, registered=lambda _: {"delegate": 380, "student": 40})
     deliver(app, Upstream(conference_id).conference_opened())
     catering = line("catering", 25_000_000, behaviour="variable", unit_minor=50_000,
                     quantity=500, per="attendee")  # fmt: skip
     app.set_budget(conference_id, c.SetBudget(lines=(catering,), currency="CNY"), ORGANIZER)
     app.approve_budget(conference_id, c.ApproveBudget(approvers=("Chen Jing",)), ORGANIZER)
 
-    forecast = app.budget_view(conference_id)["forecast"]
+    forecast = shown.budget(conference_id)["forecast"]
     assert forecast["registered"] == 420
     (only,) = forecast["lines"]
     assert (only["planned_minor"], only["forecast_minor"]) == (25_000_000, 21_000_000)

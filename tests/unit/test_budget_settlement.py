@@ -14,7 +14,14 @@ from openpyxl import load_workbook
 from services.budget import commands as c
 from services.budget.exports import build_settlement_xlsx
 from services.common.errors import Conflict
-from tests.unit.budget_support import ORGANIZER, Upstream, approved_budget, budget_app, deliver
+from tests.unit.budget_support import (
+    ORGANIZER,
+    Upstream,
+    approved_budget,
+    budget_app,
+    deliver,
+    views,
+)
 
 
 @pytest.fixture
@@ -42,7 +49,7 @@ def test_the_statement_sets_each_line_against_the_ledger(settled_books):
     app, conference_id, contract = settled_books
     pay(app, contract, 28_000_000)
 
-    statement = app.settlement(conference_id)
+    statement = views(app).settlement(conference_id)
 
     by_line = {x["line"]: x for x in statement["lines"]}
     assert by_line["venue"]["actual_minor"] == 28_000_000
@@ -71,7 +78,7 @@ def test_the_workbook_holds_exact_amounts_in_major_units(settled_books):
     app, conference_id, contract = settled_books
     pay(app, contract, 28_000_000)
 
-    book = load_workbook(io.BytesIO(build_settlement_xlsx(app.settlement(conference_id))))
+    book = load_workbook(io.BytesIO(build_settlement_xlsx(views(app).settlement(conference_id))))
 
     rows = {r[0]: r for r in book["settlement"].iter_rows(values_only=True) if r and r[0]}
     assert Decimal(str(rows["registration"][2])) == Decimal("500000.50")
