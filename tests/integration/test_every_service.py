@@ -15,7 +15,7 @@ from services.common.config import Settings
 from services.common.service import service_class
 from tests.support.rpc import read_log
 from tests.support.slice import SECTION_ONE, add_vendor, draft_contract, ok, open_conference, sign
-from tests.support.system import System, wait_until
+from tests.support.system import System, wait_settled, wait_until
 
 PATH_VALUE = {"code": "1.3.5"}
 
@@ -43,31 +43,8 @@ def busy(system: System) -> str:
     conference_id = open_conference(system, **SECTION_ONE)
     contract_id = draft_contract(system, conference_id, add_vendor(system, conference_id))
     ok(sign(system, contract_id))
-    settled(system)
+    wait_settled(system)  # budget and checklist have recorded what the contract causes
     return conference_id
-
-
-def settled(system: System) -> None:
-    """Wait until every running service has applied every event its running upstreams
-    stored (budget and checklist record events of their own from vendors' and each
-    other's), so that what a test then counts is what its own requests did."""
-    running = set(system.services)
-
-    def caught_up() -> bool:
-        for name in running:
-            for upstream in set(system[name].upstreams) & running:
-                stored = system[upstream].metric("huiwu_events_stored", service=upstream)
-                applied = system[name].metric(
-                    "huiwu_consumer_messages_total",
-                    service=name,
-                    upstream=upstream,
-                    outcome="processed",
-                )
-                if applied < stored:
-                    return False
-        return True
-
-    wait_until(caught_up)
 
 
 def test_every_service_serves_health_metrics_its_catalogue_and_its_log(system):

@@ -16,7 +16,7 @@ from .slice import (
     sign,
     wait_for_status,
 )
-from .system import wait_until
+from .system import wait_settled, wait_until
 
 EVERYONE = ("registration", "budget", "vendors", "speakers", "checklist", "reporting")
 
@@ -44,6 +44,7 @@ def stored_events(system) -> int:
 
 def settled_trail(system) -> list[dict]:
     """The live trail once it holds every stored event of every upstream."""
+    wait_settled(system)
     stored = stored_events(system)
     return wait_until(lambda: (t := trail(system)) and len(t) == stored and t)
 
