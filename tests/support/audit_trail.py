@@ -30,6 +30,15 @@ def history(system) -> str:
     return conference_id
 
 
+def read_before_checklist(system) -> dict[str, int]:
+    """The logs a rebuild reads before checklist's (the last one), each with the events it
+    holds: vendors' and budget's, which records events of its own from vendors' and
+    checklist's."""
+    first = EVERYONE[: EVERYONE.index("checklist")]
+    counts = {s: int(system[s].metric("huiwu_events_stored", service=s)) for s in first}
+    return {s: n for s, n in counts.items() if n}
+
+
 def trail(system) -> list[dict]:
     return ok(system["reporting"].get("/audit?limit=10000"))["events"]
 
