@@ -27,6 +27,7 @@ from services.vendors.events import CATEGORIES, SCOPES
 from . import commands
 from .client import ServiceError, ServiceUnreachable
 from .commands import Context, UsageError
+from .commands import budget as budget_commands
 from .credentials import CredentialsError, read_token
 from .money import AmountError
 
@@ -469,6 +470,8 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         sub = command(entry, name, handler)
         entry_arguments(sub)
         sub.add_argument("--reason", required=True, type=non_blank)
+
+    budget_commands.add_parsers(group, command, iso_date)
 
     audit = group("audit", "the audit trail of every service (reporting service)")
     shown = command(audit, "show", commands.audit_show)

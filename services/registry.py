@@ -8,7 +8,7 @@ from services.common.registry import EVERY_OTHER, ServiceSpec
 
 SERVICES = (
     ServiceSpec("registration", 8001, follows=("checklist",)),
-    ServiceSpec("budget", 8002),
+    ServiceSpec("budget", 8002, follows=("checklist", "registration", "vendors", "speakers")),
     ServiceSpec("vendors", 8003, follows=("checklist",)),
     ServiceSpec("speakers", 8004),
     ServiceSpec("checklist", 8005, follows=("vendors", "registration", "budget", "speakers")),

@@ -2,5 +2,7 @@
 pipeline, the ledger of income and expense with invoices, warnings and settlement
 (source sections 2, 7, 21.9, 23.3, 24.1).
 
-For now the service starts, serves /health, /metrics and its (empty) notification log.
+Today: budgets drafted, approved and revised, cost estimates, the ledger kept from
+registration's payments and refunds and vendors' contracts, vendor payments, and overrun
+warnings (docs/budget.md).
 """

@@ -197,7 +197,7 @@ def test_only_followers_and_the_auditor_may_read_a_log(sqlite_system, vhost):
     system.start("checklist", "vendors")
     signed_venue_contract(system)
 
-    for intruder in (amqp.as_user(vhost.uri, "budget"), vhost.uri):  # not a follower; guest
+    for intruder in (amqp.as_user(vhost.uri, "speakers"), vhost.uri):  # not a follower; guest
         refused = read_log_as(intruder, "vendors")
         assert refused.returncode != 0
         assert "LogRefused" in refused.stderr
@@ -210,7 +210,7 @@ def test_only_followers_and_the_auditor_may_read_a_log(sqlite_system, vhost):
     ]
     assert read_log(vhost.uri, "vendors", as_principal="checklist") == audited  # a follower
     log = system["vendors"].log_path.read_text()
-    assert "vendors: refused its log to 'huiwu-budget'" in log
+    assert "vendors: refused its log to 'huiwu-speakers'" in log
     assert "vendors: refused its log to 'guest'" in log
 
 

@@ -15,7 +15,7 @@ from services.common.config import Settings
 from services.common.service import service_class
 from tests.support.rpc import read_log
 from tests.support.slice import SECTION_ONE, add_vendor, draft_contract, ok, open_conference, sign
-from tests.support.system import System, wait_until
+from tests.support.system import System, wait_settled, wait_until
 
 PATH_VALUE = {"code": "1.3.5"}
 
@@ -43,6 +43,7 @@ def busy(system: System) -> str:
     conference_id = open_conference(system, **SECTION_ONE)
     contract_id = draft_contract(system, conference_id, add_vendor(system, conference_id))
     ok(sign(system, contract_id))
+    wait_settled(system)  # budget and checklist have recorded what the contract causes
     return conference_id
 
 

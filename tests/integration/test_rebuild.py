@@ -10,7 +10,7 @@ from tests.support.slice import (
     sign,
     wait_for_status,
 )
-from tests.support.system import wait_until
+from tests.support.system import wait_settled, wait_until
 from tests.support.upstream import replay_open_conference, wipe_checklist_store
 
 
@@ -39,6 +39,7 @@ def test_audit_trail_rebuilt_from_the_logs_equals_the_live_one(system):
     everyone = system.registry.names
     system.start(*everyone)
     busy_history(system)
+    wait_settled(system)  # budget has recorded the commitments the contracts caused
     stored = sum(system[s].metric("huiwu_events_stored", service=s) for s in everyone)
     live = wait_until(lambda: (t := trail(system)) and len(t) == stored and t)
 

@@ -16,7 +16,7 @@ from .slice import (
     sign,
     wait_for_status,
 )
-from .system import wait_until
+from .system import wait_settled, wait_until
 
 EVERYONE = ("registration", "budget", "vendors", "speakers", "checklist", "reporting")
 
@@ -28,6 +28,15 @@ def history(system) -> str:
     ok(sign(system, contract_id))
     wait_for_status(system, conference_id, "1.3.5", "verified")
     return conference_id
+
+
+def read_before_checklist(system) -> dict[str, int]:
+    """The logs a rebuild reads before checklist's (the last one), each with the events it
+    holds: vendors' and budget's, which records events of its own from vendors' and
+    checklist's."""
+    first = EVERYONE[: EVERYONE.index("checklist")]
+    counts = {s: int(system[s].metric("huiwu_events_stored", service=s)) for s in first}
+    return {s: n for s, n in counts.items() if n}
 
 
 def trail(system) -> list[dict]:
@@ -44,6 +53,7 @@ def stored_events(system) -> int:
 
 def settled_trail(system) -> list[dict]:
     """The live trail once it holds every stored event of every upstream."""
+    wait_settled(system)
     stored = stored_events(system)
     return wait_until(lambda: (t := trail(system)) and len(t) == stored and t)
 

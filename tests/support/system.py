@@ -456,6 +456,29 @@ class System:
         )
 
 
+def wait_settled(system: System) -> None:
+    """Wait until every running service has applied every event its running upstreams
+    stored: services that record events of their own from others' (checklist, budget)
+    have then recorded all they will, so that what a test counts next stays counted."""
+    running = set(system.services)
+
+    def caught_up() -> bool:
+        for name in running:
+            for upstream in set(system[name].upstreams) & running:
+                stored = system[upstream].metric("huiwu_events_stored", service=upstream)
+                applied = system[name].metric(
+                    "huiwu_consumer_messages_total",
+                    service=name,
+                    upstream=upstream,
+                    outcome="processed",
+                )
+                if applied < stored:
+                    return False
+        return True
+
+    wait_until(caught_up)
+
+
 def running_system(amqp_uri: str, env: dict[str, str], tmp_path: Path, request: Any):
     """A fixture's body: a System for the test; at its end, every service stopped, its logs
     shown if the test failed, and the test failed if a service did not end cleanly."""

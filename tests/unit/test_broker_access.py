@@ -54,6 +54,7 @@ def test_a_service_reads_its_own_queues_and_the_upstream_exchanges_it_binds_to()
 def test_the_log_answers_its_followers_and_the_auditor_only():
     assert log_readers(REGISTRY, "vendors") == {
         "huiwu-checklist",
+        "huiwu-budget",
         "huiwu-reporting",
         "huiwu-auditor",
     }

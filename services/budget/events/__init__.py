@@ -1,8 +1,9 @@
 """The contract of budget: the events it publishes on `budget.events` (routing key = event
 type) and the vocabulary they use. Imports no domain: a subscriber may import it alone.
 
-Budget does not emit them yet (all are planned): their contracts are fixed here so that
-checklist rules and outside subscribers can rely on them. Aggregates: a cost sheet, the
+Budget emits the budget's, the ledger's and the vendor payables' events (docs/budget.md);
+the others are planned: their contracts are fixed here so that checklist rules and outside
+subscribers can rely on them. Aggregates: a cost sheet, the
 budget, the ledger and each of its entries, a partner and a partner's contribution, a
 commitment, the sponsorship plan and each sponsorship, a vendor's payable under one
 contract, a vendor's bank details, a cash advance, a volunteer's allowance, a payment

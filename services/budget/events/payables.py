@@ -7,6 +7,7 @@ each their own aggregate."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
+from services.common.catalog import EventSchema
 from services.common.fields import currency, day, money_minor, text
 from services.common.planned import PlannedEvent, count, flag, one_of
 
@@ -56,7 +57,19 @@ class VendorInvoiceReceived(PlannedEvent):
             raise ValidationError("must be CNY when the fapiao amounts are given", "currency")
 
 
-class VendorPaid(PlannedEvent):
+class PayableDue(EventSchema):
+    """What a contract promised was delivered and accepted (vendors' DeliveryAccepted): its
+    amount, less what was paid under it already, is now due to the vendor."""
+
+    contract_id = fields.UUID(required=True)
+    vendor_id = fields.UUID(required=True)
+    category = one_of(*LINES)
+    amount_minor = money_minor(required=True)
+    due_minor = money_minor(required=True)
+    currency = currency(required=True)
+
+
+class VendorPaid(EventSchema):
     """A vendor was paid (8.4.3): a deposit, a progress payment, the final balance (尾款)
     or the whole, under its contract and charged to a budget line (`category`)."""
 
@@ -140,6 +153,7 @@ class ReimbursementPaid(PlannedEvent):
 
 
 TYPES = {
+    "PayableDue": PayableDue,
     "VendorBankDetailsVerified": VendorBankDetailsVerified,
     "VendorInvoiceReceived": VendorInvoiceReceived,
     "VendorPaid": VendorPaid,

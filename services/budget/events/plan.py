@@ -7,7 +7,7 @@ line."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
-from services.common.catalog import Part
+from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, money_minor, text, token
 from services.common.planned import PlannedEvent, count, flag, one_of
 
@@ -15,10 +15,12 @@ from .vocabulary import (
     COST_BEHAVIOURS,
     INCOME_SOURCES,
     LINES,
+    OVERRUN_SUBJECTS,
     PARTNER_ROLES,
     REVISION_REASONS,
     SCOPES,
     SPONSOR_FORMS,
+    UNITS,
 )
 
 
@@ -30,7 +32,7 @@ class CostLine(Schema):
     per_head_minor = money_minor()
 
 
-class CostsEstimated(PlannedEvent):
+class CostsEstimated(EventSchema):
     """A cost sheet was drawn up from the conference plan, one for each behaviour: the
     variable costs (catering, materials, transport), priced per head for `headcount`
     people (2.2.4), or the fixed costs (venue, build, AV, design) (2.2.5). The ceiling
@@ -60,12 +62,32 @@ class CostsEstimated(PlannedEvent):
 
 
 class BudgetLine(Schema):
-    """One line of a budget: what it plans, and whether it moves with the headcount."""
+    """One line of a budget: what it plans, and whether it moves with the headcount.
+
+    Optionally how it was priced: `item` names it within its line (a ticket type, a
+    sponsorship level, a partner), `unit_minor` times `quantity` of `per` (tickets,
+    attendees, speakers) is `planned_minor`; `form` says whether income comes in cash or
+    in kind. Several lines of a budget may share `line`: they add up."""
 
     line = one_of(*LINES)
     behaviour = one_of(*COST_BEHAVIOURS)
     planned_minor = money_minor(required=True)
     income = flag(required=True)
+    item = text(100)
+    unit_minor = money_minor()
+    quantity = count(required=False)
+    per = one_of(*UNITS, required=False)
+    form = one_of(*SPONSOR_FORMS, required=False)
+
+    @validates_schema
+    def _priced(self, data, **kwargs):
+        unit, quantity = data.get("unit_minor"), data.get("quantity")
+        if (unit is None) != (quantity is None):
+            raise ValidationError("unit_minor and quantity go together", "quantity")
+        if unit is not None and unit * quantity != data.get("planned_minor"):
+            raise ValidationError(
+                f"must be unit_minor times quantity = {unit * quantity}", "planned_minor"
+            )
 
 
 class _Lines(Schema):
@@ -88,24 +110,49 @@ class _Lines(Schema):
             )
 
 
-class BudgetApproved(_Lines, PlannedEvent):
+# the people who approved a version, by name (`approved_by` is them, joined by ", ")
+approvers = fields.List(text(100), validate=validate.Length(min=1, max=10))
+# by how much (basis points of an approved amount) committed plus spent may exceed it
+# before BudgetOverrunWarning: 500 = 5%
+overrun_margin_bp = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+
+
+class BudgetDrafted(_Lines, EventSchema):
+    """A budget (of the conference, its themed event or a tour) was drafted: its lines and
+    ceiling, not yet approved. The actor is who drew it up."""
+
+
+class BudgetDraftChanged(_Lines, EventSchema):
+    """A budget's draft was changed: its lines and ceiling as they now stand (the whole
+    draft, not the difference), waiting for approval. The actor is who changed it;
+    `note` says why."""
+
+    note = text(1000)
+
+
+class BudgetApproved(_Lines, EventSchema):
     """A version of the budget was approved: the ceiling of expenditure (2.2.1) and the
     first budget (2.3.1), of the conference or of the themed event (4.1.3)."""
 
     version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     approved_by = text(200, required=True)
+    approvers = approvers
+    overrun_margin_bp = overrun_margin_bp
 
 
-class BudgetRevised(_Lines, PlannedEvent):
+class BudgetRevised(_Lines, EventSchema):
     """The budget was revised to a new version: to the registered and on-site numbers
     (2.3.3), or after an overrun (21.9.3)."""
 
     version = fields.Integer(strict=True, required=True, validate=validate.Range(min=2))
     reason = one_of(*REVISION_REASONS)
     approved_by = text(200, required=True)
+    approvers = approvers
+    overrun_margin_bp = overrun_margin_bp
+    note = text(1000)
 
 
-class BudgetAlertSet(PlannedEvent):
+class BudgetAlertSet(EventSchema):
     """A warning was set on a budget line: when its actual cost reaches `warn_percent` of
     plan (21.9.1)."""
 
@@ -115,13 +162,44 @@ class BudgetAlertSet(PlannedEvent):
     )
 
 
-class BudgetWarningRaised(PlannedEvent):
-    """A budget line's actual cost reached its warning (21.9.1, 21.9.2)."""
+class BudgetWarningRaised(EventSchema):
+    """A budget line's cost reached its warning (21.9.1, 21.9.2): what is committed on it
+    plus what is spent (`actual_minor`) reached the `warn_percent` of its plan that
+    BudgetAlertSet chose, before any overrun (BudgetOverrunWarning). Once per line,
+    budget version and threshold: a revision or a new threshold warns again."""
 
     line = one_of(*LINES)
     planned_minor = money_minor(required=True)
     actual_minor = money_minor(required=True)
     currency = currency(required=True)
+    committed_minor = money_minor()
+    warn_percent = fields.Integer(strict=True, validate=validate.Range(min=1, max=200))
+    budget_version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class _Overrun(EventSchema):
+    # `line`: a budget line, or `total` for the whole budget's expense
+    line = one_of(*OVERRUN_SUBJECTS)
+    scope = one_of(*SCOPES)
+    approved_minor = money_minor(required=True)
+    committed_minor = money_minor(required=True)
+    actual_minor = money_minor(required=True)
+    margin_bp = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100_000))
+    currency = currency(required=True)
+    budget_version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+
+
+class BudgetOverrunWarning(_Overrun):
+    """What is committed (signed contracts not yet paid) plus what is spent on a line, or
+    on the whole budget (`line` = total), went over its approved amount by more than the
+    margin (`margin_bp`, basis points of the approved amount): once per crossing. Unlike
+    BudgetWarningRaised, the early warning a person sets per line, it needs no setting."""
+
+
+class BudgetOverrunCleared(_Overrun):
+    """A line (or the total) that had gone over is back within its approved amount and
+    margin: by a revision, a cancelled contract or a reversed expense. Crossing again
+    warns again (BudgetOverrunWarning)."""
 
 
 class PartnerJoined(PlannedEvent):
@@ -151,13 +229,13 @@ class ContributionAgreed(PlannedEvent):
     currency = currency()
 
 
-class LedgerOpened(PlannedEvent):
+class LedgerOpened(EventSchema):
     """The conference's ledger (台账) was set up (2.4.1), in its book currency."""
 
     currency = currency(required=True)
 
 
-class _Entry(PlannedEvent):
+class _Entry(EventSchema):
     amount_minor = money_minor(required=True)
     currency = currency(required=True)
     category = one_of(*LINES)
@@ -168,7 +246,16 @@ class _Entry(PlannedEvent):
 
 class IncomeRecorded(_Entry):
     """Income was recorded in the ledger against its budget line (`category`), with the
-    fapiao issued for it (2.4.2)."""
+    fapiao issued for it (2.4.2). From registration, one entry per payment (`source_ref`:
+    the order); the channel's fee is an expense of its own (`payment_fees`)."""
+
+    source = one_of(*INCOME_SOURCES, required=False)
+
+
+class IncomeReversed(_Entry):
+    """Income was given back: a refund reverses the income of the order it refunds
+    (`source_ref`: the order), by `amount_minor`. An entry of its own: the income recorded
+    is never edited."""
 
     source = one_of(*INCOME_SOURCES, required=False)
 
@@ -181,7 +268,7 @@ class ExpenseRecorded(_Entry):
     vendor_id = fields.UUID()
 
 
-class CommitmentApproved(PlannedEvent):
+class CommitmentApproved(EventSchema):
     """Spending under a vendor contract was approved against its budget line (8.2.5:
     quotes evaluated and kept within budget)."""
 
@@ -192,19 +279,38 @@ class CommitmentApproved(PlannedEvent):
     currency = currency(required=True)
     within_budget = flag(required=True)
     approved_by = text(200, required=True)
+    scope = one_of(*SCOPES, required=False)
+
+
+class CommitmentCancelled(EventSchema):
+    """A commitment was released: its contract was cancelled. What was paid under it stays
+    spent; `released_minor` is what no longer needs paying."""
+
+    contract_id = fields.UUID(required=True)
+    vendor_id = fields.UUID(required=True)
+    line = one_of(*LINES)
+    released_minor = money_minor(required=True)
+    currency = currency(required=True)
+    reason = text(1000, required=True)
 
 
 TYPES = {
     "CostsEstimated": CostsEstimated,
+    "BudgetDrafted": BudgetDrafted,
+    "BudgetDraftChanged": BudgetDraftChanged,
     "BudgetApproved": BudgetApproved,
     "BudgetRevised": BudgetRevised,
     "BudgetAlertSet": BudgetAlertSet,
     "BudgetWarningRaised": BudgetWarningRaised,
+    "BudgetOverrunWarning": BudgetOverrunWarning,
+    "BudgetOverrunCleared": BudgetOverrunCleared,
     "PartnerJoined": PartnerJoined,
     "PartnerWithdrawn": PartnerWithdrawn,
     "ContributionAgreed": ContributionAgreed,
     "LedgerOpened": LedgerOpened,
     "IncomeRecorded": IncomeRecorded,
     "ExpenseRecorded": ExpenseRecorded,
+    "IncomeReversed": IncomeReversed,
     "CommitmentApproved": CommitmentApproved,
+    "CommitmentCancelled": CommitmentCancelled,
 }

@@ -4,6 +4,7 @@ conference and its report to the host (each its own aggregate)."""
 
 from marshmallow import ValidationError, validates_schema
 
+from services.common.catalog import EventSchema
 from services.common.fields import currency, day, money_minor, text
 from services.common.planned import PlannedEvent, count, flag, one_of
 
@@ -57,7 +58,7 @@ class IncomeReconciled(PlannedEvent):
                 raise ValidationError(f"must be {due}", "outstanding_minor")
 
 
-class SettlementCompleted(PlannedEvent):
+class SettlementCompleted(EventSchema):
     """The conference's accounts were settled and the settlement sheet completed (2.5.4,
     24.1.1). `amount_minor` is the surplus or deficit (`result`): income less expense."""
 

@@ -25,6 +25,10 @@ LINES = (
     "decoration",
     "payment_fees",
 )
+# What a line's budget is subject to an overrun warning on: a line, or the whole budget.
+OVERRUN_SUBJECTS = (*LINES, "total")
+# What a budget line is priced per: a ticket sold, an attendee, a speaker.
+UNITS = ("ticket", "attendee", "speaker")
 # What a budget covers: the conference, the themed evening (4.1.3), the tours (20.3).
 SCOPES = ("conference", "themed_event", "tour")
 # 2.2.4 and 2.2.5: costs that follow the headcount, and those that do not.

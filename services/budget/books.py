@@ -1,0 +1,154 @@
+"""The ledger's figures, read from budget's own event store: what each conference has
+received, given back, spent and committed, per budget line, and every entry.
+
+`Books` catches up from the store's notification log before each use, in the process
+that asks: what a policy decides from the figures depends only on what the store holds
+(invariant 6), never on a read model that may lag. The figures are exact integers in the
+ledger's book currency; an amount in another currency is listed but not added up.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.common.envelope import event_id_for, to_json_value
+
+PAGE = 500
+ENTRIES = {"IncomeRecorded": "income", "ExpenseRecorded": "expense", "IncomeReversed": "reversal"}
+
+
+@dataclass
+class Figures:
+    """One conference's sums per line, and its accounts with vendors (one per contract)."""
+
+    currency: str | None = None
+    income: Counter = field(default_factory=Counter)
+    reversed: Counter = field(default_factory=Counter)
+    actual: Counter = field(default_factory=Counter)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def committed(self) -> Counter:
+        """What is committed under signed contracts and not paid yet, per line."""
+        committed: Counter = Counter()
+        for account in self.accounts.values():
+            if self.counts(account["currency"]) and not account["cancelled"]:
+                committed[account["line"]] += max(account["amount"] - account["paid"], 0)
+        return committed
+
+    def counts(self, currency: str) -> bool:
+        return self.currency is None or currency == self.currency
+
+    def apply(self, name: str, state: dict[str, Any]) -> None:
+        """One of budget's events (its type name and attributes)."""
+        if name == "LedgerOpened":
+            self.currency = state["currency"]
+        elif name in ENTRIES and not self.counts(state["currency"]):
+            return  # listed among the entries, not added to the book's sums
+        elif name == "IncomeRecorded":
+            self.income[state["category"]] += state["amount_minor"]
+        elif name == "IncomeReversed":
+            self.reversed[state["category"]] += state["amount_minor"]
+        elif name == "ExpenseRecorded":
+            self.actual[state["category"]] += state["amount_minor"]
+        elif name == "CommitmentApproved":
+            self.accounts[str(state["contract_id"])] = {
+                "line": state["line"],
+                "amount": state["amount_minor"],
+                "currency": state["currency"],
+                "paid": 0,
+                "cancelled": False,
+            }
+        elif name == "CommitmentCancelled":
+            self.accounts[str(state["contract_id"])]["cancelled"] = True
+        elif name == "VendorPaid":
+            self.accounts[str(state["contract_id"])]["paid"] += state["amount_minor"]
+
+    def with_events(self, events: list[Any]) -> Figures:
+        """These figures after events not stored yet (those a command is about to save)."""
+        after = copy.deepcopy(self)
+        for event in events:
+            after.apply(type(event).__name__, vars(event))
+        return after
+
+    def lines(self) -> dict[str, dict[str, int]]:
+        committed = self.committed()
+        names = sorted(set(self.income) | set(self.reversed) | set(self.actual) | set(committed))
+        return {
+            line: {
+                "income_minor": self.income[line] - self.reversed[line],
+                "committed_minor": committed[line],
+                "actual_minor": self.actual[line],
+            }
+            for line in names
+        }
+
+
+class Books:
+    """Every conference's figures and entries, kept up with budget's store."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.position = 0
+        self.figures: dict[str, Figures] = {}
+        self.entries: dict[str, list[dict[str, Any]]] = {}
+        self.lock = threading.Lock()
+
+    def catch_up(self) -> None:
+        with self.lock:
+            while True:
+                page = self.app.select_notifications(self.position + 1, PAGE)
+                for notification in page:
+                    self._apply(self.app.to_domain_event(notification))
+                    self.position = notification.id
+                if len(page) < PAGE:
+                    return
+
+    def of(self, conference_id: str) -> Figures:
+        self.catch_up()
+        return self.figures.get(conference_id) or Figures()
+
+    def entries_of(self, conference_id: str) -> list[dict[str, Any]]:
+        self.catch_up()
+        return list(self.entries.get(conference_id, ()))
+
+    def _apply(self, event: Any) -> None:
+        conference_id = (getattr(event, "meta", None) or {}).get("conference_id")
+        if conference_id is None:
+            return
+        name = type(event).__name__
+        state = vars(event)
+        self.figures.setdefault(conference_id, Figures()).apply(name, state)
+        if name in ENTRIES:
+            self.entries.setdefault(conference_id, []).append(entry_row(name, event))
+
+
+def entry_row(name: str, event: Any) -> dict[str, Any]:
+    """One entry of the ledger as it is shown and exported: what, how much, against which
+    line, its fapiao, and who or what caused it."""
+    meta = event.meta or {}
+    state = vars(event)
+    return {
+        "entry_id": str(event.originator_id),
+        "recorded_at": to_json_value(event.timestamp),
+        "kind": ENTRIES[name],
+        "category": state["category"],
+        "amount_minor": state["amount_minor"],
+        "currency": state["currency"],
+        "source": state.get("source"),
+        "source_ref": state.get("source_ref"),
+        "contract_id": _text(state.get("contract_id")),
+        "vendor_id": _text(state.get("vendor_id")),
+        "fapiao_number": state.get("fapiao_number"),
+        "fapiao": "received" if state.get("fapiao_number") else "missing",
+        "event_id": event_id_for(event.originator_id, event.originator_version),
+        "caused_by": meta.get("causation_id"),
+        "actor": meta.get("actor"),
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
