@@ -45,11 +45,13 @@ from eventsourcing.persistence import Tracking
 
 from bench.backbone import log_tails, machine, release, revision, run_and_report, store_env
 from bench.history import generate
+from services.budget.headcount import Registered
 from services.checklist.plan_view import PlanProjection
 from services.common.config import Settings
 from services.common.database import Database
 from services.common.registry import load
 from services.common.sinks import ProjectionSink
+from services.registration.conferences import ConferenceDirectory as RegistrationDirectory
 from services.reporting import verification
 from services.reporting.audit import LIVE_TABLE, AuditTrail
 from services.vendors.conferences import ConferenceDirectory
@@ -108,6 +110,26 @@ def at_the_logs_ends(settings: Settings, written: dict[str, int]) -> None:
     db = Database(settings, "vendors")  # its directory of conferences follows checklist
     try:
         ProjectionSink(db, "known_conferences", ConferenceDirectory(db)).skip(
+            "checklist", written["checklist"]
+        )
+    finally:
+        db.close()
+    budget = open_store(settings, "budget")  # its policy follows checklist and vendors
+    try:
+        for upstream, end in written.items():
+            budget.process_recorder.insert_tracking(Tracking(upstream, end))
+    finally:
+        budget.close()
+    db = Database(settings, "budget")  # the registered count, fed by the same consumer
+    try:
+        sink = ProjectionSink(db, "registered", Registered(db))
+        for upstream, end in written.items():
+            sink.skip(upstream, end)
+    finally:
+        db.close()
+    db = Database(settings, "registration")  # its directory of conferences follows checklist
+    try:
+        ProjectionSink(db, "known_conferences", RegistrationDirectory(db)).skip(
             "checklist", written["checklist"]
         )
     finally:

@@ -456,7 +456,7 @@ class System:
         )
 
 
-def wait_settled(system: System) -> None:
+def wait_settled(system: System, timeout: float = 20.0) -> None:
     """Wait until every running service has applied every event its running upstreams
     stored: services that record events of their own from others' (checklist, budget)
     have then recorded all they will, so that what a test counts next stays counted."""
@@ -476,7 +476,7 @@ def wait_settled(system: System) -> None:
                     return False
         return True
 
-    wait_until(caught_up)
+    wait_until(caught_up, timeout=timeout)
 
 
 def running_system(amqp_uri: str, env: dict[str, str], tmp_path: Path, request: Any):
