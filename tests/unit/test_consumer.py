@@ -554,12 +554,22 @@ def test_a_gap_is_filled_from_envelope_objects_too():
     assert h.consumed("gap_filled") == 3
 
 
-def test_the_after_commit_failpoint_is_hit_once_per_pull_that_committed(h):
+def test_the_after_commit_failpoint_is_hit_once_per_read_of_the_log_that_committed(h):
     h.handle(signed(1))
     h.handle(signed(1))  # a duplicate: nothing read, nothing committed
 
     assert h.failpoints.hits == ["consumer.after_commit"]
     assert h.sink.applied == [1]
+
+
+def test_a_catch_up_that_committed_hits_the_after_commit_failpoint_too():
+    h = Harness(log_envelopes=[signed(1), signed(2)])
+
+    h.consumer.catch_up(UPSTREAM)
+    h.consumer.catch_up(UPSTREAM)  # nothing new: nothing committed
+
+    assert h.failpoints.hits == ["consumer.after_commit"]
+    assert h.sink.applied == [1, 2]
 
 
 class PageSink(FakeSink):
