@@ -19,7 +19,7 @@ from tests.support.slice import (
     signed_venue_contract,
     wait_for_status,
 )
-from tests.support.system import System, wait_until
+from tests.support.system import System, wait_settled, wait_until
 
 MB = 1024 * 1024
 SOME_ID = str(uuid.uuid4())
@@ -27,7 +27,7 @@ SOME_ID = str(uuid.uuid4())
 # Where each service takes commands (the ones with none yet: a POST their edge refuses).
 COMMAND_PATHS = {
     "registration": ["/orders", f"/orders/{SOME_ID}/payments", "/dead-letters/replay"],
-    "budget": ["/budgets"],
+    "budget": [f"/conferences/{SOME_ID}/budget", f"/conferences/{SOME_ID}/ledger/expenses"],
     "speakers": ["/speakers"],
     "vendors": ["/vendors", "/contracts", f"/contracts/{SOME_ID}/sign", "/dead-letters/replay"],
     "checklist": ["/conferences", f"/conferences/{SOME_ID}/team", "/dead-letters/replay"],
@@ -88,6 +88,7 @@ def everyone(system: System) -> System:
     system.start(*system.registry.names)
     conference_id, _ = signed_venue_contract(system)  # some history before the bodies
     wait_for_status(system, conference_id, "1.3.5", "verified")
+    wait_settled(system)  # budget's and checklist's reactions recorded: nothing more to come
     settled_trail(system)
     return system
 
