@@ -68,7 +68,9 @@ def settled_trail(system: System) -> list[dict]:
         trail = audit_trail(system)
         return trail if len(trail) == stored else None
 
-    return wait_until(settled)
+    # after a flood of bodies a busy machine takes a while to drain: wait for the state
+    wait_settled(system, timeout=90)
+    return wait_until(settled, timeout=90)
 
 
 def assert_healthy_and_flowing(system: System, before: dict[str, float]) -> None:
@@ -88,7 +90,7 @@ def everyone(system: System) -> System:
     system.start(*system.registry.names)
     conference_id, _ = signed_venue_contract(system)  # some history before the bodies
     wait_for_status(system, conference_id, "1.3.5", "verified")
-    wait_settled(system)  # budget's and checklist's reactions recorded: nothing more to come
+    wait_settled(system, timeout=90)  # budget's and checklist's reactions recorded
     settled_trail(system)
     return system
 
