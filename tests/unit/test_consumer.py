@@ -687,3 +687,24 @@ def test_messages_the_position_was_moved_past_meanwhile_are_duplicates_not_forge
     assert h.dead.sent == []
     assert h.consumed("duplicate") == 3
     assert h.lag() == 0
+
+
+class CommitsThenFails(PageSink):
+    """A page committed with its position, then an error after the commit."""
+
+    def apply_page(self, items):
+        for envelope, payload in items:
+            FakeSink.apply(self, envelope, payload)
+        raise RuntimeError("after the commit")
+
+
+def test_a_page_committed_before_an_error_counts_as_processed_once():
+    sink = CommitsThenFails()
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
+    h.consumer.sink = sink
+
+    h.handle(signed(3))
+
+    assert sink.applied == [1, 2, 3]
+    assert h.consumed("processed") == 3
+    assert h.consumed("duplicate") == 0
