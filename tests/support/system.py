@@ -461,8 +461,10 @@ def wait_settled(system: System, timeout: float = 20.0) -> None:
     stored: services that record events of their own from others' (checklist, budget)
     have then recorded all they will, so that what a test counts next stays counted."""
     running = set(system.services)
+    behind: dict[str, tuple[float, float]] = {}
 
     def caught_up() -> bool:
+        behind.clear()
         for name in running:
             for upstream in set(system[name].upstreams) & running:
                 stored = system[upstream].metric("huiwu_events_stored", service=upstream)
@@ -473,10 +475,13 @@ def wait_settled(system: System, timeout: float = 20.0) -> None:
                     outcome="processed",
                 )
                 if applied < stored:
-                    return False
-        return True
+                    behind[f"{name}<-{upstream}"] = (applied, stored)
+        return not behind
 
-    wait_until(caught_up, timeout=timeout)
+    try:
+        wait_until(caught_up, timeout=timeout)
+    except AssertionError:
+        raise AssertionError(f"not settled within {timeout}s: (applied, stored) {behind}") from None
 
 
 def running_system(amqp_uri: str, env: dict[str, str], tmp_path: Path, request: Any):
