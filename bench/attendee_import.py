@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.backbone import (
-    DATABASE_URL,
     SERVICE_ENV,
     BenchError,
-    PostgresSchemas,
     Traffic,
+    _say,
     audit_counts,
     log_tails,
     machine,
@@ -50,6 +49,7 @@ from bench.backbone import (
     release,
     revision,
     run_and_report,
+    store_env,
     upstream_of,
 )
 from tests.support.broker import VirtualHost
@@ -115,13 +115,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     try:
         vhost.create()
-        if args.store == "postgres":
-            schemas = PostgresSchemas(DATABASE_URL)
-            store_env = {"HUIWU_DATABASE_URL": DATABASE_URL, "HUIWU_SCHEMA_PREFIX": schemas.prefix}
-        else:
-            store_env = {"HUIWU_DATA_DIR": str(workdir / "data")}
+        env, schemas = store_env(args.store, workdir)
         logs.mkdir()
-        system = System(vhost.uri, store_env, logs)
+        system = System(vhost.uri, env, logs)
         _say(f"starting {', '.join(SERVICES)} on {args.store}")
         system.start(*SERVICES, extra_env=SERVICE_ENV)
         traffic = Traffic(system, SERVICES, stall_timeout=120.0)
@@ -218,10 +214,6 @@ def report(result: dict[str, Any]) -> str:
         f"{huiwu['deliveries_expected']} | | |",
     ]
     return "\n".join(lines)
-
-
-def _say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
