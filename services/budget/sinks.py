@@ -32,6 +32,27 @@ class BothSinks:
         if not applied:
             raise AlreadyTracked(f"{envelope.service} #{envelope.notification_id}")
 
+    def apply_page(self, items: list[tuple[Envelope, dict[str, Any]]]) -> None:
+        """A page of one upstream's log: each sink takes what of it is past its own
+        position, in one transaction of its own. If one fails, the consumer applies the
+        page one event at a time, and each sink skips what it has."""
+        upstream = items[0][0].service
+        applied = False
+        for sink in self.sinks:
+            position = sink.position(upstream)
+            ahead = [item for item in items if item[0].notification_id > position]
+            if not ahead:
+                continue
+            apply_page = getattr(sink, "apply_page", None)
+            if apply_page is not None and len(ahead) > 1:
+                apply_page(ahead)
+            else:
+                for envelope, payload in ahead:
+                    sink.apply(envelope, payload)
+            applied = True
+        if not applied:
+            raise AlreadyTracked(f"{upstream} #{items[0][0].notification_id}")
+
     def replay(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         for sink in self.sinks:
             sink.replay(envelope, payload)

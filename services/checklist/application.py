@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from services.common.store import OnSaved, ServiceApplication, project_events
 from . import commands as c
 from . import template as templates
 from . import window
-from .domain import Conference, Entry, entry_id
+from .domain import Conference, Entry, Observation, entry_id
 from .plan_import import ImportRejected, SheetReader
 from .rules import Target
 from .schedule import depends_on
@@ -336,8 +337,39 @@ class ChecklistApplication(ServiceApplication):
 
     # -- policy: upstream events verify and re-open entries ----------------------------
     def policy(self, domain_event: UpstreamEvent, processing_event: ProcessingEvent) -> None:
+        self.page_policy([domain_event], processing_event)
+
+    def page_policy(
+        self, domain_events: Sequence[UpstreamEvent], processing_event: ProcessingEvent
+    ) -> None:
+        """Upstream events of one page of its log: each entry they concern takes all it
+        sees of them at once (`Entry.observe_all`), so a page of 200 registrations is one
+        event of a count's entry rather than 200."""
+        seen: dict[tuple[str, str], list[Observation]] = {}
+        for domain_event in domain_events:
+            for conference_id, code, observation in self._observations(domain_event):
+                seen.setdefault((conference_id, code), []).append(observation)
+        zones: dict[str, str] = {}
+        for (conference_id, code), observations in seen.items():
+            entry = self._planned_entry(conference_id, code)
+            if entry is None:
+                continue  # the conference's plan does not contain this entry
+            if window.is_continuous(entry):  # each event's day at the conference
+                if conference_id not in zones:
+                    zones[conference_id] = self.conference(conference_id).timezone
+                zone = zones[conference_id]
+                observations = [
+                    replace(o, on=_day_at(o.proof["occurred_at"], zone)) for o in observations
+                ]
+            entry.observe_all(observations)
+            processing_event.collect_events(entry)
+
+    def _observations(self, domain_event: UpstreamEvent) -> Iterator[tuple[str, str, Observation]]:
+        """What the rules of the template make of one upstream event: (conference, code,
+        observation) for each entry it concerns."""
         envelope, payload = domain_event.envelope, domain_event.payload
-        if envelope.conference_id is None:
+        conference_id = envelope.conference_id
+        if conference_id is None:
             return
         key = f"{envelope.service}.{envelope.event_type}"
         concerned = self.template.rules.touched(
@@ -345,23 +377,13 @@ class ChecklistApplication(ServiceApplication):
         )
         if not concerned:
             return
-        meta = CommandContext.caused_by(envelope).meta(envelope.conference_id)
+        meta = CommandContext.caused_by(envelope).meta(conference_id)
         proof = proof_of(envelope)
         reason = f"{key} of {envelope.aggregate_type} {envelope.aggregate_id}"
         if payload.get("reason"):
             reason += f": {payload['reason']}"
-        touched: dict[str, Entry] = {}
-        day: list[dt.date] = []  # the event's day at the conference, read once if needed
         for code, role, member in concerned:
-            entry = touched.get(code) or self._planned_entry(envelope.conference_id, code)
-            if entry is None:
-                continue
-            if window.is_continuous(entry) and not day:
-                zone = self.conference(envelope.conference_id).timezone
-                day.append(_day_at(envelope.occurred_at, zone))
-            entry.observe(role, proof, reason, meta, member=member, on=day[0] if day else None)
-            touched[code] = entry
-        processing_event.collect_events(*touched.values())
+            yield conference_id, code, Observation(role, proof, reason, meta, member)
 
     def _planned_entry(self, conference_id: str, code: str) -> Entry | None:
         try:

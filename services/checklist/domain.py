@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +26,24 @@ from .proofs import match_evidence
 from .rules import ADD, DONE, REMOVE, Rule
 
 ENTRY_NAMESPACE = uuid.UUID("0b6f5a52-3c1e-4f7e-9a55-2f0a4f1d7c31")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An upstream event an entry's rule listens to: whether it adds, removes or completes
+    a member (`member`, by default the event's own aggregate), the proof it is, why, and
+    the day it happened at the conference (for continuous work)."""
+
+    role: str
+    proof: dict[str, Any]
+    reason: str
+    meta: dict[str, Any]
+    member: str | None = None
+    on: dt.date | None = None
+
+    @property
+    def member_id(self) -> str:
+        return self.proof["aggregate_id"] if self.member is None else self.member
 
 
 def entry_id(conference_id: str, code: str) -> UUID:
@@ -194,31 +214,76 @@ class Entry(Aggregate):
         """An event its rule listens to: `role` says whether it adds, removes or completes,
         and `member` of whom (by default, the event's own aggregate); `on` is the day it
         happened at the conference, which continuous work needs (window.py)."""
+        self.observe_all([Observation(role, proof, reason, meta, member, on)])
+
+    def observe_all(self, seen: Sequence[Observation]) -> None:
+        """Events its rule listens to, in the order of their log (a page of it): what a
+        count or for-all rule learns from all of them is one event, and the entry is then
+        verified or re-opened as the rule holds at the end."""
         rule = self.rule
-        if rule is None:
+        if rule is None or not seen:
             return
-        aggregate_id = proof["aggregate_id"] if member is None else member
         # Each matching event is a proof of its own, but for continuous work, where it is
         # progress: its aggregate joins the members, as for a count.
         if rule.per_event and not window.is_continuous(self):
-            if role == ADD and not self.has_proof(proof["event_id"]):
-                self._verified(proof=proof, meta=meta)
-            elif role == REMOVE:
-                self._withdraw(
-                    [p["event_id"] for p in self.proofs if p.get("aggregate_id") == aggregate_id],
-                    reason,
-                    meta,
-                )
+            for o in seen:
+                if o.role == ADD and not self.has_proof(o.proof["event_id"]):
+                    self._verified(proof=o.proof, meta=o.meta)
+                elif o.role == REMOVE:
+                    withdrawn = [
+                        p["event_id"] for p in self.proofs if p.get("aggregate_id") == o.member_id
+                    ]
+                    self._withdraw(withdrawn, o.reason, o.meta)
             return
-        known = aggregate_id in self.members
-        changes = not (
-            (role == ADD and known)
-            or (role == REMOVE and not known)
-            or (role == DONE and aggregate_id in self.done)
+        steps, turn = self._steps(rule, seen)
+        if len(steps) == 1:
+            (o,) = steps
+            self._rule_progressed(role=o.role, aggregate_id=o.member_id, proof=o.proof, meta=o.meta)
+        elif steps:
+            taken = [{"role": o.role, "aggregate_id": o.member_id, "proof": o.proof} for o in steps]
+            self._rule_members_changed(steps=taken, meta=steps[-1].meta)
+        # The proof is the event that made the rule hold, with the counts it made, as if
+        # the page had been taken one event at a time.
+        cause, counts = turn or (seen[-1], None)
+        self._settle(
+            f"rule:{cause.proof['event_id']}",
+            cause.proof,
+            cause.reason,
+            cause.meta,
+            seen[-1].on,
+            counts,
         )
-        if changes:
-            self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)
-        self._settle(f"rule:{proof['event_id']}", proof, reason, meta, on)
+
+    def _steps(
+        self, rule: Rule, seen: Sequence[Observation]
+    ) -> tuple[list[Observation], tuple[Observation, tuple[int, int]] | None]:
+        """The observations that change the members (an add of a member, a removal of a
+        non-member, a second done change nothing), and the last one that turned the rule
+        from holding to not, or back, with the members and those done it left: the cause
+        of how it stands at the end."""
+        members, done = set(self.members), set(self.done)
+        finished, target = len(members & done), self.target or 1
+        holds = rule.holds(len(members), finished, target)
+        steps: list[Observation] = []
+        turn = None
+        for o in seen:
+            who = o.member_id
+            if o.role == ADD and who not in members:
+                members.add(who)
+                finished += who in done
+            elif o.role == REMOVE and who in members:
+                members.discard(who)
+                finished -= who in done
+            elif o.role == DONE and who not in done:
+                done.add(who)
+                finished += who in members
+            else:
+                continue
+            steps.append(o)
+            now = rule.holds(len(members), finished, target)
+            if now != holds:
+                turn, holds = (o, (len(members), finished)), now
+        return steps, turn
 
     def retarget(
         self, target: int, cause: dict[str, Any], reason: str, meta: dict[str, Any]
@@ -249,19 +314,22 @@ class Entry(Aggregate):
         reason: str,
         meta: dict[str, Any],
         on: dt.date | None,
+        counts: tuple[int, int] | None = None,
     ) -> None:
         """A proof from the rule while it holds (for continuous work, from its due date
-        on), withdrawn when it no longer does."""
+        on), withdrawn when it no longer does. `counts`: the members and those done when
+        it came to hold, if not now."""
         rule = self.rule
         assert rule is not None, "only an entry with a rule settles"
         proved = [p["event_id"] for p in self.proofs if p.get("kind") == "rule"]
         holds = entries.rule_holds(self)
         if holds and not proved and window.has_ended(self, on):
+            members, done = counts or (len(self.members), len(entries.done_members(self)))
             summary = {
                 "kind": "rule",
                 "rule": self.rule.kind,
-                "members": len(self.members),
-                "done": len(entries.done_members(self)),
+                "members": members,
+                "done": done,
                 "target": self.target,
                 "event_id": event_id,
                 "last": last,
@@ -303,6 +371,10 @@ class Entry(Aggregate):
         self, role: str, aggregate_id: str, proof: dict[str, Any], meta: dict[str, Any]
     ) -> None:
         self._change("RuleProgressed", role=role, aggregate_id=aggregate_id, proof=proof)
+
+    @event("RuleMembersChanged")
+    def _rule_members_changed(self, steps: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+        self._change("RuleMembersChanged", steps=steps)
 
     # -- by hand ------------------------------------------------------------------------
     def verify_with_evidence(

@@ -114,7 +114,8 @@ def is_past_due(entry: Any, today: dt.date) -> bool:
 
 
 def done_members(entry: Any) -> list[str]:
-    return [m for m in entry.members if m in entry.done]
+    done = set(entry.done)
+    return [m for m in entry.members if m in done]
 
 
 def rule_holds(entry: Any) -> bool:
@@ -135,17 +136,30 @@ def _without(entry: Any, withdrawn: list[str]) -> list[dict[str, Any]]:
 
 
 def _rule_progressed(entry: Any, p: Mapping[str, Any]) -> Changes:
-    role, aggregate_id = p["role"], p["aggregate_id"]
-    members, done = entry.members, entry.done
-    if role == ADD:
-        members = {**members, aggregate_id: p["proof"]}
-    elif role == REMOVE:
-        members = {k: v for k, v in members.items() if k != aggregate_id}
-    elif role == DONE:
-        done = [*done, aggregate_id]
+    return _steps_taken(entry, [p])
+
+
+def _rule_members_changed(entry: Any, p: Mapping[str, Any]) -> Changes:
+    return _steps_taken(entry, p["steps"])
+
+
+def _steps_taken(entry: Any, steps: list[Mapping[str, Any]]) -> Changes:
+    """Members added, removed or done, in order: one copy of the entry's members for all of
+    them, since an entry a count rule follows may have thousands."""
+    members, done = dict(entry.members), list(entry.done)
+    finished = set(done)
+    for step in steps:
+        role, aggregate_id = step["role"], step["aggregate_id"]
+        if role == ADD:
+            members[aggregate_id] = step["proof"]
+        elif role == REMOVE:
+            members.pop(aggregate_id, None)
+        elif role == DONE:
+            done.append(aggregate_id)
+            finished.add(aggregate_id)
     rule = rule_of(entry)
-    finished = len([m for m in members if m in done])
-    percent = rule.percent(len(members), finished, entry.target or 1) if rule else 0
+    count = sum(1 for m in members if m in finished)
+    percent = rule.percent(len(members), count, entry.target or 1) if rule else 0
     return {"members": members, "done": done, "progress": {**entry.progress, "percent": percent}}
 
 
@@ -167,6 +181,7 @@ _CHANGES: dict[str, Callable[[Any, Mapping[str, Any]], Changes]] = {
     "EntryReopened": lambda e, p: {"proofs": _without(e, p["withdrawn"]), "waived": None},
     "EntryProofWithdrawn": lambda e, p: {"proofs": _without(e, p["withdrawn"])},
     "RuleProgressed": _rule_progressed,
+    "RuleMembersChanged": _rule_members_changed,
     "EntryTargetChanged": _target_changed,
     "EntryWaived": lambda e, p: {"waived": {"reason": p["reason"], "by": p["waived_by"]}},
     "EntryAssigned": lambda e, p: {"owner": p["owner"]},

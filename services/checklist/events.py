@@ -2,7 +2,7 @@
 event type) and the vocabularies they and its API use. Imports no domain, template or
 YAML: a subscriber may import it alone."""
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
 
@@ -106,6 +106,20 @@ class RuleProgressed(EventSchema):
     proof = fields.Dict(required=True)
 
 
+class RuleStep(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
+    aggregate_id = fields.String(required=True)
+    proof = fields.Dict(required=True)
+
+
+class RuleMembersChanged(EventSchema):
+    """Several events a count or for-all rule listens to, taken together from one page of
+    an upstream's log: each step a member added, removed or done (as RuleProgressed), in
+    the order of the log. A page of 200 registrations is one event of the entry, not 200."""
+
+    steps = fields.List(fields.Nested(RuleStep), required=True, validate=validate.Length(min=2))
+
+
 class EntryTargetChanged(EventSchema):
     """A setting of the conference changed how many members the entry's count rule needs;
     an EntryVerified or EntryReopened follows when the rule now holds, or no longer does."""
@@ -169,6 +183,7 @@ CATALOG = EventCatalog(
         "EntryPlanned": EntryPlanned,
         "EntryVerified": EntryVerified,
         "RuleProgressed": RuleProgressed,
+        "RuleMembersChanged": RuleMembersChanged,
         "EntryTargetChanged": EntryTargetChanged,
         "EntryWaived": EntryWaived,
         "EntryAssigned": EntryAssigned,

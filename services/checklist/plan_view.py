@@ -33,6 +33,7 @@ ENTRY_EVENTS = (
     "EntryReopened",
     "EntryProofWithdrawn",
     "RuleProgressed",
+    "RuleMembersChanged",
     "EntryTargetChanged",
     "EntryWaived",
     "EntryAssigned",

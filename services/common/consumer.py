@@ -130,6 +130,11 @@ class TrackingConsumer:
         self.upstreams = tuple(upstreams)
         self._hints: dict[str, dict[int, list[_Hint]]] = defaultdict(dict)
         self._farthest: dict[str, int] = defaultdict(int)  # heard of beyond max_hints
+        # Each upstream's position as this consumer last read or moved it: a message is
+        # judged against it without a query. It may lag behind the sink's (another replica,
+        # a take-over), never run ahead of it, so a message it lets through as new is only
+        # judged again when the log is read.
+        self._known: dict[str, int] = {}
         self._seq = 0
         # upstream -> the broker user that alone may publish its events (None: not over a
         # broker, as a read model of the service's own log)
@@ -183,7 +188,9 @@ class TrackingConsumer:
     def _note(self, envelope: Envelope, raw: bytes) -> bool:
         upstream, wanted = envelope.service, envelope.notification_id
         with self.lock(upstream):
-            position = self.sink.position(upstream)
+            position = self._known.get(upstream)
+            if position is None:
+                position = self._known[upstream] = self.sink.position(upstream)
             if wanted <= position:
                 self._count(upstream, "duplicate")
                 return False
@@ -257,7 +264,11 @@ class TrackingConsumer:
         """
         with self.lock(upstream):
             asked_at = self._seq  # hints noted before this read are judged by it
-            start = self.sink.position(upstream) + 1
+            position = self._known[upstream] = self.sink.position(upstream)
+            start = position + 1
+            if stop is not None and stop < start:  # others applied it all meanwhile
+                self._settle_applied(upstream, position)
+                return 0
         applied = 0
         while stop is None or start <= stop:
             limit = self.page_size if stop is None else min(self.page_size, stop - start + 1)
@@ -304,16 +315,22 @@ class TrackingConsumer:
                 if not any(h.event_id == event.event_id for h in noted):
                     self._count(upstream, unheard)
         applied = self._apply_in_order(upstream, ahead)
-        position = self.sink.position(upstream)
-        if self._farthest[upstream] <= position:
-            self._farthest[upstream] = 0
+        position = self._known[upstream] = self.sink.position(upstream)
         for notification_id in [n for n in hints if start <= n <= through]:  # a hole
             for hint in hints.pop(notification_id):
                 self._forged(upstream, hint.raw, f"#{notification_id} is not in {upstream}'s log")
-        for notification_id in [n for n in hints if n <= position]:  # applied by others
+        self._settle_applied(upstream, position)
+        return applied
+
+    def _settle_applied(self, upstream: str, position: int) -> None:
+        """Messages noted for positions the sink has passed (applied here, or by others: a
+        rebuild's take-over, another replica) are duplicates."""
+        hints = self._hints[upstream]
+        if self._farthest[upstream] <= position:
+            self._farthest[upstream] = 0
+        for notification_id in [n for n in hints if n <= position]:
             self._count(upstream, "duplicate", len(hints.pop(notification_id)))
         self._set_lag(upstream, position)
-        return applied
 
     def _judge_beyond(self, upstream: str, end: int, asked_at: int) -> None:
         """The log ends at `end`: a message noted before it was read, for a position

@@ -8,9 +8,10 @@ the dead-letter endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from kombu import Connection, Exchange, Queue
@@ -23,7 +24,6 @@ from nameko.constants import (
     LOGIN_METHOD_CONFIG_KEY,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from nameko.web.handlers import http
@@ -222,11 +222,40 @@ class Follows:
 
 
 class UpstreamQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, except for a message that cannot be decoded (not JSON, a
-    content type other than JSON): kombu's consumer acks it away; here it goes to the
-    service's dead letters with why, and is counted."""
+    """The consumer of a service's upstream queues. Their messages are doorbells (the log
+    is the truth; docs/architecture.md, "Consume"): each is noted where it is delivered,
+    in this consumer's own green thread, rather than on a worker of its own, and acked
+    with the ones before it, `ACK_EVERY` at a time or within `ACK_WITHIN` seconds (a
+    message redelivered after a crash before its ack is a duplicate, judged as one).
+
+    A message that cannot be decoded (not JSON, a content type other than JSON), which
+    kombu's consumer would ack away, goes to the service's dead letters with why."""
 
     wiring = Wiring()
+    PREFETCH = 1000
+    ACK_EVERY = 200
+    ACK_WITHIN = 0.05
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._unacked: Any = None  # the last message noted and not yet acked
+        self._unacked_count = 0
+        self._unacked_since = 0.0
+
+    @property
+    def prefetch_count(self) -> int:
+        return self.PREFETCH
+
+    def handle_message(self, provider: Any, body: Any, message: Any) -> None:
+        try:
+            following = self.wiring.build().following
+            assert following is not None
+            following.handle(provider.upstream, body, message.properties.get("user_id"))
+        except Exception:  # noqa: BLE001 - not noted: it comes back
+            log.exception("a message from %s could not be noted", provider.upstream)
+            self._requeue(message)
+            return
+        self._ack_later(message)
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
         exchange = (message.delivery_info or {}).get("exchange") or ""
@@ -240,30 +269,52 @@ class UpstreamQueueConsumer(QueueConsumer):
             )
         except Exception:  # noqa: BLE001 - not dead-lettered: keep it, it comes back
             log.exception("an undecodable message from %s could not be dead-lettered", upstream)
-            message.requeue()
+            self._requeue(message)
             return
-        message.ack()
+        self._ack_later(message)
+
+    def on_iteration(self) -> None:
+        if self._unacked is not None and (
+            self.should_stop or time.monotonic() - self._unacked_since >= self.ACK_WITHIN
+        ):
+            self._flush_acks()
+        super().on_iteration()
+
+    def on_connection_revived(self) -> None:
+        # Tags of the lost channel mean nothing on the new one; their messages come again.
+        self._unacked, self._unacked_count = None, 0
+        super().on_connection_revived()
+
+    def _ack_later(self, message: Any) -> None:
+        if self._unacked is None:
+            self._unacked_since = time.monotonic()
+        self._unacked = message
+        self._unacked_count += 1
+        if self._unacked_count >= self.ACK_EVERY:
+            self._flush_acks()
+
+    def _flush_acks(self) -> None:
+        message, self._unacked, self._unacked_count = self._unacked, None, 0
+        if message is None or not message.channel.connection:
+            return  # the broker has taken them back already
+        with contextlib.suppress(ConnectionError):  # closing: the messages come again
+            message.channel.basic_ack(message.delivery_tag, multiple=True)
+
+    def _requeue(self, message: Any) -> None:
+        self._flush_acks()  # a later ack of several must not take this one with it
+        self.requeue_message(message)
 
 
 class UpstreamConsumer(Consumer):
-    """`@consume`, with the queue consumer above; the handler is also given who published
-    the message: its AMQP `user_id`, which the broker checked."""
+    """`@consume` of one upstream's queue. Its messages are noted by the queue consumer
+    above, with who published each (its AMQP `user_id`, which the broker checked), not
+    run as the method's workers."""
 
     queue_consumer = UpstreamQueueConsumer()
 
-    def handle_message(self, body: Any, message: Any) -> None:
-        args = (body, message.properties.get("user_id"))
-        handle_result = partial(self.handle_result, message)
-        try:
-            self.container.spawn_worker(
-                self,
-                args,
-                {},
-                context_data=self.unpack_message_headers(message),
-                handle_result=handle_result,
-            )
-        except ContainerBeingKilled:
-            self.queue_consumer.requeue_message(message)
+    def __init__(self, queue: Any, upstream: str, **kwargs: Any) -> None:
+        super().__init__(queue, **kwargs)
+        self.upstream = upstream
 
 
 def _consumer(upstream: str) -> Callable[[Any, Any, Any], None]:
@@ -282,7 +333,7 @@ def service_class(spec: ServiceSpec, registry: Registry) -> type:
         return base
     consumers = {
         f"on_{upstream}_event": UpstreamConsumer.decorator(
-            upstream_queue(spec.name, upstream), requeue_on_error=True
+            upstream_queue(spec.name, upstream), upstream=upstream, requeue_on_error=True
         )(_consumer(upstream))
         for upstream in upstreams
     }

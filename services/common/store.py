@@ -153,22 +153,27 @@ class ServiceApplication(EventSourcedProjection):
     def process_event(self, domain_event: Any, tracking: Tracking | None) -> None:
         """Record what `policy` collects for an upstream event, with its tracking record
         in the same transaction; without tracking for a replayed dead letter."""
-        super().process_event(domain_event, tracking)  # type: ignore[arg-type]
-        self._saved()
+        self.process_page([domain_event], tracking)
 
-    def process_page(self, domain_events: Sequence[Any], tracking: Tracking) -> None:
-        """Record what `policy` collects for several upstream events of one upstream, in
-        order, with one tracking record (the last event's), in one transaction. Each
+    def process_page(self, domain_events: Sequence[Any], tracking: Tracking | None) -> None:
+        """Record what `page_policy` collects for several upstream events of one upstream,
+        in order, with one tracking record (the last event's), in one transaction. Each
         event's policy sees what the events before it changed."""
         processing_event = ProcessingEvent(tracking=tracking)
         with self.repository.page(processing_event):
-            for domain_event in domain_events:
-                self.policy(domain_event, processing_event)
+            self.page_policy(domain_events, processing_event)
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self.notify(processing_event.events)
         self._notify(recordings)
         self._saved()
+
+    def page_policy(self, domain_events: Sequence[Any], processing_event: ProcessingEvent) -> None:
+        """The events a page of upstream events causes: by default each one's `policy`, in
+        order. A service whose aggregates many events of a page change alike overrides it
+        to record what they change together."""
+        for domain_event in domain_events:
+            self.policy(domain_event, processing_event)
 
     def construct_repository(self) -> PageRepository:
         # The library's own choice of repository settings, on a repository that can hold a page.

@@ -777,6 +777,14 @@ def plan(system, conference_id):
     return ok(system["checklist"].get(f"/conferences/{conference_id}/plan"))
 
 
+def unversioned(plan_answer):
+    """The plan without each entry's version: how many events brought an entry where it
+    stands depends on how the logs were paged when taken (a page's changes to a count are
+    one event), not what it holds."""
+    entries = [{k: v for k, v in e.items() if k != "version"} for e in plan_answer["entries"]]
+    return {**plan_answer, "entries": entries}
+
+
 def test_checklist_rebuilt_from_zero_reaches_the_same_plan(system):
     attendance = 4
     system.start("vendors", "checklist")
@@ -817,4 +825,4 @@ def test_checklist_rebuilt_from_zero_reaches_the_same_plan(system):
 
     wait_consumed(checklist, "vendors", "caught_up", count)
     wait_consumed(checklist, "registration", "processed", len(registration.log))
-    assert plan(system, conference_id) == live
+    assert unversioned(plan(system, conference_id)) == unversioned(live)

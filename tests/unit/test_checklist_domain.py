@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from services.checklist import template as templates
-from services.checklist.domain import Conference, Entry, entry_id
+from services.checklist.domain import Conference, Entry, Observation, entry_id
 from services.checklist.rules import ADD, DONE, REMOVE
 from services.checklist.schemas import ConferenceAnswer, EntryAnswer
 
@@ -20,7 +20,7 @@ VENUE_RULE = {
 }
 
 
-def new_entry(code="1.3.5", rule=VENUE_RULE, evidence=("document",)) -> Entry:
+def new_entry(code="1.3.5", rule=VENUE_RULE, evidence=("document",), target=None) -> Entry:
     entry = Entry(
         conference_id=CONFERENCE,
         code=code,
@@ -30,6 +30,7 @@ def new_entry(code="1.3.5", rule=VENUE_RULE, evidence=("document",)) -> Entry:
         due_on="2026-06-12",
         verification={"rule": rule, "evidence": list(evidence)},
         meta=META,
+        target=target,
     )
     entry.collect_events()
     return entry
@@ -255,3 +256,70 @@ def test_a_for_all_rule_pairs_a_required_event_of_another_aggregate_with_its_mem
     assert entry.status == "verified"
     assert sorted(entry.done) == ["contract-a", "contract-b", "contract-c"]
     assert sorted(entry.members) == ["contract-a", "contract-b"]
+
+
+COUNT_RULE = {
+    "count": "vendors.ContractSigned",
+    "at_least": 2,
+    "compensated_by": ["vendors.ContractCancelled"],
+}
+
+
+def seen(role, event_id, aggregate_id, reason="signed"):
+    return Observation(role, proof(event_id, aggregate_id), reason, META)
+
+
+def test_a_page_of_events_is_one_rule_event_and_the_entry_settles_as_the_rule_ends():
+    entry = new_entry("4.1.1", rule=COUNT_RULE, evidence=(), target=2)
+    entry.observe_all(
+        [
+            seen(ADD, "signed-a", "contract-a"),
+            seen(ADD, "signed-b", "contract-b"),  # holds here
+            seen(ADD, "signed-a-again", "contract-a"),  # a member already: nothing
+            seen(REMOVE, "cancel-a", "contract-a", "cancelled"),  # no longer
+            seen(ADD, "signed-c", "contract-c"),  # holds again, for good
+            seen(REMOVE, "cancel-x", "contract-x", "cancelled"),  # not a member: nothing
+        ]
+    )
+
+    changed, verified = entry.collect_events()
+    assert names([changed, verified]) == ["RuleMembersChanged", "EntryVerified"]
+    assert [(s["role"], s["aggregate_id"]) for s in changed.steps] == [
+        (ADD, "contract-a"),
+        (ADD, "contract-b"),
+        (REMOVE, "contract-a"),
+        (ADD, "contract-c"),
+    ]
+    assert sorted(entry.members) == ["contract-b", "contract-c"]
+    # the proof names the event from which the rule holds to the end of the page
+    assert verified.proof["event_id"] == "rule:signed-c"
+    assert verified.proof["last"]["event_id"] == "signed-c"
+
+
+def test_a_page_that_leaves_the_rule_broken_reopens_the_entry_with_the_cause():
+    entry = new_entry("4.1.1", rule=COUNT_RULE, evidence=(), target=2)
+    entry.observe_all([seen(ADD, "signed-a", "contract-a"), seen(ADD, "signed-b", "contract-b")])
+    assert entry.status == "verified"
+    entry.collect_events()
+
+    entry.observe_all(
+        [
+            seen(REMOVE, "cancel-a", "contract-a", "contract a cancelled"),
+            seen(ADD, "signed-c", "contract-c"),
+            seen(REMOVE, "cancel-b", "contract-b", "contract b cancelled"),
+        ]
+    )
+
+    changed, reopened = entry.collect_events()
+    assert names([changed, reopened]) == ["RuleMembersChanged", "EntryReopened"]
+    assert reopened.reason == "contract b cancelled"
+    assert entry.status == "in_progress"
+
+
+def test_a_page_of_one_change_is_a_rule_progressed_as_before():
+    entry = new_entry("4.1.1", rule=COUNT_RULE, evidence=(), target=2)
+    entry.observe_all([seen(ADD, "signed-a", "contract-a"), seen(ADD, "signed-a2", "contract-a")])
+
+    (progressed,) = entry.collect_events()
+    assert type(progressed).__name__ == "RuleProgressed"
+    assert progressed.aggregate_id == "contract-a"

@@ -197,13 +197,47 @@ class Scenario:
             self.check_returned(returned)
 
     def upstream(self, conference_id: str, code: str) -> None:
-        """An event of another service that one of the plan's rules listens to."""
+        """Events of another service that the plan's rules listen to: one, or a page of
+        its log taken together (a count's entry records what the page changes at once)."""
         rng = self.rng
         rule_codes = [x for x in self.codes[conference_id] if self.app.template.entry(x).rule]
         if not rule_codes:
             return
-        rule = self.app.template.entry(rng.choice(rule_codes)).rule
-        key, role = rng.choice(list(rule.roles()))
+        if rng.random() < 0.1:  # a dead letter replayed: no tracking record
+            envelope, payload = self.upstream_event(conference_id, rule_codes, 0)
+            self.app.process_event(UpstreamEvent(envelope, payload), None)
+            return
+        service = rng.choice(sorted({self.rule_of(code)[0] for code in rule_codes}))
+        start = self.positions.get(service, 0) + 1
+        page = [
+            self.upstream_event(conference_id, rule_codes, start + i, service)
+            for i in range(rng.choice([1, 1, 2, 5, 12]))
+        ]
+        tracking = Tracking(service, page[-1][0].notification_id)
+        self.app.process_page([UpstreamEvent(e, p) for e, p in page], tracking)
+        self.positions[service] = tracking.notification_id
+        assert self.app.process_recorder.max_tracking_id(service) == tracking.notification_id
+
+    def rule_of(self, code: str) -> tuple[str, Any]:
+        rule = self.app.template.entry(code).rule
+        return next(iter(rule.roles()))[0].split(".")[0], rule
+
+    def upstream_event(
+        self,
+        conference_id: str,
+        rule_codes: list[str],
+        notification_id: int,
+        service: str | None = None,
+    ) -> tuple[Envelope, dict[str, Any]]:
+        rng = self.rng
+        rules = [self.app.template.entry(x).rule for x in rule_codes]
+        keys = [
+            (key, role, rule)
+            for rule in rules
+            for key, role in rule.roles()
+            if service is None or key.startswith(f"{service}.")
+        ]
+        key, role, rule = rng.choice(keys)
         service, event_type = key.split(".")
         payload: dict[str, Any] = dict(rule.where) if role == ADD or rng.random() < 0.5 else {}
         if rule.where and rng.random() < 0.15:
@@ -212,13 +246,12 @@ class Scenario:
             payload["reason"] = rng.choice(["venue closed", "budget cut", "double booking"])
         aggregate_id = str(uuid.UUID(int=(self.seed + 1) * 10_000 + rng.randrange(4)))
         self.upstream_events += 1
-        notification_id = self.positions.get(service, 0) + 1
         target = conference_id if rng.random() < 0.95 else rng.choice([None, str(uuid.uuid4())])
         envelope = Envelope(
             event_id=event_id_for(aggregate_id, self.upstream_events),
             event_type=event_type,
             service=service,
-            notification_id=notification_id,
+            notification_id=notification_id or self.upstream_events,
             aggregate_type="Upstream",
             aggregate_id=aggregate_id,
             aggregate_version=self.upstream_events,
@@ -230,13 +263,7 @@ class Scenario:
             schema_version=1,
             payload=payload,
         )
-        if rng.random() < 0.1:  # a dead letter replayed: no tracking record
-            self.app.process_event(UpstreamEvent(envelope, payload), None)
-        else:
-            tracking = Tracking(service, notification_id)
-            self.app.process_event(UpstreamEvent(envelope, payload), tracking)
-            self.positions[service] = notification_id
-            assert self.app.process_recorder.max_tracking_id(service) == notification_id
+        return envelope, payload
 
     def assign(self, conference_id: str, code: str) -> Any:
         member_id = self.rng.choice(self.members[conference_id])

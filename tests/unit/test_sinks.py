@@ -273,7 +273,8 @@ class FailingPolicy(ChecklistApplication):
 
     calls: list
 
-    def policy(self, domain_event, processing_event: ProcessingEvent):
+    def page_policy(self, domain_events, processing_event: ProcessingEvent):
+        (domain_event,) = domain_events
         type(self).calls.append(domain_event)
         envelope = domain_event.envelope
         entry = self.repository.get(entry_id(envelope.conference_id, "1.3.5"))
