@@ -1,13 +1,16 @@
 """Fapiao of registration fees against the real broker, on both stores: requested for an
 order's paid money, issued, handed over on site, listed with their state, reversed by a
 red-letter fapiao before the refund completes; bad input refused by field with nothing
-stored; 10.1.5 verified by the events published; the command line doing the same."""
+stored; requests racing for one order's money never invoicing more than it paid; 10.1.5
+verified by the events published; the command line doing the same."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.support import amqp
 from tests.support.rpc import read_log
@@ -183,6 +186,19 @@ def test_fapiao_from_request_to_red_letter_reversal(system):
             assert p["net_minor"] + p["tax_minor"] == p["gross_minor"]
     handover = next(e for e in fapiao_events if e["event_type"] == "FapiaoHandedOver")
     assert handover["payload"]["signed_for"] is True and "handed_to" not in handover["payload"]
+
+    # six requests at once for one order paid 2800.00, 1000.00 each: two are stored
+    raced = ok(registration.post("/orders", order(conference_id, attendee("qian@example.cn"))), 201)
+    race_path = f"{base}/orders/{raced['order_id']}/fapiao"
+    ok(registration.post(f"/orders/{raced['order_id']}/payments", {**pay, "amount_minor": 280_000}))
+    plain = {"fapiao_type": "vat_ordinary", "buyer_name": "钱七", "amount_minor": 100_000}
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(
+            pool.map(lambda _: registration.post(race_path, plain, token=desk).status, range(6))
+        )
+    assert Counter(statuses) == {201: 2, 400: 4}
+    race = ok(registration.get(race_path, token=finance))
+    assert (len(race["fapiao"]), race["invoiceable_minor"], race["open"]) == (2, 80_000, 2)
 
     # the command line: a new order invoiced as an individual's ordinary fapiao
     again = ok(registration.post("/orders", order(conference_id, attendee("zhao@example.cn"))), 201)
