@@ -51,11 +51,15 @@ def stored(system) -> int:
 
 
 def test_fapiao_from_request_to_red_letter_reversal(system):
-    system.start("checklist", "registration")
+    system.start("checklist", "registration", "budget")
     registration = system["registration"]
     events = amqp.capture(system.amqp_uri, "registration", "fapiao-test-events")
-    # section 10 only: 10.1.5 asks every fapiao requested to be issued
-    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 10])
+    # sections 2 and 10: 2.4.2 asks every registration income to carry its fapiao, 10.1.5
+    # every fapiao requested to be issued
+    keep = ("2", "10")
+    conference_id = open_conference(
+        system, exclude=[str(n) for n in range(1, 25) if str(n) not in keep]
+    )
     finance = system.token("zhou", "finance", conference_id)
     desk = system.token("chen", "registration", conference_id)
     ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
@@ -236,3 +240,30 @@ def test_fapiao_from_request_to_red_letter_reversal(system):
     assert "2,641.51 CNY" in shown and "158.49 CNY" in shown
     listed_text = huiwu(system, finance, "fapiao", "list", conference_id, "--state", "issued")
     assert fapiao_id in listed_text and "25312000000012345690" in listed_text
+
+    # budget: each registration income entry carries the number of the fapiao issued for
+    # it, the income not counted twice; 2.4.2 closes once the race's order is invoiced too
+    race_first = race["fapiao"][0]["fapiao_id"]
+    race_issue = {**issue, "fapiao_number": "25312000000012345691"}
+    ok(registration.post(f"{base}/fapiao/{race_first}/issue", race_issue, token=finance))
+    budget = system["budget"]
+    numbers = {
+        raced["order_id"]: "25312000000012345691",
+        again["order_id"]: "25312000000012345690",
+        order_id: "25312000000012345678",
+    }
+
+    def invoiced():
+        rows = ok(budget.get(f"{base}/ledger/entries"))["entries"]
+        income = {r["source_ref"]: r for r in rows if r["kind"] == "income"}
+        return (
+            len(income) == 3 and all(r["fapiao"] == "received" for r in income.values()) and income
+        )
+
+    income = wait_until(invoiced)
+    assert {ref: row["fapiao_number"] for ref, row in income.items()} == numbers
+    ledger = ok(budget.get(f"{base}/ledger"))
+    assert ledger["income_minor"] == 560_000  # 2800.00 twice, the refunded order's reversed
+    wait_until(lambda: entry(system, conference_id, "2.4.2")["progress"]["percent"] == 100)
+    ok(system["checklist"].post(f"{base}/overdue", {"today": "2027-06-14"}))
+    wait_for_status(system, conference_id, "2.4.2", "verified")
