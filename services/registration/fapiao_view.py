@@ -10,6 +10,8 @@ from typing import Any
 from services.common.database import Cursor, Database
 from services.common.envelope import Envelope
 
+from .domain.fapiao import REQUESTED
+
 STATES = {
     "FapiaoIssued": "issued",
     "FapiaoHandedOver": "handed_over",
@@ -83,5 +85,5 @@ class FapiaoRegister:
         return {
             "fapiao": fapiao,
             "invoiceable_minor": None,
-            "open": sum(1 for f in fapiao if f.state == "requested"),
+            "open": sum(1 for f in fapiao if f.state == REQUESTED),
         }

@@ -16,6 +16,7 @@ from ..domain.fapiao import (
     HANDED_OVER,
     ISSUED,
     MAX_PER_ORDER,
+    REQUESTED,
     Fapiao,
     fapiao_id,
     invoiceable_minor,
@@ -87,7 +88,7 @@ class FapiaoCases(RegistrationBase):
         order = self.order(fapiao.order_id)
         issued = [f for f in self.order_fapiao(order.id) if f.state in (ISSUED, HANDED_OVER)]
         covered = sum(f.gross_minor for f in issued) + fapiao.gross_minor
-        if fapiao.state == "requested" and covered > kept_minor(order):
+        if fapiao.state == REQUESTED and covered > kept_minor(order):
             raise Conflict(
                 f"order {order.id} keeps {kept_minor(order)} since a refund; issued, its "
                 f"fapiao would cover {covered}: request a fapiao for what it keeps instead",
@@ -151,7 +152,7 @@ class FapiaoCases(RegistrationBase):
         return {
             "fapiao": fapiao,
             "invoiceable_minor": invoiceable_minor(kept_minor(order), fapiao),
-            "open": sum(1 for f in fapiao if f.state == "requested"),
+            "open": sum(1 for f in fapiao if f.state == REQUESTED),
         }
 
     def _order_in(self, conference_id: Any, order_id: Any) -> Order:
