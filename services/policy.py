@@ -115,6 +115,14 @@ POLICY: dict[str, Rule] = {
     "IssueVoucher": _change(ORGANIZER, "registration"),
     "JoinWaitlist": _change(ORGANIZER, "registration"),
     "GetWaitlistEntry": PERSONAL_DATA,
+    # fapiao: asked for by registration or finance, issued and reversed by finance
+    "RequestFapiao": _change(ORGANIZER, "registration", "finance"),
+    "ListOrderFapiao": PERSONAL_DATA,
+    "ListFapiao": PERSONAL_DATA,
+    "GetFapiao": PERSONAL_DATA,
+    "IssueFapiao": _change(ORGANIZER, "finance"),
+    "HandOverFapiao": _change(ORGANIZER, "registration", "finance"),
+    "ReverseFapiao": _change(ORGANIZER, "finance"),
     # budget: organizers and finance change the budget and the ledger; all roles read them
     "SetBudget": _change(ORGANIZER, "finance"),
     "ApproveBudget": _change(ORGANIZER, "finance"),

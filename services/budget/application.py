@@ -19,7 +19,7 @@ from services.common.sinks import UpstreamEvent
 from services.common.store import OnSaved, ServiceApplication
 
 from . import commands as c
-from . import overruns, settlement
+from . import invoicing, overruns, settlement
 from .books import Books, Figures
 from .domain import (
     Budget,
@@ -537,6 +537,7 @@ POLICY: dict[tuple[str, str], Callable[..., list[Any]]] = {
     ("checklist", "ConferenceOpened"): BudgetApplication._conference_opened,
     ("registration", "PaymentReceived"): BudgetApplication._payment_received,
     ("registration", "RefundCompleted"): BudgetApplication._refund_completed,
+    ("registration", "FapiaoIssued"): invoicing.with_fapiao,
     ("vendors", "ContractSigned"): BudgetApplication._contract_signed,
     ("vendors", "ContractCancelled"): BudgetApplication._contract_cancelled,
     ("vendors", "DeliveryAccepted"): BudgetApplication._delivery_accepted,

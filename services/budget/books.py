@@ -49,7 +49,8 @@ class Figures:
         elif name in ENTRIES and not self.counts(state["currency"]):
             return  # listed among the entries, not added to the book's sums
         elif name == "IncomeRecorded":
-            self.income[state["category"]] += state["amount_minor"]
+            if state.get("originator_version", 1) == 1:  # a later one adds its fapiao only
+                self.income[state["category"]] += state["amount_minor"]
         elif name == "IncomeReversed":
             self.reversed[state["category"]] += state["amount_minor"]
         elif name == "ExpenseRecorded":
@@ -122,8 +123,16 @@ class Books:
         name = type(event).__name__
         state = vars(event)
         self.figures.setdefault(conference_id, Figures()).apply(name, state)
-        if name in ENTRIES:
+        if name in ENTRIES and event.originator_version > 1:
+            self._add_fapiao(conference_id, str(event.originator_id), state["fapiao_number"])
+        elif name in ENTRIES:
             self.entries.setdefault(conference_id, []).append(entry_row(name, event))
+
+    def _add_fapiao(self, conference_id: str, entry_id: str, number: str) -> None:
+        """An entry recorded again with its fapiao (invoicing.py): the same row, now with it."""
+        for row in self.entries.get(conference_id, ()):
+            if row["entry_id"] == entry_id:
+                row.update(fapiao_number=number, fapiao="received")
 
 
 def entry_row(name: str, event: Any) -> dict[str, Any]:

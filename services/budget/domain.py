@@ -377,6 +377,13 @@ class Income(BudgetAggregate):
         fapiao_number: str | None = None,
     ) -> None:
         self.conference_id = meta["conference_id"]
+        # what invoicing.py reads to give the entry the fapiao issued for it
+        self.amount_minor = amount_minor
+        self.currency = currency
+        self.category = category
+        self.source = source
+        self.source_ref = source_ref
+        self.fapiao_number = fapiao_number
 
 
 class Expense(BudgetAggregate):

@@ -35,6 +35,11 @@ class PageRepository(Repository):
         finally:
             self._taking.page = None
 
+    def in_page(self) -> list[Any]:
+        """The aggregates the page being taken has changed so far (none outside a page)."""
+        page: ProcessingEvent | None = getattr(self._taking, "page", None)
+        return list(page.aggregates.values()) if page is not None else []
+
     def get(self, aggregate_id: Any, *, version: int | None = None, **kwargs: Any) -> Any:
         page: ProcessingEvent | None = getattr(self._taking, "page", None)
         if page is not None and version is None and aggregate_id in page.aggregates:

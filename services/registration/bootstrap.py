@@ -1,7 +1,7 @@
 """Wiring of registration: it follows checklist's ConferenceOpened into a directory of
-conferences (dates, time zone, currency), keeps read models of its open orders and of its
-waiting list from its own log, and on a timer expires unpaid orders and offers freed
-places to those waiting."""
+conferences (dates, time zone, currency), keeps read models of its open orders, of its
+waiting list and of its fapiao from its own log, and on a timer expires unpaid orders and
+offers freed places to those waiting."""
 
 from services.common.config import Settings
 from services.common.domain import Clock, utc_now
@@ -10,6 +10,7 @@ from services.common.wiring import Parts, Wired
 from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
+from .fapiao_view import FapiaoRegister, FapiaoView
 from .open_orders import OpenOrders
 from .waitlist_view import WaitlistView
 
@@ -27,7 +28,12 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
     waitlist = WaitlistView(parts.db)
     waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
-    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders, waitlist)}
-    return parts.wire(
-        app, uses=uses, following=following, read_models=[orders_model, waitlist_model]
-    )
+    fapiao = FapiaoView(parts.db)
+    fapiao_model = parts.read_model(app, parts.projection("fapiao_list", fapiao))
+    uses = {
+        "registration": app,
+        "expiry": OrderExpiry(app, open_orders, waitlist),
+        "fapiao": FapiaoRegister(app, fapiao, fapiao_model.catch_up),
+    }
+    read_models = [orders_model, waitlist_model, fapiao_model]
+    return parts.wire(app, uses=uses, following=following, read_models=read_models)

@@ -161,3 +161,50 @@ class ImportAttendees:
 
     consent_version: str
     consent_sha256: str
+
+
+@dataclass(frozen=True)
+class RequestFapiao:
+    """What a buyer asks to be printed on a fapiao, and for how much of the paid money."""
+
+    fapiao_type: str
+    buyer_name: str
+    buyer_kind: str | None = None
+    buyer_tax_id: str | None = None
+    buyer_address: str | None = None
+    buyer_phone: str | None = None
+    buyer_bank: str | None = None
+    buyer_account: str | None = None
+    amount_minor: int | None = None
+    tax_rate_bp: int | None = None
+    item: str = "conference_fee"
+    delivery: str = "email"
+
+
+@dataclass(frozen=True)
+class IssueFapiao:
+    fapiao_number: str
+    medium: str
+    issued_on: dt.date
+    fapiao_code: str | None = None
+
+
+@dataclass(frozen=True)
+class HandOverFapiao:
+    how: str
+    handed_on: dt.date
+    signed_for: bool = False
+    handed_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ReverseFapiao:
+    red_fapiao_number: str
+    reason: str
+    reversed_on: dt.date
+    red_confirmation_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ListFapiao:
+    state: str | None = None

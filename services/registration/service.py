@@ -11,6 +11,7 @@ from services.common.service import HuiwuService
 from services.policy import Target
 
 from . import attendee_sheet
+from . import fapiao_schemas as fs
 from . import schemas as s
 
 
@@ -18,6 +19,7 @@ class Service(HuiwuService):
     name = "registration"
     registration = Use("registration")
     expiry = Use("expiry")
+    fapiao = Use("fapiao")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -176,6 +178,53 @@ class Service(HuiwuService):
         "consents": ["personal_information"], "consent": {"version": "2027-01",
         "wording": "..."}}, "reason": "colleague goes instead"}"""
         return self.registration.substitute_attendee(attendee_id, cmd, ctx)
+
+    # -- fapiao (docs/registration.md, "Fapiao") ------------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/orders/<string:order_id>/fapiao")
+    @command("RequestFapiao", fs.RequestFapiaoSchema, fs.FapiaoAnswer, status=201)
+    def request_fapiao(self, cmd, ctx, conference_id, order_id):
+        """{"fapiao_type": "vat_special", "buyer_name": "上海某某科技有限公司",
+        "buyer_tax_id": "91310000MA1FL0A29K", "buyer_address": "上海市浦东新区…",
+        "buyer_phone": "021-12345678", "buyer_bank": "招商银行上海分行",
+        "buyer_account": "121900000000001"} (amount_minor: all still to invoice)"""
+        return self.registration.request_fapiao(conference_id, order_id, cmd, ctx)
+
+    @http("GET", "/conferences/<string:conference_id>/orders/<string:order_id>/fapiao")
+    @query("ListOrderFapiao", answer=fs.FapiaoListAnswer)
+    def list_order_fapiao(self, conference_id, order_id):
+        return self.registration.order_fapiao_view(conference_id, order_id)
+
+    @http("GET", "/conferences/<string:conference_id>/fapiao")
+    @query("ListFapiao", fs.ListFapiaoSchema, fs.FapiaoListAnswer)
+    def list_fapiao(self, query, conference_id):
+        """?state=requested|issued|handed_over|reversed"""
+        return self.fapiao.list(conference_id, query.state)
+
+    @http("GET", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>")
+    @query("GetFapiao", answer=fs.FapiaoAnswer)
+    def get_fapiao(self, conference_id, fapiao_id):
+        return self.registration.fapiao(conference_id, fapiao_id)
+
+    @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/issue")
+    @command("IssueFapiao", fs.IssueFapiaoSchema, fs.FapiaoAnswer)
+    def issue_fapiao(self, cmd, ctx, conference_id, fapiao_id):
+        """{"fapiao_number": "25312000000012345678", "medium": "digital",
+        "issued_on": "2027-03-05"}"""
+        return self.registration.issue_fapiao(conference_id, fapiao_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/hand-over")
+    @command("HandOverFapiao", fs.HandOverFapiaoSchema, fs.FapiaoAnswer)
+    def hand_over_fapiao(self, cmd, ctx, conference_id, fapiao_id):
+        """{"how": "onsite", "handed_on": "2027-05-20", "signed_for": true,
+        "handed_to": "王磊"}"""
+        return self.registration.hand_over_fapiao(conference_id, fapiao_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/reverse")
+    @command("ReverseFapiao", fs.ReverseFapiaoSchema, fs.FapiaoAnswer)
+    def reverse_fapiao(self, cmd, ctx, conference_id, fapiao_id):
+        """{"red_fapiao_number": "25312000000012345679", "reason": "refund",
+        "reversed_on": "2027-05-25"}"""
+        return self.registration.reverse_fapiao(conference_id, fapiao_id, cmd, ctx)
 
     # -- what a request is about, for the policy ----------------------------------------
     def order_scope(self, order_id, **_):

@@ -105,10 +105,16 @@ SAMPLES = {
     (REGISTRATION, "FapiaoRequested"): lambda: {
         "order_id": ids()[0],
         "fapiao_type": "vat_special",
+        "buyer_kind": "organisation",
         "buyer_name": "杭州某某科技有限公司",
         "buyer_tax_id": TAX_ID,
+        "buyer_address_phone": "杭州市西湖区文三路1号 0571-12345678",
+        "buyer_bank_account": "招商银行杭州分行 571900000000001",
         "item": "conference_fee",
         "delivery": "email",
+        "gross_minor": 106_000,
+        "tax_rate_bp": 600,
+        "currency": "CNY",
     },
     (REGISTRATION, "FapiaoIssued"): lambda: {
         "order_id": ids()[0],

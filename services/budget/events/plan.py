@@ -247,7 +247,9 @@ class _Entry(EventSchema):
 class IncomeRecorded(_Entry):
     """Income was recorded in the ledger against its budget line (`category`), with the
     fapiao issued for it (2.4.2). From registration, one entry per payment (`source_ref`:
-    the order); the channel's fee is an expense of its own (`payment_fees`)."""
+    the order); the channel's fee is an expense of its own (`payment_fees`). An entry
+    recorded again (`aggregate_version` above 1) is the same income, now with the
+    `fapiao_number` of the fapiao issued for it: do not add its amount again."""
 
     source = one_of(*INCOME_SOURCES, required=False)
 

@@ -5,6 +5,7 @@ everything it changes in one `save`."""
 
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .fapiao import FapiaoCases
 from .imports import ImportCases
 from .orders import OrderCases
 from .payments import PaymentCases
@@ -13,7 +14,7 @@ from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
 class RegistrationApplication(
-    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases
+    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases, FapiaoCases
 ):
     """Every use case of registration, on one store."""
 

@@ -11,6 +11,7 @@ from services.common.errors import about
 from .. import commands as c
 from ..domain import Order
 from .base import RegistrationBase
+from .fapiao import refuse_refund_over_fapiao
 
 
 class PaymentCases(RegistrationBase):
@@ -51,9 +52,14 @@ class PaymentCases(RegistrationBase):
         self, order_id: Any, refund_id: Any, cmd: c.CompleteRefund, ctx: CommandContext
     ) -> Order:
         """The refund reached the payer. When the order's refunds then return every fee
-        paid, each attendee paid for has RefundIssued (a partial refund issues none)."""
+        paid, each attendee paid for has RefundIssued (a partial refund issues none). Refused
+        while the order's issued fapiao would cover more than it keeps (docs/registration.md,
+        "Fapiao")."""
         order = self.order(order_id)
         meta = ctx.meta(order.conference_id)
+        refund = order.refunds.get(str(refund_id))
+        if refund is not None and refund["status"] == "requested":
+            refuse_refund_over_fapiao(self, order, refund["amount_minor"])
         with about("refund_id"):
             order.complete_refund(str(refund_id), cmd.method, cmd.completed_on.isoformat(), meta)
         attendees = []

@@ -1,15 +1,17 @@
-"""Fapiao for registration fees (aggregate: the fapiao). An order's buyer asks for one,
-finance issues it (a 数电票 mostly), hands it over, and reverses it by a red-letter fapiao
-(红字发票) when the fee is refunded or the fapiao was wrong: an issued fapiao is never
-edited or deleted, as pretix cancels an invoice by one of the opposite amount."""
+"""Fapiao for registration fees (aggregate: the fapiao, one per request). An order's buyer
+asks for one, finance issues it (a 数电票 mostly), hands it over, and reverses it by a
+red-letter fapiao (红字发票) when the fee is refunded or the fapiao was wrong: an issued
+fapiao is never edited or deleted, as pretix cancels an invoice by one of the opposite
+amount."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
+from services.common.catalog import EventSchema
 from services.common.fields import currency, day, money_minor, text, token
 from services.common.planned import PlannedEvent, flag, one_of
 
-from .vocabulary import FAPIAO_DELIVERY, FAPIAO_ITEMS
+from .vocabulary import BUYER_KINDS, FAPIAO_DELIVERY, FAPIAO_ITEMS
 
 
 class InvoiceIssued(PlannedEvent):
@@ -24,19 +26,34 @@ class InvoiceIssued(PlannedEvent):
     fapiao_number = fapiao.fapiao_number()
 
 
-class FapiaoRequested(fapiao.Buyer, PlannedEvent):
+class FapiaoRequested(fapiao.Buyer, EventSchema):
     """The buyer of an order asked for a fapiao, with the details to print on it: buyers
-    are organisations mostly, whose address, phone and bank account a 专票 may carry."""
+    are organisations mostly, whose address and phone (地址、电话) and bank and account
+    (开户行及账号) a 专票 carries. `gross_minor` is the paid money it is to cover (tax
+    included) and `tax_rate_bp` the rate it will carry; an organisation names its tax ID
+    on either type, an individual buying a 普票 may have none."""
 
     order_id = fields.UUID(required=True)
     fapiao_type = fapiao.fapiao_type(required=True)
+    buyer_kind = one_of(*BUYER_KINDS)
     buyer_address_phone = text(300)
     buyer_bank_account = text(300)
     item = one_of(*FAPIAO_ITEMS)
     delivery = one_of(*FAPIAO_DELIVERY)
+    gross_minor = money_minor(required=True)
+    tax_rate_bp = fapiao.tax_rate(required=True)
+    currency = fapiao.fapiao_currency(required=True)
+
+    @validates_schema
+    def _special_details(self, data, **kwargs):
+        if data.get("fapiao_type") != "vat_special":
+            return
+        for name in ("buyer_address_phone", "buyer_bank_account"):
+            if not data.get(name):
+                raise ValidationError("is required on a vat_special fapiao", name)
 
 
-class FapiaoIssued(fapiao.Buyer, fapiao.Amounts, PlannedEvent):
+class FapiaoIssued(fapiao.Buyer, fapiao.Amounts, EventSchema):
     """A fapiao was issued for an order (10.1.5), covering `attendee_ids`; its amounts add
     up (gross = net + tax) and a 专票 names the buyer's tax ID."""
 
@@ -61,7 +78,7 @@ class FapiaoIssued(fapiao.Buyer, fapiao.Amounts, PlannedEvent):
             raise ValidationError("a 数电票 (digital) has no fapiao code", "fapiao_code")
 
 
-class FapiaoReversed(fapiao.Amounts, PlannedEvent):
+class FapiaoReversed(fapiao.Amounts, EventSchema):
     """The fapiao was reversed by a red-letter fapiao (红字发票) that names it; amounts are
     what the red one takes back, `partial` when less than the whole. For a 数电票 the red
     one follows a confirmation (红字发票信息确认单) when the buyer had booked it."""
@@ -80,13 +97,14 @@ class FapiaoReversed(fapiao.Amounts, PlannedEvent):
             raise ValidationError("must differ from the fapiao it reverses", "red_fapiao_number")
 
 
-class FapiaoHandedOver(PlannedEvent):
+class FapiaoHandedOver(EventSchema):
     """The fapiao reached its buyer: handed over on site against signature (15.3.4: the
-    pre-packed fapiao are signed for), posted, or sent."""
+    pre-packed fapiao are signed for), posted, or sent. To whom stays in the service."""
 
     fapiao_number = fapiao.fapiao_number(required=True)
     how = one_of(*FAPIAO_DELIVERY)
     signed_for = flag(required=True)
+    handed_on = day(required=True)
 
 
 TYPES = {
