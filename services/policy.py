@@ -106,6 +106,7 @@ POLICY: dict[str, Rule] = {
     "ApproveOrder": _change(ORGANIZER, "registration"),
     "DenyOrder": _change(ORGANIZER, "registration"),
     "RecordPayment": _change(ORGANIZER, "registration", "finance"),
+    "ImportBankStatement": _change(ORGANIZER, "registration", "finance"),
     "RequestRefund": _change(ORGANIZER, "registration", "finance"),
     "CompleteRefund": _change(ORGANIZER, "finance"),
     "CancelOrder": _change(ORGANIZER, "registration", "finance"),

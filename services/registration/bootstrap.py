@@ -10,7 +10,9 @@ from services.common.wiring import Parts, Wired
 from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
+from .incoming_payments import IncomingPayments
 from .open_orders import OpenOrders
+from .order_references import OrderReferences
 from .waitlist_view import WaitlistView
 
 
@@ -27,7 +29,12 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
     waitlist = WaitlistView(parts.db)
     waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
-    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders, waitlist)}
-    return parts.wire(
-        app, uses=uses, following=following, read_models=[orders_model, waitlist_model]
-    )
+    references = OrderReferences(parts.db)
+    references_model = parts.read_model(app, parts.projection("order_references", references))
+    uses = {
+        "registration": app,
+        "expiry": OrderExpiry(app, open_orders, waitlist),
+        "payments": IncomingPayments(app, references, references_model.catch_up),
+    }
+    read_models = [orders_model, waitlist_model, references_model]
+    return parts.wire(app, uses=uses, following=following, read_models=read_models)

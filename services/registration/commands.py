@@ -161,3 +161,16 @@ class ImportAttendees:
 
     consent_version: str
     consent_sha256: str
+
+
+@dataclass(frozen=True)
+class PaymentNotification:
+    """A payment provider's word that money for an order arrived (its body, signed)."""
+
+    reference: str
+    amount_minor: int
+    currency: str
+    transaction_id: str
+    paid_at: dt.datetime
+    method: str | None = None
+    fee_minor: int = 0

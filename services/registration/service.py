@@ -10,7 +10,7 @@ from services.common.providers import Use, every
 from services.common.service import HuiwuService
 from services.policy import Target
 
-from . import attendee_sheet
+from . import attendee_sheet, bank_statement
 from . import schemas as s
 
 
@@ -18,6 +18,7 @@ class Service(HuiwuService):
     name = "registration"
     registration = Use("registration")
     expiry = Use("expiry")
+    payments = Use("payments")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -136,6 +137,20 @@ class Service(HuiwuService):
     def expiry_timer(self):
         """Expire, lapse and offer, every conference's."""
         self.expiry.tick()
+
+    # -- money from outside -------------------------------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/payments/bank-statement")
+    @command(
+        "ImportBankStatement",
+        answer=s.BankStatementAnswer,
+        caller="query",
+        max_body=bank_statement.MAX_BYTES,
+    )
+    def import_bank_statement(self, cmd, ctx, statement, conference_id):
+        """Body: a bank statement, CSV (UTF-8 or GB18030) or XLSX, a line per transfer.
+        Each line that names one order's payment reference is recorded on it; the others
+        are reported line by line with why (docs/registration.md)."""
+        return self.payments.import_statement(conference_id, statement, ctx)
 
     # -- vouchers and the waiting list ----------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/vouchers")

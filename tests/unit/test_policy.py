@@ -58,6 +58,7 @@ EXPECTED = {
     "ApproveOrder": ORGANIZERS | {"registration"},
     "DenyOrder": ORGANIZERS | {"registration"},
     "RecordPayment": ORGANIZERS | {"registration", "finance"},
+    "ImportBankStatement": ORGANIZERS | {"registration", "finance"},
     "RequestRefund": ORGANIZERS | {"registration", "finance"},
     "CompleteRefund": ORGANIZERS | {"finance"},
     "CancelOrder": ORGANIZERS | {"registration", "finance"},
