@@ -142,6 +142,10 @@ POLICY: dict[str, Rule] = {
     "ShowAuditRebuild": Rule(frozenset((ADMIN, AUDITOR, SERVICE)), False, False),
 }
 
+# Endpoints no token opens: a payment provider proves who it is by signing each request
+# with its secret (services/common/webhooks.py), so no role gives them.
+SIGNED = frozenset({"ReceivePaymentNotification"})
+
 # Roles a token must, may or must not be given a conference with.
 NEEDS_CONFERENCE = frozenset((ORGANIZER, *OWNER_ROLES))
 NO_CONFERENCE = frozenset((ADMIN, SERVICE))

@@ -5,6 +5,7 @@ places to those waiting."""
 
 from services.common.config import Settings
 from services.common.domain import Clock, utc_now
+from services.common.webhooks import WebhookSecrets
 from services.common.wiring import Parts, Wired
 
 from .application import RegistrationApplication
@@ -35,6 +36,9 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         "registration": app,
         "expiry": OrderExpiry(app, open_orders, waitlist),
         "payments": IncomingPayments(app, references, references_model.catch_up),
+        "webhook_secrets": WebhookSecrets(
+            settings.payment_webhook_secrets, settings.payment_webhook_tolerance
+        ),
     }
     read_models = [orders_model, waitlist_model, references_model]
     return parts.wire(app, uses=uses, following=following, read_models=read_models)

@@ -8,6 +8,7 @@ from nameko.web.handlers import http
 from services.common.http import command, query
 from services.common.providers import Use, every
 from services.common.service import HuiwuService
+from services.common.webhooks import signed
 from services.policy import Target
 
 from . import attendee_sheet, bank_statement
@@ -19,6 +20,7 @@ class Service(HuiwuService):
     registration = Use("registration")
     expiry = Use("expiry")
     payments = Use("payments")
+    webhook_secrets = Use("webhook_secrets")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -151,6 +153,21 @@ class Service(HuiwuService):
         Each line that names one order's payment reference is recorded on it; the others
         are reported line by line with why (docs/registration.md)."""
         return self.payments.import_statement(conference_id, statement, ctx)
+
+    @http("POST", "/payments/webhook/<string:provider>")
+    @signed(
+        "ReceivePaymentNotification",
+        s.PaymentNotificationSchema,
+        s.PaymentNotificationAnswer,
+        secrets="webhook_secrets",
+    )
+    def receive_payment_notification(self, cmd, ctx, provider):
+        """No token: signed by the provider (X-Huiwu-Timestamp, X-Huiwu-Signature; see
+        docs/registration.md). {"reference": "HWFACVV1MD", "amount_minor": 280000,
+        "currency": "CNY", "transaction_id": "4200001234202703021234567890",
+        "paid_at": "2027-03-02T10:15:00+08:00"}: recorded on the order of that payment
+        reference, once however often it is sent."""
+        return self.payments.notify(provider, cmd, ctx)
 
     # -- vouchers and the waiting list ----------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/vouchers")
