@@ -47,7 +47,7 @@ class IncomingPayments:
     ) -> dict[str, Any]:
         """Each line of the statement recorded on the one order it matches, or reported
         with why (ImportRejected only when the file itself cannot be read)."""
-        conference = self.app._conference(conference_id)
+        conference = self.app.conference(conference_id)
         statement = bank_statement.read(data, conference.currency)
         if statement.errors:
             raise ImportRejected(statement.errors)

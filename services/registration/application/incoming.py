@@ -11,12 +11,17 @@ from zoneinfo import ZoneInfo
 
 from services.common.domain import CommandContext
 
+from ..conferences import Conference
 from ..domain import Attendee, Order
 from ..domain.payment_matching import IncomingPayment, OrderState, Outcome, match
 from .base import RegistrationBase
 
 
 class IncomingCases(RegistrationBase):
+    def conference(self, conference_id: str) -> Conference:
+        """The conference a statement is for (400 naming `conference_id` if unknown)."""
+        return self._conference(conference_id)
+
     def record_incoming(
         self,
         payments: Sequence[IncomingPayment],
