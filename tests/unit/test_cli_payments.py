@@ -3,7 +3,13 @@ is, every line's outcome printed, a file refused as a whole told row by row."""
 
 from __future__ import annotations
 
-from tests.unit.test_cli_registration import CONFERENCE_ID, ORDER_ID, fake, run  # noqa: F401
+from tests.unit.test_cli_registration import (  # noqa: F401 - the fake service fixture
+    CONFERENCE_ID,
+    ORDER,
+    ORDER_ID,
+    fake,
+    run,
+)
 
 STATEMENT = f"/conferences/{CONFERENCE_ID}/payments/bank-statement"
 
@@ -51,3 +57,11 @@ def test_payment_import_of_a_missing_file_is_a_usage_error(fake, capsys, tmp_pat
         capsys, "payment", "import", str(tmp_path / "none.csv"), "--conference", CONFERENCE_ID
     )
     assert code == 2 and "FILE" in err and fake.requests == []
+
+
+def test_order_show_gives_the_payment_reference_a_buyer_writes_on_a_transfer(fake, capsys):  # noqa: F811
+    order = {**ORDER, "payment_reference": "HWFACVV1MD"}
+    fake.routes[("GET", f"/orders/{ORDER_ID}")] = (200, {"order": order, "attendees": []})
+    code, out, _ = run(capsys, "order", "show", ORDER_ID)
+    (line,) = [text for text in out.splitlines() if "payment reference" in text]
+    assert code == 0 and line.split() == ["payment", "reference", "HWFACVV1MD"]
