@@ -3,10 +3,21 @@ Fee lines and targets are the contract's own parts (events/conference.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.commands import Loads
-from services.common.fields import MAX_MINOR, currency, day, money_minor, text, token
+from services.common.fields import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_MINOR,
+    currency,
+    day,
+    money_minor,
+    text,
+    token,
+)
 from services.common.planned import many_of, one_of
 
 from . import commands
@@ -421,7 +432,15 @@ class PaymentNotificationSchema(Loads):
     amount_minor = positive_minor()
     currency = currency(required=True)
     transaction_id = token(64, required=True)
-    paid_at = fields.AwareDateTime(required=True)
+    # its day is the payment's received_on, which the contract bounds as every day
+    paid_at = fields.AwareDateTime(
+        required=True,
+        validate=validate.Range(
+            min=dt.datetime.combine(FIRST_DAY, dt.time(), dt.UTC),
+            max=dt.datetime.combine(LAST_DAY, dt.time(), dt.UTC),
+            error="must be from {min} to {max}",
+        ),
+    )
     method = fields.String(load_default=None, validate=validate.OneOf(PAYMENT_METHODS))
     fee_minor = money_minor(load_default=0)
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from marshmallow import ValidationError
 
 from services.common.errors import Conflict, InvalidCommand, NotFound
 from services.registration import commands as c
 from services.registration.domain.payment_reference import payment_reference
 from services.registration.incoming_payments import IncomingPayments
+from services.registration.schemas import PaymentNotificationSchema
 from tests.unit.test_registration_application import (  # noqa: F401 - fixtures
     CONFERENCE,
     app,
@@ -109,3 +111,32 @@ def test_a_notification_is_recorded_once_on_its_day_in_the_conferences_time_zone
     with pytest.raises(InvalidCommand, match="generic is not itself a payment method"):
         incoming.notify("generic", notification(ref, "2027-03-02T10:00:00+08:00"), ctx)
     assert len(app.order(order.id).payments) == 1
+
+
+def test_a_notification_is_loaded_by_the_edge_with_each_field_bounded():
+    schema = PaymentNotificationSchema()
+    good = {
+        "reference": "HWFACVV1MD",
+        "amount_minor": 280_000,
+        "currency": "CNY",
+        "transaction_id": "4200001234",
+        "paid_at": "2027-03-02T10:15:00+08:00",
+    }
+    loaded = schema.load(good)
+    assert (loaded.method, loaded.fee_minor, loaded.paid_at.utcoffset()) == (
+        None,
+        0,
+        dt.timedelta(hours=8),
+    )
+    for field, value in [
+        ("paid_at", "1999-12-31T23:00:00+00:00"),
+        ("paid_at", "2027-03-02T10:15:00"),  # no offset: whose ten o'clock?
+        ("amount_minor", 0),
+        ("amount_minor", 2800.5),
+        ("transaction_id", "有 空格"),
+        ("method", "paypal"),
+        ("currency", "RMB"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            schema.load({**good, field: value})
+        assert field in refused.value.messages, (field, value)
