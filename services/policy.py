@@ -106,6 +106,7 @@ POLICY: dict[str, Rule] = {
     "ApproveOrder": _change(ORGANIZER, "registration"),
     "DenyOrder": _change(ORGANIZER, "registration"),
     "RecordPayment": _change(ORGANIZER, "registration", "finance"),
+    "ImportBankStatement": _change(ORGANIZER, "registration", "finance"),
     "RequestRefund": _change(ORGANIZER, "registration", "finance"),
     "CompleteRefund": _change(ORGANIZER, "finance"),
     "CancelOrder": _change(ORGANIZER, "registration", "finance"),
@@ -148,6 +149,10 @@ POLICY: dict[str, Rule] = {
     "InterruptAuditRebuild": Rule(frozenset((ADMIN, AUDITOR)), per_conference=False),
     "ShowAuditRebuild": Rule(frozenset((ADMIN, AUDITOR, SERVICE)), False, False),
 }
+
+# Endpoints no token opens: a payment provider proves who it is by signing each request
+# with its secret (services/common/webhooks.py), so no role gives them.
+SIGNED = frozenset({"ReceivePaymentNotification"})
 
 # Roles a token must, may or must not be given a conference with.
 NEEDS_CONFERENCE = frozenset((ORGANIZER, *OWNER_ROLES))

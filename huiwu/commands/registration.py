@@ -306,6 +306,7 @@ def order_text(o: dict[str, Any]) -> str:
             ("total", money("total_minor")),
             ("paid", money("paid_minor")),
             ("to pay", money("balance_minor")),
+            ("payment reference", o.get("payment_reference")),
             ("overpaid", money("overpaid_minor") if o.get("overpaid_minor") else None),
             ("refunded", money("refunded_minor") if o.get("refunded_minor") else None),
             ("refunds", "; ".join(refunds) or None),

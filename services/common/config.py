@@ -54,6 +54,26 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # a schema or role name needing no quoting
+WEBHOOK_SECRET = "HUIWU_PAYMENT_WEBHOOK_SECRET_"
+MIN_SECRET = 32  # characters: a guessable secret would let anyone record payments
+
+
+def _webhook_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """Each payment provider's secret, from HUIWU_PAYMENT_WEBHOOK_SECRET_<PROVIDER>; a
+    provider without one is not accepted. The secrets are never shown (not in errors)."""
+    secrets = {}
+    for key, value in env.items():
+        if not key.startswith(WEBHOOK_SECRET) or not value:
+            continue
+        provider = key.removeprefix(WEBHOOK_SECRET).lower()
+        if not SAFE_NAME.match(provider):
+            raise ValueError(f"{key}: the provider must be letters, digits and _")
+        if len(value) < MIN_SECRET:
+            raise ValueError(f"{key} must be at least {MIN_SECRET} characters long")
+        secrets[provider] = value
+    return secrets
+
+
 ADMIN = "admin"  # the command line's PostgreSQL role is `<role prefix>admin`
 
 
@@ -81,6 +101,9 @@ class Settings:
     log_level: str = "INFO"
     failpoints: frozenset[str] = frozenset()
     broker_passwords: dict[str, str] = field(default_factory=dict)
+    # provider name -> the secret its webhook requests are signed with (webhooks.py)
+    payment_webhook_secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    payment_webhook_tolerance: float = 300.0
 
     def __post_init__(self) -> None:
         ports = {spec.name: spec.port for spec in self.registry}
@@ -136,6 +159,8 @@ class Settings:
                 for name in (*registry.names, AUDITOR)
                 if env.get(f"HUIWU_BROKER_PASSWORD_{name.upper()}")
             },
+            payment_webhook_secrets=_webhook_secrets(env),
+            payment_webhook_tolerance=_float(env, "HUIWU_PAYMENT_WEBHOOK_TOLERANCE", 300.0),
         )
 
     @property

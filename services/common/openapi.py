@@ -27,6 +27,7 @@ from .http import Edge
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
+SIGNATURE = "providerSignature"  # a webhook's (webhooks.py): no token, a signed body
 PUBLIC = frozenset({("get", "/health"), ("get", "/metrics")})  # no token needed
 
 # werkzeug's `<converter(args):name>` in a nameko path; only int and float are not text.
@@ -130,7 +131,11 @@ def describe(service_cls: type) -> dict[str, Any]:
         doc = inspect.getdoc(handler)
         if doc:
             operation["description"] = doc
-        if (method, path) in PUBLIC:
+        if edge is not None and edge.kind == "webhook":
+            operation["security"] = [{SIGNATURE: []}]
+            if SIGNATURE not in spec.components.security_schemes:
+                spec.components.security_scheme(SIGNATURE, _SIGNATURE_SCHEME)
+        elif (method, path) in PUBLIC:
             operation["security"] = []
         elif path_parameters or edge is not None:
             operation["responses"].setdefault("404", "NotFound")
@@ -161,6 +166,23 @@ IDEMPOTENCY_KEY = {
 }
 
 
+_SIGNATURE_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-Huiwu-Signature",
+    "description": "sha256=<hex of HMAC-SHA256(the provider's secret, X-Huiwu-Timestamp "
+    "+ '.' + the raw body)>, signed within 300 s of now (docs/registration.md).",
+}
+SIGNED_AT = {
+    "name": "X-Huiwu-Timestamp",
+    "in": "header",
+    "required": True,
+    "description": "The Unix time in seconds at which the body was signed.",
+    "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+}
+WEBHOOK_ERRORS = (400, 401, 404, 409, 413, 415, 503)
+
+
 def _edge_operation(edge: Edge) -> dict[str, Any]:
     operation: dict[str, Any] = {"operationId": edge.name, "parameters": []}
     media_type = edge.media_type.split(";")[0].strip()
@@ -175,7 +197,14 @@ def _edge_operation(edge: Edge) -> dict[str, Any]:
     }
     if edge.kind == "command":
         operation["parameters"].append(IDEMPOTENCY_KEY)
-    if edge.kind == "query":
+    if edge.kind == "webhook":
+        operation["parameters"].append(SIGNED_AT)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": edge.schema}},
+        }
+        errors = WEBHOOK_ERRORS
+    elif edge.kind == "query":
         if edge.schema is not None:
             operation["parameters"].append({"in": "query", "schema": edge.schema})
         errors = QUERY_ERRORS

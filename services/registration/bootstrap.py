@@ -5,13 +5,16 @@ offers freed places to those waiting."""
 
 from services.common.config import Settings
 from services.common.domain import Clock, utc_now
+from services.common.webhooks import WebhookSecrets
 from services.common.wiring import Parts, Wired
 
 from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
 from .fapiao_view import FapiaoRegister, FapiaoView
+from .incoming_payments import IncomingPayments
 from .open_orders import OpenOrders
+from .order_references import OrderReferences
 from .waitlist_view import WaitlistView
 
 
@@ -30,10 +33,16 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
     fapiao = FapiaoView(parts.db)
     fapiao_model = parts.read_model(app, parts.projection("fapiao_list", fapiao))
+    references = OrderReferences(parts.db)
+    references_model = parts.read_model(app, parts.projection("order_references", references))
     uses = {
         "registration": app,
         "expiry": OrderExpiry(app, open_orders, waitlist),
         "fapiao": FapiaoRegister(app, fapiao, fapiao_model.catch_up),
+        "payments": IncomingPayments(app, references, references_model.catch_up),
+        "webhook_secrets": WebhookSecrets(
+            settings.payment_webhook_secrets, settings.payment_webhook_tolerance
+        ),
     }
-    read_models = [orders_model, waitlist_model, fapiao_model]
+    read_models = [orders_model, waitlist_model, fapiao_model, references_model]
     return parts.wire(app, uses=uses, following=following, read_models=read_models)

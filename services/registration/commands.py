@@ -208,3 +208,16 @@ class ReverseFapiao:
 @dataclass(frozen=True)
 class ListFapiao:
     state: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentNotification:
+    """A payment provider's word that money for an order arrived (its body, signed)."""
+
+    reference: str
+    amount_minor: int
+    currency: str
+    transaction_id: str
+    paid_at: dt.datetime
+    method: str | None = None
+    fee_minor: int = 0

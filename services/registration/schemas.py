@@ -3,13 +3,25 @@ Fee lines and targets are the contract's own parts (events/conference.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.commands import Loads
-from services.common.fields import MAX_MINOR, currency, day, money_minor, text, token
+from services.common.fields import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_MINOR,
+    currency,
+    day,
+    money_minor,
+    text,
+    token,
+)
 from services.common.planned import many_of, one_of
 
 from . import commands
+from .domain.payment_reference import payment_reference
 from .events import (
     BUYER_KINDS,
     CANCELLED_BY,
@@ -327,6 +339,8 @@ class OrderAnswer(Schema):
     refunds = fields.Method("_refunds")
     cancel_reason = fields.String(allow_none=True)
     version = fields.Integer()
+    # what the buyer writes in a bank transfer's remark (domain/payment_reference.py)
+    payment_reference = fields.Function(lambda order: payment_reference(order.id))
 
     def _refunds(self, order):
         return RefundAnswer(many=True).dump(list(order.refunds.values()))
@@ -403,3 +417,61 @@ class WaitlistEntryFields(Schema):
 class WaitlistEntryAnswer(Schema):
     entry = fields.Nested(WaitlistEntryFields)
     voucher_code = fields.String(allow_none=True)
+
+
+# -- money from outside: bank statements and payment providers --------------------------
+
+
+class PaymentNotificationSchema(Loads):
+    """A provider's notification: the order's payment reference, what arrived, the
+    provider's transaction id and when it was paid (signed: docs/registration.md)."""
+
+    command = commands.PaymentNotification
+
+    reference = text(100, required=True)
+    amount_minor = positive_minor()
+    currency = currency(required=True)
+    transaction_id = token(64, required=True)
+    # its day is the payment's received_on, which the contract bounds as every day
+    paid_at = fields.AwareDateTime(
+        required=True,
+        validate=validate.Range(
+            min=dt.datetime.combine(FIRST_DAY, dt.time(), dt.UTC),
+            max=dt.datetime.combine(LAST_DAY, dt.time(), dt.UTC),
+            error="must be from {min} to {max}",
+        ),
+    )
+    method = fields.String(load_default=None, validate=validate.OneOf(PAYMENT_METHODS))
+    fee_minor = money_minor(load_default=0)
+
+
+class StatementLineAnswer(Schema):
+    line = fields.Integer()
+    outcome = fields.String()
+    reason = fields.String(allow_none=True)
+    column = fields.String(allow_none=True)
+    order_id = fields.String(allow_none=True)
+    payment_id = fields.String()
+    transaction_id = fields.String(allow_none=True)
+    amount_minor = fields.Integer()
+    currency = fields.String()
+    received_on = fields.String(allow_none=True)
+    references = fields.List(fields.String())
+    payer = fields.String(allow_none=True)
+
+
+class BankStatementAnswer(Schema):
+    lines = fields.Integer()
+    recorded = fields.Integer()
+    duplicate = fields.Integer()
+    unmatched = fields.Integer()
+    ambiguous = fields.Integer()
+    invalid = fields.Integer()
+    outcomes = fields.List(fields.Nested(StatementLineAnswer))
+
+
+class PaymentNotificationAnswer(Schema):
+    outcome = fields.String()
+    order_id = fields.String()
+    payment_id = fields.String()
+    transaction_id = fields.String()

@@ -8,9 +8,10 @@ from nameko.web.handlers import http
 from services.common.http import command, query
 from services.common.providers import Use, every
 from services.common.service import HuiwuService
+from services.common.webhooks import signed
 from services.policy import Target
 
-from . import attendee_sheet
+from . import attendee_sheet, bank_statement
 from . import fapiao_schemas as fs
 from . import schemas as s
 
@@ -20,6 +21,8 @@ class Service(HuiwuService):
     registration = Use("registration")
     expiry = Use("expiry")
     fapiao = Use("fapiao")
+    payments = Use("payments")
+    webhook_secrets = Use("webhook_secrets")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -138,6 +141,35 @@ class Service(HuiwuService):
     def expiry_timer(self):
         """Expire, lapse and offer, every conference's."""
         self.expiry.tick()
+
+    # -- money from outside -------------------------------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/payments/bank-statement")
+    @command(
+        "ImportBankStatement",
+        answer=s.BankStatementAnswer,
+        caller="query",
+        max_body=bank_statement.MAX_BYTES,
+    )
+    def import_bank_statement(self, cmd, ctx, statement, conference_id):
+        """Body: a bank statement, CSV (UTF-8 or GB18030) or XLSX, a line per transfer.
+        Each line that names one order's payment reference is recorded on it; the others
+        are reported line by line with why (docs/registration.md)."""
+        return self.payments.import_statement(conference_id, statement, ctx)
+
+    @http("POST", "/payments/webhook/<string:provider>")
+    @signed(
+        "ReceivePaymentNotification",
+        s.PaymentNotificationSchema,
+        s.PaymentNotificationAnswer,
+        secrets="webhook_secrets",
+    )
+    def receive_payment_notification(self, cmd, ctx, provider):
+        """No token: signed by the provider (X-Huiwu-Timestamp, X-Huiwu-Signature; see
+        docs/registration.md). {"reference": "HWFACVV1MD", "amount_minor": 280000,
+        "currency": "CNY", "transaction_id": "4200001234202703021234567890",
+        "paid_at": "2027-03-02T10:15:00+08:00"}: recorded on the order of that payment
+        reference, once however often it is sent."""
+        return self.payments.notify(provider, cmd, ctx)
 
     # -- vouchers and the waiting list ----------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/vouchers")

@@ -7,6 +7,7 @@ from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
 from .fapiao import FapiaoCases
 from .imports import ImportCases
+from .incoming import IncomingCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
@@ -14,7 +15,14 @@ from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
 class RegistrationApplication(
-    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases, FapiaoCases
+    SetupCases,
+    ImportCases,
+    OrderCases,
+    PaymentCases,
+    WaitlistCases,
+    AttendeeCases,
+    IncomingCases,
+    FapiaoCases,
 ):
     """Every use case of registration, on one store."""
 
