@@ -98,6 +98,7 @@ POLICY: dict[str, Rule] = {
     "OpenRegistration": _change(ORGANIZER, "registration"),
     "CloseRegistration": _change(ORGANIZER, "registration"),
     "SetRegistrationTargets": _change(ORGANIZER, "registration"),
+    "CheckRegistrationTarget": _change(ORGANIZER, "registration", SERVICE),
     "SetRefundPolicy": _change(ORGANIZER, "registration", "finance"),
     "GetRegistrationSetup": READ,
     "PlaceOrder": _change(ORGANIZER, "registration"),

@@ -11,6 +11,8 @@ from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
 from .open_orders import OpenOrders
+from .registered_counts import RegisteredCounts
+from .target_check import TargetCheck
 from .waitlist_view import WaitlistView
 
 
@@ -22,12 +24,22 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         RegistrationApplication,
         conferences=KnownConferences(directory, following.refresher("checklist")),
         clock=clock,
+        quota_nearly_percent=settings.quota_nearly_percent,
     )
     open_orders = OpenOrders(parts.db)
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
     waitlist = WaitlistView(parts.db)
     waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
-    uses = {"registration": app, "expiry": OrderExpiry(app, open_orders, waitlist)}
+    counts = RegisteredCounts(parts.db)
+    counts_model = parts.read_model(app, parts.projection("registered_counts", counts))
+    uses = {
+        "registration": app,
+        "expiry": OrderExpiry(app, open_orders, waitlist),
+        "targets": TargetCheck(app, counts, counts_model.catch_up),
+    }
     return parts.wire(
-        app, uses=uses, following=following, read_models=[orders_model, waitlist_model]
+        app,
+        uses=uses,
+        following=following,
+        read_models=[orders_model, waitlist_model, counts_model],
     )

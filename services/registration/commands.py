@@ -34,6 +34,11 @@ class SetRegistrationTargets:
 
 
 @dataclass(frozen=True)
+class CheckRegistrationTarget:
+    """Check the current registration target now (the timer does it too)."""
+
+
+@dataclass(frozen=True)
 class SetRefundPolicy:
     full_refund_until: dt.date
     partial_refund_until: dt.date | None = None

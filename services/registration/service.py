@@ -18,6 +18,7 @@ class Service(HuiwuService):
     name = "registration"
     registration = Use("registration")
     expiry = Use("expiry")
+    targets = Use("targets")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -44,6 +45,18 @@ class Service(HuiwuService):
     def set_targets(self, cmd, ctx, conference_id):
         """{"targets": [{"by": "2027-03-01", "registered": 200}], "warn_below_percent": 80}"""
         return self.registration.set_targets(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/registration/targets/check")
+    @command("CheckRegistrationTarget", s.CheckRegistrationTargetSchema, s.TargetCheckAnswer)
+    def check_target(self, cmd, ctx, conference_id):
+        """{}: now what the timer does: the current target against the registrations paid
+        for; RegistrationBelowTarget once if under its share."""
+        return self.targets.check(conference_id, ctx)
+
+    @every("target_check_interval")
+    def target_timer(self):
+        """Check every conference's current registration target."""
+        self.targets.tick()
 
     @http("POST", "/conferences/<string:conference_id>/refund-policy")
     @command("SetRefundPolicy", s.SetRefundPolicySchema, s.SetupChangedAnswer)

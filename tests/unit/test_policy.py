@@ -50,6 +50,7 @@ EXPECTED = {
     "OpenRegistration": ORGANIZERS | {"registration"},
     "CloseRegistration": ORGANIZERS | {"registration"},
     "SetRegistrationTargets": ORGANIZERS | {"registration"},
+    "CheckRegistrationTarget": ORGANIZERS | {"registration", "service"},
     "SetRefundPolicy": ORGANIZERS | {"registration", "finance"},
     "GetRegistrationSetup": READERS,
     "PlaceOrder": ORGANIZERS | {"registration"},

@@ -9,11 +9,18 @@ from .imports import ImportCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
+from .targets import TargetCases
 from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
 class RegistrationApplication(
-    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases
+    SetupCases,
+    ImportCases,
+    OrderCases,
+    PaymentCases,
+    WaitlistCases,
+    AttendeeCases,
+    TargetCases,
 ):
     """Every use case of registration, on one store."""
 
