@@ -372,6 +372,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     shown.add_argument("contract_id", metavar="CONTRACT_ID")
 
     commands.registration.add_parsers(group, command, iso_date, non_blank)
+    commands.follow_up.add_parsers(group, command, non_blank)
 
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)

@@ -116,6 +116,19 @@ POLICY: dict[str, Rule] = {
     "IssueVoucher": _change(ORGANIZER, "registration"),
     "JoinWaitlist": _change(ORGANIZER, "registration"),
     "GetWaitlistEntry": PERSONAL_DATA,
+    # registration's follow-up: surveys, mailings (media sends the newsletters), inquiries
+    # and complaints; their wording and answers are read by those who handle them
+    "PublishSurvey": _change(ORGANIZER, "registration"),
+    "GetSurvey": READ,
+    "RecordSurveyResponse": _change(ORGANIZER, "registration"),
+    "RecordMailing": _change(ORGANIZER, "registration", "media"),
+    "RecordInquiry": _change(ORGANIZER, "registration"),
+    "AnswerInquiry": _change(ORGANIZER, "registration"),
+    "GetInquiry": PERSONAL_DATA,
+    "RecordComplaint": _change(ORGANIZER, "registration"),
+    "ResolveComplaint": _change(ORGANIZER, "registration"),
+    "GetComplaint": PERSONAL_DATA,
+    "GetFollowUp": READ,
     # budget: organizers and finance change the budget and the ledger; all roles read them
     "SetBudget": _change(ORGANIZER, "finance"),
     "ApproveBudget": _change(ORGANIZER, "finance"),

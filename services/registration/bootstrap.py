@@ -10,6 +10,7 @@ from services.common.wiring import Parts, Wired
 from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
+from .follow_up_view import FollowUpReport, FollowUpView
 from .open_orders import OpenOrders
 from .registered_counts import RegisteredCounts
 from .target_check import TargetCheck
@@ -32,8 +33,11 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     waitlist_model = parts.read_model(app, parts.projection("waitlist", waitlist))
     counts = RegisteredCounts(parts.db)
     counts_model = parts.read_model(app, parts.projection("registered_counts", counts))
+    follow_up = FollowUpView(parts.db)
+    follow_up_model = parts.read_model(app, parts.projection("follow_up", follow_up))
     uses = {
         "registration": app,
+        "follow_up": FollowUpReport(follow_up, follow_up_model.catch_up),
         "expiry": OrderExpiry(app, open_orders, waitlist),
         "targets": TargetCheck(app, counts, counts_model.catch_up),
     }
@@ -41,5 +45,5 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         app,
         uses=uses,
         following=following,
-        read_models=[orders_model, waitlist_model, counts_model],
+        read_models=[orders_model, waitlist_model, counts_model, follow_up_model],
     )

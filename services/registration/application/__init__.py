@@ -5,6 +5,7 @@ everything it changes in one `save`."""
 
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .follow_up import FollowUpCases
 from .imports import ImportCases
 from .orders import OrderCases
 from .payments import PaymentCases
@@ -21,6 +22,7 @@ class RegistrationApplication(
     WaitlistCases,
     AttendeeCases,
     TargetCases,
+    FollowUpCases,
 ):
     """Every use case of registration, on one store."""
 
