@@ -21,7 +21,7 @@ from . import entries, window
 from .entries import STORED, EntryState
 from .events import PROGRESS_STATES
 from .proofs import match_evidence
-from .rules import ADD, DONE, REMOVE, Rule
+from .rules import ADD, DONE, REMOVE, UNDONE, Rule
 
 ENTRY_NAMESPACE = uuid.UUID("0b6f5a52-3c1e-4f7e-9a55-2f0a4f1d7c31")
 
@@ -191,7 +191,8 @@ class Entry(Aggregate):
         member: str | None = None,
         on: dt.date | None = None,
     ) -> None:
-        """An event its rule listens to: `role` says whether it adds, removes or completes,
+        """An event its rule listens to: `role` says whether it adds, removes, completes or
+        takes a completion back,
         and `member` of whom (by default, the event's own aggregate); `on` is the day it
         happened at the conference, which continuous work needs (window.py)."""
         rule = self.rule
@@ -215,6 +216,7 @@ class Entry(Aggregate):
             (role == ADD and known)
             or (role == REMOVE and not known)
             or (role == DONE and aggregate_id in self.done)
+            or (role == UNDONE and aggregate_id not in self.done)
         )
         if changes:
             self._rule_progressed(role=role, aggregate_id=aggregate_id, proof=proof, meta=meta)

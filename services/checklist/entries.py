@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .proofs import flags as proof_flags
-from .rules import ADD, DONE, REMOVE, Rule, rule_from_dict
+from .rules import ADD, DONE, REMOVE, UNDONE, Rule, rule_from_dict
 
 CLOSED = ("verified", "waived")
 Changes = dict[str, Any]
@@ -143,6 +143,8 @@ def _rule_progressed(entry: Any, p: Mapping[str, Any]) -> Changes:
         members = {k: v for k, v in members.items() if k != aggregate_id}
     elif role == DONE:
         done = [*done, aggregate_id]
+    elif role == UNDONE:
+        done = [d for d in done if d != aggregate_id]
     rule = rule_of(entry)
     finished = len([m for m in members if m in done])
     percent = rule.percent(len(members), finished, entry.target or 1) if rule else 0

@@ -99,9 +99,12 @@ class EntryVerified(EventSchema):
 
 
 class RuleProgressed(EventSchema):
-    """An event a count or for-all rule listens to: a member added, removed or done."""
+    """An event a count or for-all rule listens to: a member added, removed or done, or
+    (`undone`, added) its completion taken back by a for-all rule's `undone_by` event."""
 
-    role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
+    role = fields.String(
+        required=True, validate=validate.OneOf(["add", "remove", "done", "undone"])
+    )
     aggregate_id = fields.String(required=True)
     proof = fields.Dict(required=True)
 
