@@ -174,3 +174,12 @@ def test_an_unknown_conference_is_refused_naming_it(app, ctx):  # noqa: F811
             str(uuid.uuid4()), c.RecordMailing("survey", "email", "attendees", 1), ctx
         )
     assert unknown.value.field == "conference_id"
+
+
+def test_an_answer_more_than_a_year_late_is_refused_naming_it(app, ctx):  # noqa: F811
+    long_ago = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    inquiry = app.record_inquiry(CONFERENCE, c.RecordContact("email", "other", long_ago), ctx)
+    with pytest.raises(InvalidCommand) as late:
+        app.answer_inquiry(inquiry.id, c.AnswerInquiry(), ctx)
+    assert late.value.field == "answered_at" and "within a year" in late.value.message
+    assert payloads(app, "InquiryAnswered") == []

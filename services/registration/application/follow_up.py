@@ -19,7 +19,9 @@ from .base import RegistrationBase
 
 class FollowUpCases(RegistrationBase):
     # -- surveys ----------------------------------------------------------------------
-    def publish_survey(self, conference_id: Any, cmd: c.PublishSurvey, ctx: CommandContext):
+    def publish_survey(
+        self, conference_id: Any, cmd: c.PublishSurvey, ctx: CommandContext
+    ) -> Survey:
         conference = self._conference(conference_id)
         survey = Survey.publish(
             uuid.uuid4(),
@@ -70,7 +72,9 @@ class FollowUpCases(RegistrationBase):
         return self._retrying(record)
 
     # -- mailings, inquiries, complaints -----------------------------------------------
-    def record_mailing(self, conference_id: Any, cmd: c.RecordMailing, ctx: CommandContext):
+    def record_mailing(
+        self, conference_id: Any, cmd: c.RecordMailing, ctx: CommandContext
+    ) -> Mailing:
         conference = self._conference(conference_id)
         mailing = Mailing.record(
             uuid.uuid4(),
@@ -84,10 +88,14 @@ class FollowUpCases(RegistrationBase):
         self.save(mailing)
         return mailing
 
-    def record_inquiry(self, conference_id: Any, cmd: c.RecordContact, ctx: CommandContext):
+    def record_inquiry(
+        self, conference_id: Any, cmd: c.RecordContact, ctx: CommandContext
+    ) -> Inquiry:
         return self._received(Inquiry, conference_id, cmd, ctx)
 
-    def record_complaint(self, conference_id: Any, cmd: c.RecordContact, ctx: CommandContext):
+    def record_complaint(
+        self, conference_id: Any, cmd: c.RecordContact, ctx: CommandContext
+    ) -> Complaint:
         return self._received(Complaint, conference_id, cmd, ctx)
 
     def inquiry(self, inquiry_id: Any) -> Inquiry:
@@ -96,7 +104,7 @@ class FollowUpCases(RegistrationBase):
     def complaint(self, complaint_id: Any) -> Complaint:
         return self.get(Complaint, complaint_id, "complaint", "complaint_id")
 
-    def answer_inquiry(self, inquiry_id: Any, cmd: c.AnswerInquiry, ctx: CommandContext):
+    def answer_inquiry(self, inquiry_id: Any, cmd: c.AnswerInquiry, ctx: CommandContext) -> Inquiry:
         inquiry = self.inquiry(inquiry_id)
         answered_at = self._moment(cmd.answered_at, "answered_at")
         inquiry.answer_it(answered_at, cmd.answer, ctx.meta(inquiry.conference_id))
@@ -111,7 +119,9 @@ class FollowUpCases(RegistrationBase):
         self.save(complaint)
         return complaint
 
-    def _received(self, kind: Any, conference_id: Any, cmd: c.RecordContact, ctx):
+    def _received(
+        self, kind: Any, conference_id: Any, cmd: c.RecordContact, ctx: CommandContext
+    ) -> Any:
         conference = self._conference(conference_id)
         contact = kind.receive(
             uuid.uuid4(),

@@ -51,12 +51,19 @@ class Mailing(Aggregate):
         self.subject = subject
 
 
+MAX_HOURS = 24 * 366  # the contract's bound: an answer comes within the year
+
+
 def hours_between(start: str, end: str, field: str) -> int:
-    """Whole hours from `start` to `end` (ISO times); `end` before `start` is refused."""
+    """Whole hours from `start` to `end` (ISO times); `end` before `start`, or more than a
+    year after it, is refused naming `field`."""
     elapsed = dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)
     if elapsed < dt.timedelta(0):
         raise InvalidCommand(f"must not be before the time it was received, {start}", field=field)
-    return int(elapsed.total_seconds() // 3600)
+    hours = int(elapsed.total_seconds() // 3600)
+    if hours > MAX_HOURS:
+        raise InvalidCommand(f"must be within a year of the time it was received, {start}", field)
+    return hours
 
 
 class Inquiry(Aggregate):
