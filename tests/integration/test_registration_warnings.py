@@ -1,7 +1,8 @@
 """Registration's warnings against the real broker, on both stores: a quota crossing its
 share says QuotaNearlyReached once; a target whose day has come warns once when too few
 registrations are paid for (RegistrationBelowTarget), and neither another check nor a
-restart of the service warns again. The command line checks the target too."""
+restart of the service warns again; the timer warns of a changed target on its own. The
+command line checks the target too."""
 
 from __future__ import annotations
 
@@ -61,21 +62,27 @@ def test_nearly_sold_out_and_below_target_warn_once_each(system):
     }
     assert ok(registration.post(f"{path}/check", {"actor": "li"})) == {"warning": None}
 
-    # a restart: the set-up remembers the warning, the command line finds none to give
+    # a restart, with the timer ticking: the set-up remembers the warning, the command
+    # line finds none to give
     registration.stop()
-    system.start("registration", extra_env=SETTINGS)
+    system.start("registration", extra_env={**SETTINGS, "HUIWU_TARGET_CHECK_INTERVAL": "0.2"})
     assert "no warning" in huiwu(system, "registration", "check-target", conference_id)
+    # a target changed is a new one: the timer warns of it once, on its own
+    raised = {**targets, "targets": [{"by": "2026-12-01", "registered": 6}]}
+    ok(registration.post(path, {**raised, "actor": "li"}))
 
-    wanted = {"QuotaNearlyReached", "RegistrationBelowTarget", "RegistrationCancelled"}
     seen: list[dict] = []
-    wait_until(
-        lambda: (
-            seen.extend(body for body, _ in amqp.drain(system.amqp_uri, events.name))
-            or wanted <= {e["event_type"] for e in seen}
-        )
-    )
+
+    def published(event_type: str) -> list[dict]:
+        seen.extend(body for body, _ in amqp.drain(system.amqp_uri, events.name))
+        return [e["payload"] for e in seen if e["event_type"] == event_type]
+
+    wait_until(lambda: len(published("RegistrationBelowTarget")) == 2)
+    assert ok(registration.post(f"{path}/check", {"actor": "li"})) == {"warning": None}
+    assert published("RegistrationBelowTarget")[1] == {**warned, "target": 6}
+    wait_until(lambda: published("QuotaNearlyReached"))
     counted = Counter(e["event_type"] for e in seen)
-    assert (counted["QuotaNearlyReached"], counted["RegistrationBelowTarget"]) == (1, 1)
+    assert (counted["QuotaNearlyReached"], counted["RegistrationBelowTarget"]) == (1, 2)
     (nearly,) = [e["payload"] for e in seen if e["event_type"] == "QuotaNearlyReached"]
     assert nearly == {
         "quota": "workshop",
