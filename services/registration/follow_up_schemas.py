@@ -4,6 +4,8 @@ contract's (events/vocabulary.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 from services.common.commands import Loads
@@ -23,6 +25,19 @@ from .events import (
 )
 
 MAX_QUESTIONS = 50
+
+
+def moment() -> fields.AwareDateTime:
+    """A time with its offset, in the years a conference can have: one far outside them
+    would not even convert to UTC."""
+    return fields.AwareDateTime(
+        load_default=None,
+        validate=validate.Range(
+            min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+            max=dt.datetime(2100, 12, 31, tzinfo=dt.UTC),
+            error="must be a time from {min} to {max}",
+        ),
+    )
 
 
 class QuestionSchema(Loads):
@@ -81,14 +96,14 @@ class RecordContactSchema(Loads):
 
     channel = one_of(*CONTACT_CHANNELS)
     topic = one_of(*TOPICS)
-    received_at = fields.AwareDateTime(load_default=None)
+    received_at = moment()
     summary = text(2000, load_default=None)
 
 
 class AnswerInquirySchema(Loads):
     command = commands.AnswerInquiry
 
-    answered_at = fields.AwareDateTime(load_default=None)
+    answered_at = moment()
     answer = text(2000, load_default=None)
 
 

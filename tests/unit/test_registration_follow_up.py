@@ -153,6 +153,11 @@ def test_a_time_in_the_future_is_refused_naming_it(app, ctx, clock):  # noqa: F8
             {"channel": "phone", "topic": "venue", "received_at": "2027-03-01T10:00:00"}
         )
     assert "received_at" in naive.value.messages
+    with pytest.raises(ValidationError) as ancient:
+        RecordContactSchema().load(
+            {"channel": "phone", "topic": "venue", "received_at": "0001-01-01T00:00:00+05:00"}
+        )
+    assert "received_at" in ancient.value.messages
 
 
 def test_a_complaint_is_resolved_once(app, ctx):  # noqa: F811
