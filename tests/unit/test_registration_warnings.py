@@ -164,7 +164,7 @@ def test_a_target_warns_on_its_day_once_however_often_it_is_checked(app, ctx, cl
     assert counted[0] == (CONFERENCE, ())
     # the set-up replayed from its events (as after a restart) knows it warned
     setup = app.repository.get(setup_id(CONFERENCE))
-    assert isinstance(setup, RegistrationSetup) and setup.warned_targets == {"2027-03-02:10"}
+    assert isinstance(setup, RegistrationSetup) and setup.warned_targets == ["2027-03-02:10"]
 
     clock.now += dt.timedelta(days=31)  # the next stage: its own warning
     assert app.check_target(CONFERENCE, count, ctx)["target_by"] == "2027-04-01"

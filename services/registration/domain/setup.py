@@ -38,7 +38,7 @@ class RegistrationSetup(Aggregate):
         self.channels: dict[str, dict[str, Any]] = {}
         self.targets: dict[str, Any] | None = None
         self.refund_policy: dict[str, Any] | None = None
-        self.warned_targets: set[str] = set()  # targets.key of each one that warned
+        self.warned_targets: list[str] = []  # targets.key of each one that warned
 
     # -- fee schedule -----------------------------------------------------------------
     def set_fees(self, lines: list[dict[str, Any]], meta: dict[str, Any]) -> None:
@@ -169,7 +169,7 @@ class RegistrationSetup(Aggregate):
         warn_below_percent: int,
         meta: dict[str, Any],
     ) -> None:
-        self.warned_targets.add(targets.key({"by": target_by, "registered": target}))
+        self.warned_targets.append(targets.key({"by": target_by, "registered": target}))
 
     class RefundPolicySet(Aggregate.Event):
         full_refund_until: str
