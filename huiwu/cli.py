@@ -375,6 +375,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     commands.registration.add_parsers(group, command, iso_date, non_blank)
     fapiao_commands.add_parsers(group, command, iso_date, non_blank)
     commands.payments.add_parsers(group, command)
+    commands.follow_up.add_parsers(group, command, non_blank)
 
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)

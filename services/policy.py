@@ -98,6 +98,7 @@ POLICY: dict[str, Rule] = {
     "OpenRegistration": _change(ORGANIZER, "registration"),
     "CloseRegistration": _change(ORGANIZER, "registration"),
     "SetRegistrationTargets": _change(ORGANIZER, "registration"),
+    "CheckRegistrationTarget": _change(ORGANIZER, "registration", SERVICE),
     "SetRefundPolicy": _change(ORGANIZER, "registration", "finance"),
     "GetRegistrationSetup": READ,
     "PlaceOrder": _change(ORGANIZER, "registration"),
@@ -124,6 +125,19 @@ POLICY: dict[str, Rule] = {
     "IssueFapiao": _change(ORGANIZER, "finance"),
     "HandOverFapiao": _change(ORGANIZER, "registration", "finance"),
     "ReverseFapiao": _change(ORGANIZER, "finance"),
+    # registration's follow-up: surveys, mailings (media sends the newsletters), inquiries
+    # and complaints; their wording and answers are read by those who handle them
+    "PublishSurvey": _change(ORGANIZER, "registration"),
+    "GetSurvey": READ,
+    "RecordSurveyResponse": _change(ORGANIZER, "registration"),
+    "RecordMailing": _change(ORGANIZER, "registration", "media"),
+    "RecordInquiry": _change(ORGANIZER, "registration"),
+    "AnswerInquiry": _change(ORGANIZER, "registration"),
+    "GetInquiry": PERSONAL_DATA,
+    "RecordComplaint": _change(ORGANIZER, "registration"),
+    "ResolveComplaint": _change(ORGANIZER, "registration"),
+    "GetComplaint": PERSONAL_DATA,
+    "GetFollowUp": READ,
     # budget: organizers and finance change the budget and the ledger; all roles read them
     "SetBudget": _change(ORGANIZER, "finance"),
     "ApproveBudget": _change(ORGANIZER, "finance"),

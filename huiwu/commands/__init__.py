@@ -3,7 +3,7 @@
 Every command takes the shared Context and the parsed arguments and returns an exit code.
 """
 
-from . import payments, registration
+from . import follow_up, payments, registration
 from .audit import (
     audit_as_of,
     audit_export,
@@ -45,6 +45,7 @@ from .slice import (
 from .tokens import expiry, token_create, token_list, token_revoke
 
 __all__ = [
+    "follow_up",
     "payments",
     "registration",
     "expiry",

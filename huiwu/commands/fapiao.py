@@ -9,8 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.common.fapiao import FAPIAO_MEDIA, FAPIAO_TYPES, REVERSAL_REASONS
-from services.registration.events import BUYER_KINDS, FAPIAO_DELIVERY, FAPIAO_ITEMS
-from services.registration.fapiao_schemas import STATES
+from services.registration.events import BUYER_KINDS, FAPIAO_DELIVERY, FAPIAO_ITEMS, FAPIAO_STATES
 
 from .. import output
 from ..client import path_segment
@@ -203,4 +202,4 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable, non_blan
     listed = command(fapiao, "list", fapiao_list)
     listed.add_argument("conference_id", metavar="CONFERENCE_ID")
     listed.add_argument("--order", metavar="ORDER_ID", help="one order's, with what is left")
-    listed.add_argument("--state", choices=STATES)
+    listed.add_argument("--state", choices=FAPIAO_STATES)

@@ -127,6 +127,41 @@ def registration_close(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(ctx.client.post(SERVICE, path, body), f"registration closed on {args.channel}")
 
 
+def target_of(text: str) -> dict[str, Any]:
+    """`2027-03-01:200`: 200 registered by that day."""
+    by, _, registered = text.partition(":")
+    if not registered.strip().isdigit():
+        raise UsageError("--target", f"{text!r} is not DAY:NUMBER, such as 2027-03-01:200")
+    return {"by": by.strip(), "registered": int(registered)}
+
+
+def targets_set(ctx: Context, args: argparse.Namespace) -> int:
+    """Set the registration targets by day and the share under which they warn."""
+    body: dict[str, Any] = {
+        "targets": [target_of(t) for t in args.target],
+        "warn_below_percent": args.warn_below,
+        **ctx.caller(),
+    }
+    if args.category:
+        body["categories"] = args.category
+    path = f"/conferences/{path_segment(args.conference_id)}/registration/targets"
+    return ctx.show(ctx.client.post(SERVICE, path, body), f"{len(args.target)} targets set")
+
+
+def target_check(ctx: Context, args: argparse.Namespace) -> int:
+    """Check the current registration target now: the warning it gives, if any."""
+    path = f"/conferences/{path_segment(args.conference_id)}/registration/targets/check"
+    answer = ctx.client.post(SERVICE, path, ctx.caller())
+    warning = answer.get("warning")
+    if warning is None:
+        return ctx.show(answer, "no warning: no target due, met, or warned before")
+    text = (
+        f"below target: {warning['registered']} registered of {warning['target']} "
+        f"by {warning['target_by']} (warns under {warning['warn_below_percent']}%)"
+    )
+    return ctx.show(answer, text)
+
+
 def refund_policy_set(ctx: Context, args: argparse.Namespace) -> int:
     """Set the conference's refund rules (docs/registration.md)."""
     body: dict[str, Any] = {
@@ -518,6 +553,17 @@ def add_parsers(
     closed.add_argument("conference_id", metavar="CONFERENCE_ID")
     closed.add_argument("--channel", required=True, choices=REGISTRATION_CHANNELS)
     closed.add_argument("--reason", choices=CLOSE_REASONS, default="decision")
+    targeted = command(registration, "targets", targets_set)
+    targeted.add_argument("conference_id", metavar="CONFERENCE_ID")
+    targeted.add_argument(
+        "--target", action="append", required=True, metavar="DAY:NUMBER", help="repeatable"
+    )
+    targeted.add_argument(
+        "--warn-below", type=int, required=True, metavar="PERCENT", help="of a target"
+    )
+    targeted.add_argument("--category", action="append", choices=CATEGORIES, metavar="CATEGORY")
+    checked = command(registration, "check-target", target_check)
+    checked.add_argument("conference_id", metavar="CONFERENCE_ID")
     policy = command(registration, "refund-policy", refund_policy_set)
     policy.add_argument("conference_id", metavar="CONFERENCE_ID")
     policy.add_argument("--full-until", required=True, help="full refund until", **day)

@@ -23,7 +23,7 @@ from . import entries, window
 from .entries import STORED, EntryState
 from .events import PROGRESS_STATES
 from .proofs import match_evidence
-from .rules import ADD, DONE, REMOVE, Rule
+from .rules import ADD, DONE, REMOVE, UNDONE, Rule
 
 ENTRY_NAMESPACE = uuid.UUID("0b6f5a52-3c1e-4f7e-9a55-2f0a4f1d7c31")
 
@@ -211,9 +211,10 @@ class Entry(Aggregate):
         member: str | None = None,
         on: dt.date | None = None,
     ) -> None:
-        """An event its rule listens to: `role` says whether it adds, removes or completes,
-        and `member` of whom (by default, the event's own aggregate); `on` is the day it
-        happened at the conference, which continuous work needs (window.py)."""
+        """An event its rule listens to: `role` says whether it adds, removes, completes or
+        takes a completion back, and `member` of whom (by default, the event's own
+        aggregate); `on` is the day it happened at the conference, which continuous work
+        needs (window.py)."""
         self.observe_all([Observation(role, proof, reason, meta, member, on)])
 
     def observe_all(self, seen: Sequence[Observation]) -> None:
@@ -258,9 +259,9 @@ class Entry(Aggregate):
         self, rule: Rule, seen: Sequence[Observation]
     ) -> tuple[list[Observation], tuple[Observation, tuple[int, int]] | None]:
         """The observations that change the members (an add of a member, a removal of a
-        non-member, a second done change nothing), and the last one that turned the rule
-        from holding to not, or back, with the members and those done it left: the cause
-        of how it stands at the end."""
+        non-member, a second done, an undone of one not done change nothing), and the last
+        one that turned the rule from holding to not, or back, with the members and those
+        done it left: the cause of how it stands at the end."""
         members, done = set(self.members), set(self.done)
         finished, target = len(members & done), self.target or 1
         holds = rule.holds(len(members), finished, target)
@@ -277,6 +278,9 @@ class Entry(Aggregate):
             elif o.role == DONE and who not in done:
                 done.add(who)
                 finished += who in members
+            elif o.role == UNDONE and who in done:
+                done.discard(who)
+                finished -= who in members
             else:
                 continue
             steps.append(o)

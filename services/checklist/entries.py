@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .proofs import flags as proof_flags
-from .rules import ADD, DONE, REMOVE, Rule, rule_from_dict
+from .rules import ADD, DONE, REMOVE, UNDONE, Rule, rule_from_dict
 
 CLOSED = ("verified", "waived")
 Changes = dict[str, Any]
@@ -157,6 +157,9 @@ def _steps_taken(entry: Any, steps: list[Mapping[str, Any]]) -> Changes:
         elif role == DONE:
             done.append(aggregate_id)
             finished.add(aggregate_id)
+        elif role == UNDONE:
+            done = [d for d in done if d != aggregate_id]
+            finished.discard(aggregate_id)
     rule = rule_of(entry)
     count = sum(1 for m in members if m in finished)
     percent = rule.percent(len(members), count, entry.target or 1) if rule else 0

@@ -99,23 +99,29 @@ class EntryVerified(EventSchema):
 
 
 class RuleProgressed(EventSchema):
-    """An event a count or for-all rule listens to: a member added, removed or done."""
+    """An event a count or for-all rule listens to: a member added, removed or done, or
+    (`undone`, added) its completion taken back by a for-all rule's `undone_by` event."""
 
-    role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
+    role = fields.String(
+        required=True, validate=validate.OneOf(["add", "remove", "done", "undone"])
+    )
     aggregate_id = fields.String(required=True)
     proof = fields.Dict(required=True)
 
 
 class RuleStep(Schema):
-    role = fields.String(required=True, validate=validate.OneOf(["add", "remove", "done"]))
+    role = fields.String(
+        required=True, validate=validate.OneOf(["add", "remove", "done", "undone"])
+    )
     aggregate_id = fields.String(required=True)
     proof = fields.Dict(required=True)
 
 
 class RuleMembersChanged(EventSchema):
     """Several events a count or for-all rule listens to, taken together from one page of
-    an upstream's log: each step a member added, removed or done (as RuleProgressed), in
-    the order of the log. A page of 200 registrations is one event of the entry, not 200."""
+    an upstream's log: each step a member added, removed, done or undone (as
+    RuleProgressed), in the order of the log. A page of 200 registrations is one event of
+    the entry, not 200."""
 
     steps = fields.List(fields.Nested(RuleStep), required=True, validate=validate.Length(min=2))
 

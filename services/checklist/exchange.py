@@ -167,7 +167,9 @@ def verification_text(verification: Mapping[str, Any], target: Any, lang: str = 
         required = describe_where(rule.get("require_where") or {})
         required = f" ({required})" if required else ""
         paired = f" by {rule['pair_by']}" if rule.get("pair_by") else ""
-        text = f"{rule['for_all']}{where} → {rule.get('require')}{required}{paired}"
+        undone = rule.get("undone_by") or []
+        again = f" ({'撤销于' if zh else 'undone by'} {', '.join(undone)})" if undone else ""
+        text = f"{rule['for_all']}{where} → {rule.get('require')}{required}{paired}{again}"
     else:
         text = f"{rule.get('event')}{where}"
     return f"{'规则' if zh else 'rule'}: {text}"

@@ -9,7 +9,9 @@ Three shapes (see templates/README.md):
   removes its aggregate from the count.
 - `ForAllRule`: at least one aggregate had the `for_all` event, and every one of them
   (less those removed) also had the `require` event (which `require_where` may filter,
-  and `pair_by` may pair with it by a payload field, from another aggregate or service).
+  and `pair_by` may pair with it by a payload field, from another aggregate or service);
+  an `undone_by` event of a member takes its completion back until it has the `require`
+  event again (a refund asked on an order reconciled).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 ADD = "add"  # a member (or, for EventRule, a proof) joins
 REMOVE = "remove"  # the member of that aggregate leaves
 DONE = "done"  # the member of that aggregate completed what a for-all rule requires
+UNDONE = "undone"  # the member of that aggregate must complete it again
 
 
 OPERATORS = ("in", "all", "!=", ">=", "<=")
@@ -275,6 +278,7 @@ class ForAllRule(_Listening):
     removed_by: tuple[str, ...] = ()
     require_where: Where = ()  # which of the `require` events count
     pair_by: str | None = None  # the required event's field naming the member it completes
+    undone_by: tuple[str, ...] = ()  # events of a member that take its completion back
     kind = "for_all"
 
     def concerns(self, role: str, payload: Mapping[str, Any]) -> bool:
@@ -305,6 +309,7 @@ class ForAllRule(_Listening):
             tuple(data.get("removed_by") or ()),
             _where(data, "require_where"),
             data.get("pair_by"),
+            tuple(data.get("undone_by") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -315,6 +320,7 @@ class ForAllRule(_Listening):
             "require": self.require,
             **({"require_where": _where_dict(self.require_where)} if self.require_where else {}),
             **({"pair_by": self.pair_by} if self.pair_by else {}),
+            **({"undone_by": list(self.undone_by)} if self.undone_by else {}),
         }
 
     def roles(self) -> Iterable[tuple[str, str]]:
@@ -322,6 +328,8 @@ class ForAllRule(_Listening):
         for key in self.removed_by:
             yield key, REMOVE
         yield self.require, DONE
+        for key in self.undone_by:
+            yield key, UNDONE
 
 
 Rule = EventRule | CountRule | ForAllRule
@@ -368,7 +376,9 @@ class RuleIndex:
         return [code for code, role in self.concerned(key, payload) if role == ADD]
 
     def reopened_by(self, key: str) -> list[str]:
-        return [code for code, _, role in self._by_key.get(key, ()) if role == REMOVE]
+        """The entries this event may re-open: it removes a member, or takes a member's
+        completion back."""
+        return [code for code, _, role in self._by_key.get(key, ()) if role in (REMOVE, UNDONE)]
 
     @property
     def event_keys(self) -> set[str]:

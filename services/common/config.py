@@ -98,6 +98,8 @@ class Settings:
     consumer_retry_delay: float = 0.2
     overdue_interval: float = 3600.0
     order_expiry_interval: float = 60.0
+    target_check_interval: float = 3600.0
+    quota_nearly_percent: int = 90
     log_level: str = "INFO"
     failpoints: frozenset[str] = frozenset()
     broker_passwords: dict[str, str] = field(default_factory=dict)
@@ -106,6 +108,10 @@ class Settings:
     payment_webhook_tolerance: float = 300.0
 
     def __post_init__(self) -> None:
+        if not 1 <= self.quota_nearly_percent <= 99:
+            raise ValueError(
+                f"HUIWU_QUOTA_NEARLY_PERCENT must be 1 to 99, got {self.quota_nearly_percent}"
+            )
         ports = {spec.name: spec.port for spec in self.registry}
         ports.update(self.ports)
         object.__setattr__(self, "ports", ports)
@@ -150,6 +156,8 @@ class Settings:
             consumer_retry_delay=_float(env, "HUIWU_CONSUMER_RETRY_DELAY", 0.2),
             overdue_interval=_float(env, "HUIWU_OVERDUE_INTERVAL", 3600.0),
             order_expiry_interval=_float(env, "HUIWU_ORDER_EXPIRY_INTERVAL", 60.0),
+            target_check_interval=_float(env, "HUIWU_TARGET_CHECK_INTERVAL", 3600.0),
+            quota_nearly_percent=_int(env, "HUIWU_QUOTA_NEARLY_PERCENT", 90),
             log_level=(env.get("HUIWU_LOG_LEVEL") or "INFO").upper(),
             failpoints=frozenset(
                 part.strip() for part in env.get("HUIWU_FAILPOINTS", "").split(",") if part.strip()

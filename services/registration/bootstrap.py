@@ -12,9 +12,12 @@ from .application import RegistrationApplication
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
 from .fapiao_view import FapiaoRegister, FapiaoView
+from .follow_up_view import FollowUpReport, FollowUpView
 from .incoming_payments import IncomingPayments
 from .open_orders import OpenOrders
 from .order_references import OrderReferences
+from .registered_counts import RegisteredCounts
+from .target_check import TargetCheck
 from .waitlist_view import WaitlistView
 
 
@@ -26,6 +29,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         RegistrationApplication,
         conferences=KnownConferences(directory, following.refresher("checklist")),
         clock=clock,
+        quota_nearly_percent=settings.quota_nearly_percent,
     )
     open_orders = OpenOrders(parts.db)
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
@@ -35,6 +39,10 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     fapiao_model = parts.read_model(app, parts.projection("fapiao_list", fapiao))
     references = OrderReferences(parts.db)
     references_model = parts.read_model(app, parts.projection("order_references", references))
+    counts = RegisteredCounts(parts.db)
+    counts_model = parts.read_model(app, parts.projection("registered_counts", counts))
+    follow_up = FollowUpView(parts.db)
+    follow_up_model = parts.read_model(app, parts.projection("follow_up", follow_up))
     uses = {
         "registration": app,
         "expiry": OrderExpiry(app, open_orders, waitlist),
@@ -43,6 +51,15 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         "webhook_secrets": WebhookSecrets(
             settings.payment_webhook_secrets, settings.payment_webhook_tolerance
         ),
+        "follow_up": FollowUpReport(follow_up, follow_up_model.catch_up),
+        "targets": TargetCheck(app, counts, counts_model.catch_up),
     }
-    read_models = [orders_model, waitlist_model, fapiao_model, references_model]
+    read_models = [
+        orders_model,
+        waitlist_model,
+        fapiao_model,
+        references_model,
+        counts_model,
+        follow_up_model,
+    ]
     return parts.wire(app, uses=uses, following=following, read_models=read_models)

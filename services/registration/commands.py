@@ -34,6 +34,11 @@ class SetRegistrationTargets:
 
 
 @dataclass(frozen=True)
+class CheckRegistrationTarget:
+    """Check the current registration target now (the timer does it too)."""
+
+
+@dataclass(frozen=True)
 class SetRefundPolicy:
     full_refund_until: dt.date
     partial_refund_until: dt.date | None = None
@@ -221,3 +226,65 @@ class PaymentNotification:
     paid_at: dt.datetime
     method: str | None = None
     fee_minor: int = 0
+
+
+# -- follow-up: surveys, mailings, inquiries, complaints ---------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # rating (1 to 5) or text
+
+
+@dataclass(frozen=True)
+class PublishSurvey:
+    stage: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: int  # 1 for the survey's first question
+    rating: int | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordSurveyResponse:
+    attendee_id: uuid.UUID
+    overall_score: int
+    answers: tuple[Answer, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordMailing:
+    kind: str
+    medium: str
+    audience: str
+    recipients: int
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordContact:
+    """An inquiry or a complaint received: its channel and topic, when it came (default:
+    now) and what it said."""
+
+    channel: str
+    topic: str
+    received_at: dt.datetime | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInquiry:
+    answered_at: dt.datetime | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveComplaint:
+    resolution: str
+    note: str | None = None

@@ -12,10 +12,10 @@ from services.common.fields import MAX_MINOR, day, text, token
 from services.common.planned import flag, one_of
 
 from . import commands
-from .events import BUYER_KINDS, FAPIAO_DELIVERY, FAPIAO_ITEMS
+from .events import BUYER_KINDS, FAPIAO_DELIVERY, FAPIAO_ITEMS, FAPIAO_STATES
 from .schemas import phone
 
-STATES = ("requested", "issued", "handed_over", "reversed")
+STATES = FAPIAO_STATES
 # what a 专票 must carry besides the tax ID: the buyer's 地址、电话 and 开户行及账号
 SPECIAL_DETAILS = ("buyer_address", "buyer_phone", "buyer_bank", "buyer_account")
 

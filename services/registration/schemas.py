@@ -101,6 +101,10 @@ class SetRegistrationTargetsSchema(Loads):
             raise ValidationError("must be in order of their days, one per day", "targets")
 
 
+class CheckRegistrationTargetSchema(Loads):
+    command = commands.CheckRegistrationTarget
+
+
 class SetRefundPolicySchema(Loads):
     command = commands.SetRefundPolicy
 
@@ -280,6 +284,17 @@ class SetupAnswer(Schema):
     targets = fields.Dict(allow_none=True)
     refund_policy = fields.Dict()
     version = fields.Integer()
+
+
+class TargetWarning(Schema):
+    target_by = fields.String()
+    target = fields.Integer()
+    registered = fields.Integer()
+    warn_below_percent = fields.Integer()
+
+
+class TargetCheckAnswer(Schema):
+    warning = fields.Nested(TargetWarning, allow_none=True)
 
 
 class SetupChangedAnswer(Schema):

@@ -13,6 +13,7 @@ from services.policy import Target
 
 from . import attendee_sheet, bank_statement
 from . import fapiao_schemas as fs
+from . import follow_up_schemas as f
 from . import schemas as s
 
 
@@ -23,6 +24,8 @@ class Service(HuiwuService):
     fapiao = Use("fapiao")
     payments = Use("payments")
     webhook_secrets = Use("webhook_secrets")
+    targets = Use("targets")
+    follow_up = Use("follow_up")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -49,6 +52,18 @@ class Service(HuiwuService):
     def set_targets(self, cmd, ctx, conference_id):
         """{"targets": [{"by": "2027-03-01", "registered": 200}], "warn_below_percent": 80}"""
         return self.registration.set_targets(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/registration/targets/check")
+    @command("CheckRegistrationTarget", s.CheckRegistrationTargetSchema, s.TargetCheckAnswer)
+    def check_target(self, cmd, ctx, conference_id):
+        """{}: now what the timer does: the current target against the registrations paid
+        for; RegistrationBelowTarget once if under its share."""
+        return self.targets.check(conference_id, ctx)
+
+    @every("target_check_interval")
+    def target_timer(self):
+        """Check every conference's current registration target."""
+        self.targets.tick()
 
     @http("POST", "/conferences/<string:conference_id>/refund-policy")
     @command("SetRefundPolicy", s.SetRefundPolicySchema, s.SetupChangedAnswer)
@@ -258,6 +273,82 @@ class Service(HuiwuService):
         "reversed_on": "2027-05-25"}"""
         return self.registration.reverse_fapiao(conference_id, fapiao_id, cmd, ctx)
 
+    # -- follow-up: surveys, mailings, inquiries, complaints -----------------------------
+    @http("POST", "/conferences/<string:conference_id>/surveys")
+    @command("PublishSurvey", f.PublishSurveySchema, f.SurveyAnswer, status=201)
+    def publish_survey(self, cmd, ctx, conference_id):
+        """{"stage": "post_event", "title": "会后满意度调查", "questions": [{"text":
+        "会议整体安排", "kind": "rating"}, {"text": "改进建议", "kind": "text"}]}"""
+        return self.registration.publish_survey(conference_id, cmd, ctx)
+
+    @http("GET", "/surveys/<string:survey_id>")
+    @query("GetSurvey", answer=f.SurveyAnswer, scope="survey_scope")
+    def get_survey(self, survey_id):
+        return self.registration.survey(survey_id)
+
+    @http("POST", "/surveys/<string:survey_id>/responses")
+    @command(
+        "RecordSurveyResponse",
+        f.RecordSurveyResponseSchema,
+        f.ResponseAnswer,
+        status=201,
+        scope="survey_scope",
+    )
+    def record_response(self, cmd, ctx, survey_id):
+        """{"attendee_id": "...", "overall_score": 4, "answers": [{"question": 1,
+        "rating": 5}, {"question": 2, "text": "茶歇时间再长一些"}]}: once per attendee."""
+        return self.registration.record_response(survey_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/mailings")
+    @command("RecordMailing", f.RecordMailingSchema, f.MailingAnswer, status=201)
+    def record_mailing(self, cmd, ctx, conference_id):
+        """{"kind": "thank_you", "medium": "email", "audience": "attendees",
+        "recipients": 480}"""
+        return self.registration.record_mailing(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/inquiries")
+    @command("RecordInquiry", f.RecordContactSchema, f.InquiryAnswer, status=201)
+    def record_inquiry(self, cmd, ctx, conference_id):
+        """{"channel": "wechat", "topic": "fapiao", "summary": "能否开专票?"}"""
+        return self.registration.record_inquiry(conference_id, cmd, ctx)
+
+    @http("GET", "/inquiries/<string:inquiry_id>")
+    @query("GetInquiry", answer=f.InquiryAnswer, scope="inquiry_scope")
+    def get_inquiry(self, inquiry_id):
+        return self.registration.inquiry(inquiry_id)
+
+    @http("POST", "/inquiries/<string:inquiry_id>/answer")
+    @command("AnswerInquiry", f.AnswerInquirySchema, f.InquiryAnswer, scope="inquiry_scope")
+    def answer_inquiry(self, cmd, ctx, inquiry_id):
+        """{"answer": "可以, 请提供税号"} (answered_at: now unless given)"""
+        return self.registration.answer_inquiry(inquiry_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/complaints")
+    @command("RecordComplaint", f.RecordContactSchema, f.ComplaintAnswer, status=201)
+    def record_complaint(self, cmd, ctx, conference_id):
+        """{"channel": "onsite", "topic": "catering", "summary": "午餐排队太久"}"""
+        return self.registration.record_complaint(conference_id, cmd, ctx)
+
+    @http("GET", "/complaints/<string:complaint_id>")
+    @query("GetComplaint", answer=f.ComplaintAnswer, scope="complaint_scope")
+    def get_complaint(self, complaint_id):
+        return self.registration.complaint(complaint_id)
+
+    @http("POST", "/complaints/<string:complaint_id>/resolve")
+    @command(
+        "ResolveComplaint", f.ResolveComplaintSchema, f.ComplaintAnswer, scope="complaint_scope"
+    )
+    def resolve_complaint(self, cmd, ctx, complaint_id):
+        """{"resolution": "fixed", "note": "增开两个取餐点"}"""
+        return self.registration.resolve_complaint(complaint_id, cmd, ctx)
+
+    @http("GET", "/conferences/<string:conference_id>/follow-up")
+    @query("GetFollowUp", answer=f.FollowUpAnswer)
+    def get_follow_up(self, conference_id):
+        """Per conference: each survey's responses and average score, mailings by kind
+        and audience, inquiries and complaints received, handled and open."""
+        return self.follow_up.summary(conference_id)
+
     # -- what a request is about, for the policy ----------------------------------------
     def order_scope(self, order_id, **_):
         return Target(self.registration.order(order_id).conference_id)
@@ -267,3 +358,12 @@ class Service(HuiwuService):
 
     def entry_scope(self, entry_id, **_):
         return Target(self.registration.waitlist_entry(entry_id)["entry"].conference_id)
+
+    def survey_scope(self, survey_id, **_):
+        return Target(self.registration.survey(survey_id).conference_id)
+
+    def inquiry_scope(self, inquiry_id, **_):
+        return Target(self.registration.inquiry(inquiry_id).conference_id)
+
+    def complaint_scope(self, complaint_id, **_):
+        return Target(self.registration.complaint(complaint_id).conference_id)

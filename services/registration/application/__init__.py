@@ -6,11 +6,13 @@ everything it changes in one `save`."""
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
 from .fapiao import FapiaoCases
+from .follow_up import FollowUpCases
 from .imports import ImportCases
 from .incoming import IncomingCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
+from .targets import TargetCases
 from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
@@ -23,6 +25,8 @@ class RegistrationApplication(
     AttendeeCases,
     IncomingCases,
     FapiaoCases,
+    TargetCases,
+    FollowUpCases,
 ):
     """Every use case of registration, on one store."""
 

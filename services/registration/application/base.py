@@ -35,6 +35,7 @@ from ..domain import (
 )
 from ..domain import refunds as refund_rules
 from ..domain.orders import PAID
+from ..domain.quota import DEFAULT_NEARLY_PERCENT
 from ..events import CATALOG
 
 T = TypeVar("T")
@@ -58,10 +59,12 @@ class RegistrationBase(ServiceApplication):
         *,
         conferences: KnownConferences,
         clock: Clock = utc_now,
+        quota_nearly_percent: int = DEFAULT_NEARLY_PERCENT,
     ) -> None:
         super().__init__(env, on_saved)
         self.conferences = conferences
         self.clock = clock
+        self.quota_nearly_percent = quota_nearly_percent
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
         """Save, once every new event is known to fit the published contract: an event the

@@ -272,7 +272,13 @@ class OrderCases(RegistrationBase):
                 quota.release(meta, voucher_id=str(voucher.id))
             index = next(i for i, line in enumerate(lines) if line["ticket_type"] == ticket_type)
             with about(f"attendees[{index}].ticket_type"):
-                quota.reserve(places, sizes[ticket_type], meta, order_id=order_id)
+                quota.reserve(
+                    places,
+                    sizes[ticket_type],
+                    meta,
+                    order_id=order_id,
+                    nearly_percent=self.quota_nearly_percent,
+                )
             quotas.append(quota)
         return quotas
 

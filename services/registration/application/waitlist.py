@@ -123,7 +123,9 @@ class WaitlistCases(RegistrationBase):
                 code=code,
                 meta=meta,
             )
-            quota.reserve(1, size, meta, voucher_id=str(vid))
+            quota.reserve(
+                1, size, meta, voucher_id=str(vid), nearly_percent=self.quota_nearly_percent
+            )
             entry.offer(str(vid), expires.astimezone(dt.UTC).isoformat(), meta)
             try:
                 self.save(voucher, quota, entry)

@@ -13,6 +13,9 @@ from services.common.errors import Conflict
 
 from .ids import quota_id
 
+# The share of a quota whose reservation warns that it is nearly sold out (QuotaNearlyReached).
+DEFAULT_NEARLY_PERCENT = 90
+
 
 class SoldOut(Conflict):
     pass
@@ -28,6 +31,8 @@ class Quota(Aggregate):
         self.ticket_type = ticket_type
         self.reserved = 0
         self.holds: dict[str, int] = {}  # order id: places it holds
+        # the crossing last warned (its size and share) until places fall back under it
+        self.nearly: dict[str, int] | None = None
 
     def left(self, size: int) -> int:
         return max(size - self.reserved, 0)
@@ -39,8 +44,11 @@ class Quota(Aggregate):
         meta: dict[str, Any],
         order_id: str | None = None,
         voucher_id: str | None = None,
+        nearly_percent: int = DEFAULT_NEARLY_PERCENT,
     ) -> None:
-        """Take places for an order or a voucher; SoldOut if fewer are left."""
+        """Take places for an order or a voucher; SoldOut if fewer are left. Crossing
+        `nearly_percent` of the size warns once (QuotaNearlyReached), selling out says
+        QuotaReached instead."""
         left = size - self.reserved
         if places > left:
             raise SoldOut(
@@ -55,9 +63,18 @@ class Quota(Aggregate):
             reserved=self.reserved + places,
             meta=meta,
         )
+        name = self.ticket_type
         if self.reserved == size:
-            name = self.ticket_type
             self._reached(quota=name, ticket_type=name, size=size, meta=meta)
+        elif self.nearly is None and self.reserved * 100 >= size * nearly_percent:
+            self._nearly_reached(
+                quota=name,
+                ticket_type=name,
+                size=size,
+                reserved=self.reserved,
+                percent=nearly_percent,
+                meta=meta,
+            )
 
     class PlacesReserved(Aggregate.Event):
         ticket_type: str
@@ -86,6 +103,18 @@ class Quota(Aggregate):
     @event("QuotaReached")
     def _reached(self, quota: str, ticket_type: str, size: int, meta: dict[str, Any]) -> None:
         pass
+
+    @event("QuotaNearlyReached")
+    def _nearly_reached(
+        self,
+        quota: str,
+        ticket_type: str,
+        size: int,
+        reserved: int,
+        percent: int,
+        meta: dict[str, Any],
+    ) -> None:
+        self.nearly = {"size": size, "percent": percent}
 
     def release(
         self, meta: dict[str, Any], order_id: str | None = None, voucher_id: str | None = None
@@ -123,3 +152,7 @@ class Quota(Aggregate):
     ) -> None:
         self.reserved = reserved
         del self.holds[order_id or voucher_id]
+        # under the share it warned at, the next crossing warns again (the event holds the
+        # share, so a replay decides the same whatever the settings are now)
+        if self.nearly and reserved * 100 < self.nearly["size"] * self.nearly["percent"]:
+            self.nearly = None

@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict, InvalidCommand
 
-from . import fees
+from . import fees, targets
 from .ids import setup_id
 
 
@@ -38,6 +38,7 @@ class RegistrationSetup(Aggregate):
         self.channels: dict[str, dict[str, Any]] = {}
         self.targets: dict[str, Any] | None = None
         self.refund_policy: dict[str, Any] | None = None
+        self.warned_targets: list[str] = []  # targets.key of each one that warned
 
     # -- fee schedule -----------------------------------------------------------------
     def set_fees(self, lines: list[dict[str, Any]], meta: dict[str, Any]) -> None:
@@ -136,6 +137,39 @@ class RegistrationSetup(Aggregate):
             "warn_below_percent": warn_below_percent,
             "categories": list(categories),
         }
+
+    def check_target(
+        self, today: str, registered: int, meta: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """From the day of the current target on: warn once if `registered` is under its
+        share (RegistrationBelowTarget). The warning, or None."""
+        if self.targets is None:
+            return None
+        target = targets.current_target(self.targets["targets"], today)
+        if target is None or targets.key(target) in self.warned_targets:
+            return None
+        percent = self.targets["warn_below_percent"]
+        if not targets.is_below(registered, target["registered"], percent):
+            return None
+        warning = {
+            "target_by": target["by"],
+            "target": target["registered"],
+            "registered": registered,
+            "warn_below_percent": percent,
+        }
+        self._below_target(**warning, meta=meta)
+        return warning
+
+    @event("RegistrationBelowTarget")
+    def _below_target(
+        self,
+        target_by: str,
+        target: int,
+        registered: int,
+        warn_below_percent: int,
+        meta: dict[str, Any],
+    ) -> None:
+        self.warned_targets.append(targets.key({"by": target_by, "registered": target}))
 
     class RefundPolicySet(Aggregate.Event):
         full_refund_until: str

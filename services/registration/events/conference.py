@@ -88,6 +88,20 @@ class QuotaReached(EventSchema):
     size = count()
 
 
+class QuotaNearlyReached(EventSchema):
+    """A quota's places taken crossed the share of it under which it is nearly sold out
+    (`percent`, 90 unless the deployment sets another): time to widen it, plan for
+    overflow or stop promoting the ticket type (21.5.3). Once per crossing: again only
+    after released places took it back under the share. Selling out at once says
+    QuotaReached instead."""
+
+    quota = token(50, required=True)
+    ticket_type = token(50)
+    size = count(required=True, minimum=1)
+    reserved = count(required=True)
+    percent = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
+
+
 class RegistrationTarget(Schema):
     """A stage of the registration plan: how many should be registered by a day."""
 
@@ -116,13 +130,18 @@ class RegistrationTargetsSet(EventSchema):
             raise ValidationError("must be in order of their days, one per day", "targets")
 
 
-class RegistrationBelowTarget(PlannedEvent):
+class RegistrationBelowTarget(EventSchema):
     """Registrations on a target's day were under its warning share (21.8.2): the plan to
-    widen attendance (21.8.3) may be needed."""
+    widen attendance (21.8.3) may be needed. `registered` counts the registrations paid
+    for and not cancelled (of the targets' categories), when the check on or after the
+    target's day ran; `warn_below_percent` is the share it was under. Once per target:
+    the current one (the latest whose day has come) is checked on each timer tick until
+    it warns; a target set again with another number is a new one."""
 
     target_by = day(required=True)
     target = count(minimum=1)
     registered = count()
+    warn_below_percent = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
 
 
 class RegistrationSetUp(EventSchema):
@@ -199,6 +218,7 @@ TYPES = {
     "FeeScheduleSet": FeeScheduleSet,
     "PaymentChannelTested": PaymentChannelTested,
     "QuotaReached": QuotaReached,
+    "QuotaNearlyReached": QuotaNearlyReached,
     "RegistrationTargetsSet": RegistrationTargetsSet,
     "RegistrationBelowTarget": RegistrationBelowTarget,
 }
