@@ -6,6 +6,7 @@ everything it changes in one `save`."""
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
 from .imports import ImportCases
+from .onsite import OnsiteCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
@@ -13,7 +14,7 @@ from .waitlist import OFFER_HOURS, WaitlistCases, new_code
 
 
 class RegistrationApplication(
-    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases
+    SetupCases, ImportCases, OrderCases, PaymentCases, WaitlistCases, AttendeeCases, OnsiteCases
 ):
     """Every use case of registration, on one store."""
 

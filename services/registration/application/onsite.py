@@ -1,0 +1,301 @@
+"""On site: each attendee's check-in code, check-in by scan (one, or a desk's offline
+batch), kits handed out, and badges recorded as printed. A check-in is stored once per
+attendee and conference day; two desks scanning one attendee at the same moment write
+the same version of the attendee, the store lets one through and the other is retried
+and finds the day checked in (as quotas do)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.common.domain import CommandContext
+from services.common.errors import Conflict, HuiwuError, InvalidCommand, NotFound
+
+from .. import commands as c
+from ..conferences import Conference
+from ..domain import Attendee, Order
+from ..domain import checkin_codes as codes
+from ..domain.badges import BadgePrintRun
+from ..domain.checkin_key import CheckinKey
+from ..domain.ids import checkin_key_id
+from ..domain.orders import PAID
+from ..domain.scans import Scan, merge
+from .base import RegistrationBase
+
+KEY_VERSION = 1
+# the service's own actor when a key is made by a read (the first code shown)
+SERVICE_ACTOR = "registration"
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    status: str  # checked_in or already_checked_in
+    attendee: Attendee
+    day: str
+    desk: str
+    scanned_at: str
+
+    @property
+    def attendee_id(self) -> str:
+        return str(self.attendee.id)
+
+    # who the desk sees
+    @property
+    def name(self) -> str:
+        return self.attendee.name
+
+    @property
+    def organisation(self) -> str | None:
+        return self.attendee.organisation
+
+    @property
+    def category(self) -> str:
+        return self.attendee.category
+
+    @property
+    def ticket_type(self) -> str:
+        return self.attendee.ticket_type
+
+    @property
+    def message(self) -> str:
+        if self.status == "checked_in":
+            return f"checked in on {self.day} at desk {self.desk}"
+        return f"already checked in on {self.day} at desk {self.desk}, {self.scanned_at}"
+
+
+class OnsiteCases(RegistrationBase):
+    # -- codes ------------------------------------------------------------------------
+    def checkin_code(self, attendee_id: Any) -> dict[str, str]:
+        attendee = self.attendee(attendee_id)
+        key = self._checkin_key(attendee.conference_id, CommandContext.new(SERVICE_ACTOR))
+        return {"attendee_id": str(attendee.id), "checkin_code": self._code(key, attendee)}
+
+    def _code(self, key: CheckinKey, attendee: Attendee) -> str:
+        return codes.make_code(key.key, attendee.conference_id, attendee.id, attendee.substitutions)
+
+    def _checkin_key(self, conference_id: str, ctx: CommandContext) -> CheckinKey:
+        """The conference's key, made (and saved on its own) the first time it is needed."""
+
+        def existing_or_new() -> CheckinKey:
+            try:
+                return self.get(CheckinKey, checkin_key_id(conference_id), "check-in key")
+            except NotFound:
+                key = CheckinKey(
+                    key_version=KEY_VERSION,
+                    secret=secrets.token_hex(codes.KEY_BYTES),
+                    meta=ctx.meta(conference_id),
+                )
+                self.save(key)
+                return key
+
+        return self._retrying(existing_or_new)
+
+    # -- check-in ---------------------------------------------------------------------
+    def check_in(self, conference_id: Any, cmd: c.CheckIn, ctx: CommandContext) -> CheckInResult:
+        conference = self._conference(conference_id)
+        zone = ZoneInfo(conference.timezone)
+        scanned_at = cmd.scanned_at or self.clock()
+        day = cmd.day.isoformat() if cmd.day else scanned_at.astimezone(zone).date().isoformat()
+        scan = c.ScanLine(cmd.code, dt.date.fromisoformat(day), scanned_at, cmd.desk, cmd.scan_id)
+        key = self._checkin_key(conference.conference_id, ctx)
+
+        def scan_once() -> CheckInResult:
+            attendee, order = self._admissible(conference, key, scan)
+            stored = self._store_scan(attendee, order, self._scan(scan, attendee, 0), ctx)
+            if stored:
+                self.save(attendee)
+            return self._result(attendee, day, stored)
+
+        return self._retrying(scan_once)
+
+    def check_in_batch(
+        self, conference_id: Any, cmd: c.UploadCheckIns, ctx: CommandContext
+    ) -> dict[str, Any]:
+        """Good lines stored in one save, bad ones reported by index; per attendee and day
+        the earliest scan wins and the others collapse (`duplicates`); a day already
+        checked in stores nothing (`already_checked_in`)."""
+        conference = self._conference(conference_id)
+        key = self._checkin_key(conference.conference_id, ctx)
+
+        def batch() -> dict[str, Any]:
+            rejected = [line for line in cmd.lines if isinstance(line, c.BadLine)]
+            scans: list[Scan] = []
+            attendees: dict[str, Attendee] = {}
+            orders: dict[str, Order] = {}
+            for index, line in enumerate(cmd.lines):
+                if isinstance(line, c.BadLine):
+                    continue
+                try:
+                    attendee, order = self._admissible(conference, key, line, attendees, orders)
+                except HuiwuError as exc:
+                    rejected.append(c.BadLine(index, exc.field or "code", exc.message))
+                    continue
+                attendees[str(attendee.id)] = attendee
+                orders[str(order.id)] = order
+                scans.append(self._scan(line, attendee, index))
+            merged = merge(scans)
+            stored = [
+                scan
+                for scan in merged.winners
+                if self._store_scan(
+                    attendees[scan.attendee_id],
+                    orders[str(attendees[scan.attendee_id].order_id)],
+                    scan,
+                    ctx,
+                )
+            ]
+            if stored:
+                self.save(*{s.attendee_id: attendees[s.attendee_id] for s in stored}.values())
+            return {
+                "received": len(cmd.lines),
+                "checked_in": len(stored),
+                "already_checked_in": len(merged.winners) - len(stored),
+                "duplicates": merged.duplicates,
+                "rejected": sorted(rejected, key=lambda bad: bad.index),
+            }
+
+        return self._retrying(batch)
+
+    def _admissible(
+        self,
+        conference: Conference,
+        key: CheckinKey,
+        scan: c.ScanLine,
+        attendees: dict[str, Attendee] | None = None,
+        orders: dict[str, Order] | None = None,
+    ) -> tuple[Attendee, Order]:
+        """The attendee a scan checks in, or a refusal naming the field at fault: a code
+        that is not one of this conference's current codes, a registration cancelled, an
+        order not paid (free orders are paid at once), a day outside the conference or a
+        scan time not on that day."""
+        day = scan.day.isoformat()
+        if not conference.starts_on <= day <= conference.ends_on:
+            raise InvalidCommand(
+                f"must be a day of the conference, {conference.starts_on} to {conference.ends_on}",
+                field="day",
+            )
+        local = scan.scanned_at.astimezone(ZoneInfo(conference.timezone)).date().isoformat()
+        if local != day:
+            raise InvalidCommand(
+                f"is on {local} in {conference.timezone}, not on the day {day}",
+                field="scanned_at",
+            )
+        attendee = self._attendee_by_code(conference, key, scan.code, attendees or {})
+        if not attendee.active:
+            raise Conflict(f"the attendee's registration is {attendee.status}", field="code")
+        order = (orders or {}).get(str(attendee.order_id)) or self.order(attendee.order_id)
+        if order.status != PAID or attendee.refunded:
+            state = "refunded" if attendee.refunded else order.status.replace("_", " ")
+            raise Conflict(
+                f"the attendee's order is {state}: take the payment at the desk, then scan again",
+                field="code",
+            )
+        return attendee, order
+
+    def _attendee_by_code(
+        self, conference: Conference, key: CheckinKey, code: str, loaded: dict[str, Attendee]
+    ) -> Attendee:
+        unknown = InvalidCommand("is not a check-in code of this conference", field="code")
+        try:
+            attendee_id = str(codes.attendee_of(code))
+        except codes.NotACode as exc:
+            raise InvalidCommand(str(exc), field="code") from None
+        attendee = loaded.get(attendee_id)
+        if attendee is None:
+            try:
+                attendee = self.attendee(attendee_id)
+            except NotFound:
+                raise unknown from None
+        if attendee.conference_id != conference.conference_id:
+            raise unknown
+        if not codes.verifies(key.key, conference.conference_id, code, attendee.substitutions):
+            if codes.verifies(key.key, conference.conference_id, code, attendee.substitutions - 1):
+                raise Conflict(
+                    "is the code of a badge voided by a substitution: print the new badge",
+                    field="code",
+                )
+            raise unknown
+        return attendee
+
+    def _scan(self, line: c.ScanLine, attendee: Attendee, index: int) -> Scan:
+        return Scan(
+            index=index,
+            attendee_id=str(attendee.id),
+            day=line.day.isoformat(),
+            scanned_at=line.scanned_at.astimezone(dt.UTC),
+            desk=line.desk,
+            scan_id=line.scan_id,
+        )
+
+    def _store_scan(
+        self, attendee: Attendee, order: Order, scan: Scan, ctx: CommandContext
+    ) -> bool:
+        return attendee.check_in(
+            day=scan.day,
+            desk=scan.desk,
+            scanned_at=scan.scanned_at.isoformat(),
+            scan_id=scan.scan_id,
+            pre_registered=order.channel != "onsite",
+            meta=ctx.meta(attendee.conference_id),
+        )
+
+    def _result(self, attendee: Attendee, day: str, stored: bool) -> CheckInResult:
+        held = attendee.checked_in_on(day) or {}
+        return CheckInResult(
+            "checked_in" if stored else "already_checked_in",
+            attendee,
+            day,
+            held.get("desk", ""),
+            held.get("scanned_at", ""),
+        )
+
+    # -- kits and badges ----------------------------------------------------------------
+    def collect_kit(
+        self, conference_id: Any, attendee_id: Any, cmd: c.CollectKit, ctx: CommandContext
+    ) -> dict[str, Any]:
+        def collect() -> dict[str, Any]:
+            attendee = self.attendee(attendee_id)
+            if attendee.conference_id != str(conference_id):
+                raise NotFound(f"no attendee {attendee_id} at this conference", field="attendee_id")
+            if not attendee.active:
+                raise Conflict(
+                    f"the attendee's registration is {attendee.status}", field="attendee_id"
+                )
+            collected = attendee.collect_kit(
+                list(cmd.items), cmd.desk, ctx.meta(attendee.conference_id)
+            )
+            if collected:
+                self.save(attendee)
+            return {
+                "status": "collected" if collected else "already_collected",
+                "attendee_id": str(attendee.id),
+                "items": attendee.kit,
+            }
+
+        return self._retrying(collect)
+
+    def record_badges(
+        self, conference_id: Any, attendee_ids: list[str], cmd: c.PrintBadges, ctx: CommandContext
+    ) -> list[tuple[Attendee, str]]:
+        """The attendees to print, each with their code, recorded as printed in one save:
+        BadgesPrinted for the run, BadgePrinted for each badge."""
+        conference = self._conference(conference_id)
+        key = self._checkin_key(conference.conference_id, ctx)
+
+        def record() -> list[tuple[Attendee, str]]:
+            meta = ctx.meta(conference.conference_id)
+            attendees = [a for a in map(self.attendee, attendee_ids) if a.active]
+            run = BadgePrintRun.printed(
+                uuid.uuid4(), len(attendees), cmd.ticket_type, cmd.category, meta
+            )
+            for attendee in attendees:
+                attendee.badge_printed(str(run.id), meta)
+            self.save(run, *attendees)
+            return [(attendee, self._code(key, attendee)) for attendee in attendees]
+
+        return self._retrying(record)
