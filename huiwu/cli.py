@@ -28,6 +28,7 @@ from . import commands
 from .client import ServiceError, ServiceUnreachable
 from .commands import Context, UsageError
 from .commands import budget as budget_commands
+from .commands import onsite as onsite_commands
 from .credentials import CredentialsError, read_token
 from .money import AmountError
 
@@ -372,6 +373,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     shown.add_argument("contract_id", metavar="CONTRACT_ID")
 
     commands.registration.add_parsers(group, command, iso_date, non_blank)
+    onsite_commands.add_parsers(group, command, iso_date)
 
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)

@@ -14,7 +14,7 @@ import pypdf
 import pypdfium2
 import zxingcpp
 
-from tests.integration.test_registration import attendee, fee, order
+from tests.integration.test_registration import attendee, fee, huiwu, order
 from tests.support import amqp
 from tests.support.slice import ok, open_conference, wait_for_status
 from tests.support.system import wait_until
@@ -37,7 +37,7 @@ def scan(code, day=DAYS[0], time="08:30:00", **extra):
     return {"code": code, "day": day, "scanned_at": at(day, time), **extra}
 
 
-def test_check_in_batches_kits_badges_and_figures(system):
+def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     system.start("checklist", "registration")
     registration = system["registration"]
     events = amqp.capture(system.amqp_uri, "registration", "onsite-test-events")
@@ -193,3 +193,45 @@ def test_check_in_batches_kits_badges_and_figures(system):
     assert Counter((p["day"], p["desk"]) for p in checked)[(DAYS[1], "east")] == 3
     assert all(p["pre_registered"] and p["checkin_list"] == "entrance" for p in checked)
     assert codes[0].casefold() not in str(seen).casefold()
+
+    # the same through the command line
+    scanned = huiwu(
+        system,
+        "checkin",
+        "scan",
+        codes[3],
+        "--conference",
+        conference_id,
+        "--desk",
+        "cli",
+        "--day",
+        DAYS[1],
+        "--at",
+        f"{DAYS[1]}T10:00",
+    )
+    assert "陈静 (delegate, full): already checked in" in scanned and "desk east" in scanned
+    batch = tmp_path / "cli.csv"
+    batch.write_text(f"code,day,scanned_at\n{codes[3]},{DAYS[2]},{at(DAYS[2], '09:00:00')}\n")
+    uploaded = huiwu(
+        system, "checkin", "upload", str(batch), "--conference", conference_id, "--desk", "cli"
+    )
+    assert "1 checked in" in uploaded
+    kit = huiwu(
+        system, "kit", "collect", attendees[1], "--conference", conference_id, "--item", "programme"
+    )
+    assert "collected: programme" in kit
+    target = tmp_path / "badges.pdf"
+    huiwu(
+        system,
+        "badges",
+        "print",
+        "--conference",
+        conference_id,
+        "-o",
+        str(target),
+        "--category",
+        "student",
+    )
+    assert len(pypdf.PdfReader(target).pages) == 1
+    compiled = huiwu(system, "attendance", "compile", "--conference", conference_id)
+    assert "5 of 6 registered came (so far)" in compiled
