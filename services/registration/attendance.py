@@ -11,12 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.common.domain import CommandContext
+from services.common.errors import InvalidCommand
 
 from . import badge_pdf
 from . import commands as c
 from .application import RegistrationApplication
 from .domain.attendance import AttendanceFigures, figures
 from .roster import Roster
+
+MAX_BADGES = 3000  # one PDF of a few MB, rendered within a request's time
 
 
 class Attendance:
@@ -57,6 +60,12 @@ class Attendance:
         conference = self.app.conferences.get(str(conference_id))
         self.catch_up()
         ids = self.roster.registered(conference.conference_id, cmd.ticket_type, cmd.category)
+        if len(ids) > MAX_BADGES:
+            raise InvalidCommand(
+                f"would print {len(ids)} badges, more than {MAX_BADGES} in one PDF: "
+                f"print them by ticket type or category",
+                field="ticket_type",
+            )
         printed = self.app.record_badges(conference.conference_id, ids, cmd, ctx)
         face = badge_pdf.font(self.font)
         return badge_pdf.render(

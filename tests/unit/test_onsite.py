@@ -284,3 +284,22 @@ def test_final_figures_wait_for_the_end_of_the_conference():
         AttendanceFigures.compile(uuid.uuid4(), figures([]), final=False, over=True, meta=meta)
     done = AttendanceFigures.compile(uuid.uuid4(), compiled, final=True, over=True, meta=meta)
     assert (done.final, done.attended, done.registered) == (True, 1, 1)
+
+
+def test_a_scan_refused_before_any_code_was_made_stores_nothing(app, ctx):
+    fees(app, ctx)
+    attendee = paid_attendee(app, ctx)
+    guessed = codes.make_code(KEY, CONFERENCE, attendee, 0)
+    before = types(app)
+    with pytest.raises(InvalidCommand) as refused:
+        app.check_in(CONFERENCE, checkin(guessed), ctx)
+    assert refused.value.field == "code"
+    answer = app.check_in_batch(
+        CONFERENCE,
+        c.UploadCheckIns(
+            (c.ScanLine(guessed, dt.date(2027, 5, 12), at("2027-05-12", "08:00:00"), "e"),)
+        ),
+        ctx,
+    )
+    assert [bad.field for bad in answer["rejected"]] == ["code"]
+    assert types(app) == before  # no key made by a refusal

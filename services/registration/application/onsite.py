@@ -72,28 +72,34 @@ class OnsiteCases(RegistrationBase):
     # -- codes ------------------------------------------------------------------------
     def checkin_code(self, attendee_id: Any) -> dict[str, str]:
         attendee = self.attendee(attendee_id)
-        key = self._checkin_key(attendee.conference_id, CommandContext.new(SERVICE_ACTOR))
-        return {"attendee_id": str(attendee.id), "checkin_code": self._code(key, attendee)}
+
+        def code() -> dict[str, str]:
+            ctx = CommandContext.new(SERVICE_ACTOR)
+            key = self._key_or_new(attendee.conference_id, ctx)
+            if key.pending_events:
+                self.save(key)
+            return {"attendee_id": str(attendee.id), "checkin_code": self._code(key, attendee)}
+
+        return self._retrying(code)
 
     def _code(self, key: CheckinKey, attendee: Attendee) -> str:
         return codes.make_code(key.key, attendee.conference_id, attendee.id, attendee.substitutions)
 
-    def _checkin_key(self, conference_id: str, ctx: CommandContext) -> CheckinKey:
-        """The conference's key, made (and saved on its own) the first time it is needed."""
+    def _key(self, conference_id: str) -> CheckinKey | None:
+        """The conference's key; None before its first code was made (no code verifies)."""
+        try:
+            return self.get(CheckinKey, checkin_key_id(conference_id), "check-in key")
+        except NotFound:
+            return None
 
-        def existing_or_new() -> CheckinKey:
-            try:
-                return self.get(CheckinKey, checkin_key_id(conference_id), "check-in key")
-            except NotFound:
-                key = CheckinKey(
-                    key_version=KEY_VERSION,
-                    secret=secrets.token_hex(codes.KEY_BYTES),
-                    meta=ctx.meta(conference_id),
-                )
-                self.save(key)
-                return key
-
-        return self._retrying(existing_or_new)
+    def _key_or_new(self, conference_id: str, ctx: CommandContext) -> CheckinKey:
+        """The key, or a new one for the caller to save with what it saves: two made at
+        once write version 1 of the same id, and the one retried finds the other's."""
+        return self._key(conference_id) or CheckinKey(
+            key_version=KEY_VERSION,
+            secret=secrets.token_hex(codes.KEY_BYTES),
+            meta=ctx.meta(conference_id),
+        )
 
     # -- check-in ---------------------------------------------------------------------
     def check_in(self, conference_id: Any, cmd: c.CheckIn, ctx: CommandContext) -> CheckInResult:
@@ -102,9 +108,9 @@ class OnsiteCases(RegistrationBase):
         scanned_at = cmd.scanned_at or self.clock()
         day = cmd.day.isoformat() if cmd.day else scanned_at.astimezone(zone).date().isoformat()
         scan = c.ScanLine(cmd.code, dt.date.fromisoformat(day), scanned_at, cmd.desk, cmd.scan_id)
-        key = self._checkin_key(conference.conference_id, ctx)
 
         def scan_once() -> CheckInResult:
+            key = self._key(conference.conference_id)
             attendee, order = self._admissible(conference, key, scan)
             stored = self._store_scan(attendee, order, self._scan(scan, attendee, 0), ctx)
             if stored:
@@ -120,9 +126,9 @@ class OnsiteCases(RegistrationBase):
         the earliest scan wins and the others collapse (`duplicates`); a day already
         checked in stores nothing (`already_checked_in`)."""
         conference = self._conference(conference_id)
-        key = self._checkin_key(conference.conference_id, ctx)
 
         def batch() -> dict[str, Any]:
+            key = self._key(conference.conference_id)
             rejected = [line for line in cmd.lines if isinstance(line, c.BadLine)]
             scans: list[Scan] = []
             attendees: dict[str, Attendee] = {}
@@ -164,7 +170,7 @@ class OnsiteCases(RegistrationBase):
     def _admissible(
         self,
         conference: Conference,
-        key: CheckinKey,
+        key: CheckinKey | None,
         scan: c.ScanLine,
         attendees: dict[str, Attendee] | None = None,
         orders: dict[str, Order] | None = None,
@@ -198,7 +204,11 @@ class OnsiteCases(RegistrationBase):
         return attendee, order
 
     def _attendee_by_code(
-        self, conference: Conference, key: CheckinKey, code: str, loaded: dict[str, Attendee]
+        self,
+        conference: Conference,
+        key: CheckinKey | None,
+        code: str,
+        loaded: dict[str, Attendee],
     ) -> Attendee:
         unknown = InvalidCommand("is not a check-in code of this conference", field="code")
         try:
@@ -211,7 +221,7 @@ class OnsiteCases(RegistrationBase):
                 attendee = self.attendee(attendee_id)
             except NotFound:
                 raise unknown from None
-        if attendee.conference_id != conference.conference_id:
+        if key is None or attendee.conference_id != conference.conference_id:
             raise unknown
         if not codes.verifies(key.key, conference.conference_id, code, attendee.substitutions):
             if codes.verifies(key.key, conference.conference_id, code, attendee.substitutions - 1):
@@ -285,7 +295,6 @@ class OnsiteCases(RegistrationBase):
         """The attendees to print, each with their code, recorded as printed in one save:
         BadgesPrinted for the run, BadgePrinted for each badge."""
         conference = self._conference(conference_id)
-        key = self._checkin_key(conference.conference_id, ctx)
 
         def record() -> list[tuple[Attendee, str]]:
             meta = ctx.meta(conference.conference_id)
@@ -293,9 +302,10 @@ class OnsiteCases(RegistrationBase):
             run = BadgePrintRun.printed(
                 uuid.uuid4(), len(attendees), cmd.ticket_type, cmd.category, meta
             )
+            key = self._key_or_new(conference.conference_id, ctx)
             for attendee in attendees:
                 attendee.badge_printed(str(run.id), meta)
-            self.save(run, *attendees)
+            self.save(*([key] if key.pending_events else []), run, *attendees)
             return [(attendee, self._code(key, attendee)) for attendee in attendees]
 
         return self._retrying(record)
