@@ -215,7 +215,13 @@ class Service(HuiwuService):
         return self.attendance.compile(conference_id, cmd, ctx)
 
     @http("GET", "/conferences/<string:conference_id>/badges.pdf")
-    @command("PrintBadges", o.PrintBadgesSchema, caller="query")
+    @command(
+        "PrintBadges",
+        o.PrintBadgesSchema,
+        caller="query",
+        media_type="application/pdf",
+        file_body=False,
+    )
     def print_badges(self, cmd, ctx, _body, conference_id):
         """Query: optionally ticket_type or category. The badges as a PDF, one A6 badge per
         page, recorded as printed (BadgesPrinted, BadgePrinted per attendee)."""
