@@ -1,8 +1,9 @@
 """Registration on site against the real broker, on both stores: a scan checks in once a
 day; two desks' offline batches merge, also posted at the same moment; concurrent scans of
 one attendee store one check-in; kits once; the badge PDF has one badge per attendee whose
-QR decodes to the attendee's check-in code; final attendance figures, and checklist's
-15.2.1 (badges printed) and 24.2.1 (final figures) verify from the published events."""
+QR decodes to the attendee's check-in code; final attendance figures; and checklist's
+15.2.1 (badges printed), 15.3.1 (pre-registered checked in), 15.3.5 (kits of all checked
+in) and 24.2.1 (final figures) verify from the published events; the command line."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     events = amqp.capture(system.amqp_uri, "registration", "onsite-test-events")
     keep = [str(n) for n in (15, 24)]
     conference_id = open_conference(
-        system, exclude=[str(n) for n in range(2, 25) if str(n) not in keep], **DATES
+        system,
+        exclude=[str(n) for n in range(2, 25) if str(n) not in keep],
+        expected_attendance=8,  # 15.3.1: 4 pre-registered attendees checked in (0.5 of it)
+        **DATES,
     )
     desk = system.token("desk", "onsite", conference_id)
     base = f"/conferences/{conference_id}"
@@ -153,6 +157,8 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     assert ok(registration.post(kit_path, kit, token=desk))["status"] == "already_collected"
     bad_kit = registration.post(kit_path, {"items": ["umbrella"]}, token=desk)
     assert bad_kit.status == 400 and "items" in bad_kit.json["errors"]
+    for other in (attendees[2], attendees[3], attendees[4]):
+        ok(registration.post(f"{base}/attendees/{other}/kit", {"items": ["bag"]}, token=desk))
 
     # badges: a page per attendee still registered, each QR its attendee's code
     printed = registration.get(f"{base}/badges.pdf", token=desk)
@@ -179,7 +185,7 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     wait_for_status(system, conference_id, "15.2.1", "verified")
     wait_for_status(system, conference_id, "24.2.1", "verified")
     seen: list[dict] = []
-    wanted = {"AttendeeCheckedIn": 7, "KitCollected": 1, "BadgesPrinted": 1, "BadgePrinted": 6}
+    wanted = {"AttendeeCheckedIn": 7, "KitCollected": 4, "BadgesPrinted": 1, "BadgePrinted": 6}
 
     def published_all() -> bool:
         seen.extend(body for body, _ in amqp.drain(system.amqp_uri, events.name))
@@ -220,6 +226,9 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
         system, "kit", "collect", attendees[1], "--conference", conference_id, "--item", "programme"
     )
     assert "collected: programme" in kit
+    # every attendee checked in has a kit (15.3.5); enough pre-registered came (15.3.1)
+    wait_for_status(system, conference_id, "15.3.5", "verified")
+    wait_for_status(system, conference_id, "15.3.1", "verified")
     target = tmp_path / "badges.pdf"
     huiwu(
         system,
