@@ -1,5 +1,4 @@
-"""On site: each attendee's check-in code, check-in by scan (one, or a desk's offline
-batch), kits handed out, and badges recorded as printed. A check-in is stored once per
+"""Check-in by scan, one or a desk's offline batch. A check-in is stored once per
 attendee and conference day; two desks scanning one attendee at the same moment write
 the same version of the attendee, the store lets one through and the other is retried
 and finds the day checked in (as quotas do)."""
@@ -7,8 +6,6 @@ and finds the day checked in (as quotas do)."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,16 +17,10 @@ from .. import commands as c
 from ..conferences import Conference
 from ..domain import Attendee, Order
 from ..domain import checkin_codes as codes
-from ..domain.badges import BadgePrintRun
 from ..domain.checkin_key import CheckinKey
-from ..domain.ids import checkin_key_id
 from ..domain.orders import PAID
 from ..domain.scans import Scan, merge
-from .base import RegistrationBase
-
-KEY_VERSION = 1
-# the service's own actor when a key is made by a read (the first code shown)
-SERVICE_ACTOR = "registration"
+from .checkin_codes import CheckinCodeCases
 
 
 @dataclass(frozen=True)
@@ -68,40 +59,7 @@ class CheckInResult:
         return f"already checked in on {self.day} at desk {self.desk}, {self.scanned_at}"
 
 
-class OnsiteCases(RegistrationBase):
-    # -- codes ------------------------------------------------------------------------
-    def checkin_code(self, attendee_id: Any) -> dict[str, str]:
-        attendee = self.attendee(attendee_id)
-
-        def code() -> dict[str, str]:
-            ctx = CommandContext.new(SERVICE_ACTOR)
-            key = self._key_or_new(attendee.conference_id, ctx)
-            if key.pending_events:
-                self.save(key)
-            return {"attendee_id": str(attendee.id), "checkin_code": self._code(key, attendee)}
-
-        return self._retrying(code)
-
-    def _code(self, key: CheckinKey, attendee: Attendee) -> str:
-        return codes.make_code(key.key, attendee.conference_id, attendee.id, attendee.substitutions)
-
-    def _key(self, conference_id: str) -> CheckinKey | None:
-        """The conference's key; None before its first code was made (no code verifies)."""
-        try:
-            return self.get(CheckinKey, checkin_key_id(conference_id), "check-in key")
-        except NotFound:
-            return None
-
-    def _key_or_new(self, conference_id: str, ctx: CommandContext) -> CheckinKey:
-        """The key, or a new one for the caller to save with what it saves: two made at
-        once write version 1 of the same id, and the one retried finds the other's."""
-        return self._key(conference_id) or CheckinKey(
-            key_version=KEY_VERSION,
-            secret=secrets.token_hex(codes.KEY_BYTES),
-            meta=ctx.meta(conference_id),
-        )
-
-    # -- check-in ---------------------------------------------------------------------
+class CheckInCases(CheckinCodeCases):
     def check_in(self, conference_id: Any, cmd: c.CheckIn, ctx: CommandContext) -> CheckInResult:
         conference = self._conference(conference_id)
         zone = ZoneInfo(conference.timezone)
@@ -263,49 +221,3 @@ class OnsiteCases(RegistrationBase):
             held.get("desk", ""),
             held.get("scanned_at", ""),
         )
-
-    # -- kits and badges ----------------------------------------------------------------
-    def collect_kit(
-        self, conference_id: Any, attendee_id: Any, cmd: c.CollectKit, ctx: CommandContext
-    ) -> dict[str, Any]:
-        def collect() -> dict[str, Any]:
-            attendee = self.attendee(attendee_id)
-            if attendee.conference_id != str(conference_id):
-                raise NotFound(f"no attendee {attendee_id} at this conference", field="attendee_id")
-            if not attendee.active:
-                raise Conflict(
-                    f"the attendee's registration is {attendee.status}", field="attendee_id"
-                )
-            collected = attendee.collect_kit(
-                list(cmd.items), cmd.desk, ctx.meta(attendee.conference_id)
-            )
-            if collected:
-                self.save(attendee)
-            return {
-                "status": "collected" if collected else "already_collected",
-                "attendee_id": str(attendee.id),
-                "items": attendee.kit,
-            }
-
-        return self._retrying(collect)
-
-    def record_badges(
-        self, conference_id: Any, attendee_ids: list[str], cmd: c.PrintBadges, ctx: CommandContext
-    ) -> list[tuple[Attendee, str]]:
-        """The attendees to print, each with their code, recorded as printed in one save:
-        BadgesPrinted for the run, BadgePrinted for each badge."""
-        conference = self._conference(conference_id)
-
-        def record() -> list[tuple[Attendee, str]]:
-            meta = ctx.meta(conference.conference_id)
-            attendees = [a for a in map(self.attendee, attendee_ids) if a.active]
-            run = BadgePrintRun.printed(
-                uuid.uuid4(), len(attendees), cmd.ticket_type, cmd.category, meta
-            )
-            key = self._key_or_new(conference.conference_id, ctx)
-            for attendee in attendees:
-                attendee.badge_printed(str(run.id), meta)
-            self.save(*([key] if key.pending_events else []), run, *attendees)
-            return [(attendee, self._code(key, attendee)) for attendee in attendees]
-
-        return self._retrying(record)
