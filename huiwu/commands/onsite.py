@@ -21,6 +21,9 @@ from .context import DEFAULT_TIMEZONE, Context, UsageError
 
 SERVICE = "registration"
 SCAN_COLUMNS = ("code", "day", "scanned_at", "desk", "scan_id")
+# 3,000 badges take the service half a minute; a batch of 5,000 scans some seconds
+BADGES_TIMEOUT = 300.0
+UPLOAD_TIMEOUT = 120.0
 
 
 def scan_time(text: str) -> dt.datetime:
@@ -57,7 +60,8 @@ def checkin_upload(ctx: Context, args: argparse.Namespace) -> int:
     path = Path(args.file)
     scans, csv_rows = _scans(path)
     body = {"desk": args.desk, "scans": scans, **ctx.caller()}
-    answer = ctx.client.post(SERVICE, f"{_conference(args)}/checkins/batch", body)
+    target = f"{_conference(args)}/checkins/batch"
+    answer = ctx.client.post(SERVICE, target, body, timeout=UPLOAD_TIMEOUT)
     for bad in answer.get("rejected", []):
         where = f"row {bad['index'] + 2}" if csv_rows else f"scan {bad['index']}"
         print(f"huiwu checkin upload: {where}, {bad['field']}: {bad['reason']}", file=ctx.err)
@@ -101,7 +105,8 @@ def badges_print(ctx: Context, args: argparse.Namespace) -> int:
         for key, value in (("ticket_type", args.ticket_type), ("category", args.category))
         if value
     }
-    body = ctx.client.download(SERVICE, f"{_conference(args)}/badges.pdf", query=query)
+    target = f"{_conference(args)}/badges.pdf"
+    body = ctx.client.download(SERVICE, target, query=query, timeout=BADGES_TIMEOUT)
     path = ctx.save(body, args.output, "badges.pdf")
     if path is None:
         return 0

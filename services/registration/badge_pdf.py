@@ -93,20 +93,28 @@ def _line(canvas: Canvas, face: str, text: str, size: float, y: float, width: fl
 
 
 def _qr(canvas: Canvas, code: str, x: float, y: float) -> None:
+    """The code's QR symbol as one path: a rectangle per run of dark modules in a row."""
     matrix = segno.make_qr(code, error="m").matrix
-    modules = len(matrix) + 2 * QR_QUIET
-    cell = QR_SIDE / modules
+    cell = QR_SIDE / (len(matrix) + 2 * QR_QUIET)
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, QR_SIDE, QR_SIDE, stroke=0, fill=1)
     canvas.setFillColorRGB(0, 0, 0)
+    path = canvas.beginPath()
     for row, bits in enumerate(matrix):
-        for column, dark in enumerate(bits):
-            if dark:
-                canvas.rect(
-                    x + (column + QR_QUIET) * cell,
-                    y + QR_SIDE - (row + QR_QUIET + 1) * cell,
-                    cell,
-                    cell,
-                    stroke=0,
-                    fill=1,
-                )
+        top = y + QR_SIDE - (row + QR_QUIET + 1) * cell
+        for start, length in _runs(bits):
+            path.rect(x + (start + QR_QUIET) * cell, top, length * cell, cell)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _runs(bits: bytearray) -> list[tuple[int, int]]:
+    """(first column, length) of each run of dark modules."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for column, dark in enumerate((*bits, 0)):
+        if dark and start is None:
+            start = column
+        elif not dark and start is not None:
+            runs.append((start, column - start))
+            start = None
+    return runs
