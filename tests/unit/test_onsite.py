@@ -6,6 +6,7 @@ once, attendance figures by category and day; every event stored fits the contra
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -303,3 +304,17 @@ def test_a_scan_refused_before_any_code_was_made_stores_nothing(app, ctx):
     )
     assert [bad.field for bad in answer["rejected"]] == ["code"]
     assert types(app) == before  # no key made by a refusal
+
+
+def test_the_key_is_not_in_what_an_as_of_query_shows(app, ctx):
+    from services.common.as_of import public_state
+    from services.registration.domain.checkin_key import CheckinKey
+    from services.registration.domain.ids import checkin_key_id
+
+    fees(app, ctx)
+    app.checkin_code(paid_attendee(app, ctx))
+    key = app.get(CheckinKey, checkin_key_id(CONFERENCE), "check-in key")
+    shown = json.dumps(public_state(key))
+    assert key.key.hex() not in shown and "key_version" in shown
+    published_keys = [e for e in published(app) if e.event_type == "CheckInCodesKeyed"]
+    assert [e.payload for e in published_keys] == [{"key_version": 1}]

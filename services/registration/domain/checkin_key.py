@@ -26,8 +26,9 @@ class CheckinKey(Aggregate):
     def __init__(self, key_version: int, secret: str, meta: dict[str, Any]) -> None:
         self.conference_id = meta["conference_id"]
         self.key_version = key_version
-        self.secret = secret
+        # private: an aggregate's public attributes are what an as-of query shows auditors
+        self._secret = secret
 
     @property
     def key(self) -> bytes:
-        return bytes.fromhex(self.secret)
+        return bytes.fromhex(self._secret)
