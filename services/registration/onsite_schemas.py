@@ -40,6 +40,17 @@ class ScanLineSchema(Loads):
     scan_id = token(100, load_default=None)
 
 
+class LinesOneByOne(fields.List):
+    """A list whose items are loaded one by one after it (UploadCheckInsSchema), so that a
+    bad item is reported by its index while the others are used; described as a list of
+    its inner schema."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return list(value)
+
+
 class UploadCheckInsSchema(Schema):
     """{"desk": "east-2", "scans": [{"code": "...", "day": "2027-05-12",
     "scanned_at": "2027-05-12T08:31:05+08:00", "scan_id": "e2-0001"}]}: `desk`, when
@@ -49,7 +60,11 @@ class UploadCheckInsSchema(Schema):
         unknown = "raise"
 
     desk = token(50, load_default=None)
-    scans = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_SCANS))
+    scans = LinesOneByOne(
+        fields.Nested(ScanLineSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_SCANS),
+    )
 
     @post_load
     def _lines(self, data: dict[str, Any], **_: Any) -> commands.UploadCheckIns:
