@@ -40,6 +40,12 @@ def _conference(args: argparse.Namespace) -> str:
     return f"/conferences/{path_segment(args.conference)}"
 
 
+def checkin_code(ctx: Context, args: argparse.Namespace) -> int:
+    """Print an attendee's check-in code (the QR on their badge)."""
+    answer = ctx.client.get(SERVICE, f"/attendees/{path_segment(args.attendee_id)}/checkin-code")
+    return ctx.show(answer, answer.get("checkin_code", ""))
+
+
 def checkin_scan(ctx: Context, args: argparse.Namespace) -> int:
     """Check in the attendee whose badge code was scanned (once a day)."""
     body: dict[str, Any] = {"code": args.code, "desk": args.desk, **ctx.caller()}
@@ -142,6 +148,8 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable) -> None:
         parser.add_argument("--conference", required=True, metavar="ID")
 
     checkin = group("checkin", "check-in by badge scan (registration service)")
+    shown = command(checkin, "code", checkin_code)
+    shown.add_argument("attendee_id", metavar="ATTENDEE_ID")
     scanned = command(checkin, "scan", checkin_scan)
     scanned.add_argument("code", metavar="CODE", help="the badge's check-in code")
     conference(scanned)

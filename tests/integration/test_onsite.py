@@ -201,6 +201,7 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     assert codes[0].casefold() not in str(seen).casefold()
 
     # the same through the command line
+    assert huiwu(system, "checkin", "code", attendees[3]).strip() == codes[3]
     scanned = huiwu(
         system,
         "checkin",

@@ -143,3 +143,12 @@ def test_kit_collect_and_attendance_compile(fake, capsys):
     code, out, _ = run(capsys, "attendance", "compile", "--conference", CONFERENCE_ID, "--final")
     assert code == 0 and "2027-05-12" in out and "5 of 6 registered came (final)" in out
     assert fake.requests[-1]["body"] == {"final": True}
+
+
+def test_checkin_code_prints_the_code_alone(fake, capsys):
+    fake.routes[("GET", f"/attendees/{ATTENDEE}/checkin-code")] = (
+        200,
+        {"attendee_id": ATTENDEE, "checkin_code": CODE},
+    )
+    code, out, _ = run(capsys, "checkin", "code", ATTENDEE)
+    assert (code, out) == (0, CODE + "\n")
