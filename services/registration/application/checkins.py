@@ -29,7 +29,8 @@ class CheckInResult:
     attendee: Attendee
     day: str
     desk: str
-    scanned_at: str
+    scanned_at: str  # UTC, as stored
+    timezone: str  # the conference's, in which the message gives the time
 
     @property
     def attendee_id(self) -> str:
@@ -56,7 +57,11 @@ class CheckInResult:
     def message(self) -> str:
         if self.status == "checked_in":
             return f"checked in on {self.day} at desk {self.desk}"
-        return f"already checked in on {self.day} at desk {self.desk}, {self.scanned_at}"
+        local = dt.datetime.fromisoformat(self.scanned_at).astimezone(ZoneInfo(self.timezone))
+        return (
+            f"already checked in on {self.day} at desk {self.desk}, {local:%H:%M:%S} "
+            f"({self.timezone})"
+        )
 
 
 class CheckInCases(CheckinCodeCases):
@@ -73,7 +78,7 @@ class CheckInCases(CheckinCodeCases):
             stored = self._store_scan(attendee, order, self._scan(scan, attendee, 0), ctx)
             if stored:
                 self.save(attendee)
-            return self._result(attendee, day, stored)
+            return self._result(attendee, day, stored, conference.timezone)
 
         return self._retrying(scan_once)
 
@@ -212,12 +217,13 @@ class CheckInCases(CheckinCodeCases):
             meta=ctx.meta(attendee.conference_id),
         )
 
-    def _result(self, attendee: Attendee, day: str, stored: bool) -> CheckInResult:
-        held = attendee.checked_in_on(day) or {}
+    def _result(self, attendee: Attendee, day: str, stored: bool, timezone: str) -> CheckInResult:
+        held = attendee.checked_in_on(day)
         return CheckInResult(
             "checked_in" if stored else "already_checked_in",
             attendee,
             day,
-            held.get("desk", ""),
-            held.get("scanned_at", ""),
+            held["desk"],
+            held["scanned_at"],
+            timezone,
         )
