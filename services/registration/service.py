@@ -181,10 +181,17 @@ class Service(HuiwuService):
 
     # -- on site (docs/registration.md#on-site) ------------------------------------------
     @http("GET", "/attendees/<string:attendee_id>/checkin-code")
-    @query("GetCheckinCode", answer=o.CheckinCodeAnswer, scope="attendee_scope")
-    def get_checkin_code(self, attendee_id):
-        """The code of the QR on the attendee's badge, for the staff who print or scan."""
-        return self.registration.checkin_code(attendee_id)
+    @command(
+        "GetCheckinCode",
+        answer=o.CheckinCodeAnswer,
+        caller="query",
+        file_body=False,
+        scope="attendee_scope",
+    )
+    def get_checkin_code(self, cmd, ctx, _body, attendee_id):
+        """The code of the QR on the attendee's badge, for the staff who print or scan; the
+        first code of a conference makes its key (CheckInCodesKeyed, by this caller)."""
+        return self.registration.checkin_code(attendee_id, ctx)
 
     @http("POST", "/conferences/<string:conference_id>/checkins")
     @command("CheckIn", o.CheckInSchema, o.CheckInAnswer)

@@ -199,6 +199,8 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     assert Counter((p["day"], p["desk"]) for p in checked)[(DAYS[1], "east")] == 3
     assert all(p["pre_registered"] and p["checkin_list"] == "entrance" for p in checked)
     assert codes[0].casefold() not in str(seen).casefold()
+    (keyed,) = [e for e in seen if e["event_type"] == "CheckInCodesKeyed"]
+    assert (keyed["actor"], keyed["payload"]) == ("desk", {"key_version": 1})
 
     # the same through the command line
     assert huiwu(system, "checkin", "code", attendees[3]).strip() == codes[3]

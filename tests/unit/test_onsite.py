@@ -161,7 +161,7 @@ def checkin(code, day="2027-05-12", time="08:30:00", desk="east", scan_id=None):
 def test_a_scan_checks_in_once_a_day_and_a_second_says_where_and_when(app, ctx):
     fees(app, ctx)
     attendee = paid_attendee(app, ctx)
-    code = app.checkin_code(attendee)["checkin_code"]
+    code = app.checkin_code(attendee, ctx)["checkin_code"]
 
     first = app.check_in(CONFERENCE, checkin(code), ctx)
     assert first.status == "checked_in" and first.desk == "east"
@@ -179,17 +179,17 @@ def test_a_scan_checks_in_once_a_day_and_a_second_says_where_and_when(app, ctx):
 def test_scans_refused_name_the_field_and_why(app, ctx):
     fees(app, ctx)
     attendee = paid_attendee(app, ctx)
-    code = app.checkin_code(attendee)["checkin_code"]
+    code = app.checkin_code(attendee, ctx)["checkin_code"]
     unpaid = app.place_order(order_cmd("li@example.cn"), ctx).positions[0]["attendee_id"]
     cancelled_order = app.place_order(order_cmd("zhao@example.cn"), ctx)
     cancelled = cancelled_order.positions[0]["attendee_id"]
-    cancelled_code = app.checkin_code(cancelled)["checkin_code"]
+    cancelled_code = app.checkin_code(cancelled, ctx)["checkin_code"]
     app.cancel_order(cancelled_order.id, c.CancelOrder("cannot travel"), ctx)
     forged = code[:32] + "A" * 24
     cases = [
         (checkin("hello"), InvalidCommand, "code", "not a check-in code"),
         (checkin(forged), InvalidCommand, "code", "not a check-in code of this conference"),
-        (checkin(app.checkin_code(unpaid)["checkin_code"]), Conflict, "code", "awaiting"),
+        (checkin(app.checkin_code(unpaid, ctx)["checkin_code"]), Conflict, "code", "awaiting"),
         (checkin(cancelled_code), Conflict, "code", "cancelled"),
         (checkin(code, day="2027-05-15"), InvalidCommand, "day", "2027-05-12 to 2027-05-14"),
         (
@@ -210,19 +210,19 @@ def test_scans_refused_name_the_field_and_why(app, ctx):
 def test_a_badge_voided_by_a_substitution_is_refused(app, ctx):
     fees(app, ctx)
     attendee = paid_attendee(app, ctx)
-    old = app.checkin_code(attendee)["checkin_code"]
+    old = app.checkin_code(attendee, ctx)["checkin_code"]
     app.substitute_attendee(attendee, c.SubstituteAttendee(person("li@example.cn", "李娜")), ctx)
     with pytest.raises(Conflict) as voided:
         app.check_in(CONFERENCE, checkin(old), ctx)
     assert "substitution" in voided.value.message
-    new = app.checkin_code(attendee)["checkin_code"]
+    new = app.checkin_code(attendee, ctx)["checkin_code"]
     assert new != old and app.check_in(CONFERENCE, checkin(new), ctx).status == "checked_in"
 
 
 def test_a_batch_stores_the_good_lines_once_and_resending_it_changes_nothing(app, ctx):
     fees(app, ctx)
-    a = app.checkin_code(paid_attendee(app, ctx, "a@example.cn"))["checkin_code"]
-    b = app.checkin_code(paid_attendee(app, ctx, "b@example.cn"))["checkin_code"]
+    a = app.checkin_code(paid_attendee(app, ctx, "a@example.cn"), ctx)["checkin_code"]
+    b = app.checkin_code(paid_attendee(app, ctx, "b@example.cn"), ctx)["checkin_code"]
     lines = (
         c.ScanLine(a, dt.date(2027, 5, 12), at("2027-05-12", "08:31:00"), "east", "e1"),
         c.ScanLine(b, dt.date(2027, 5, 12), at("2027-05-12", "08:32:00"), "east", "e2"),
@@ -258,8 +258,8 @@ def test_badges_printed_again_say_so_and_why(app, ctx):
     other = paid_attendee(app, ctx, "li@example.cn")
     first = app.record_badges(CONFERENCE, [attendee, other], c.PrintBadges(), ctx)
     assert [code for _, code in first] == [
-        app.checkin_code(attendee)["checkin_code"],
-        app.checkin_code(other)["checkin_code"],
+        app.checkin_code(attendee, ctx)["checkin_code"],
+        app.checkin_code(other, ctx)["checkin_code"],
     ]
     app.substitute_attendee(attendee, c.SubstituteAttendee(person("zhao@example.cn")), ctx)
     app.record_badges(CONFERENCE, [attendee], c.PrintBadges(ticket_type="full"), ctx)
@@ -312,7 +312,7 @@ def test_the_key_is_not_in_what_an_as_of_query_shows(app, ctx):
     from services.registration.domain.ids import checkin_key_id
 
     fees(app, ctx)
-    app.checkin_code(paid_attendee(app, ctx))
+    app.checkin_code(paid_attendee(app, ctx), ctx)
     key = app.get(CheckinKey, checkin_key_id(CONFERENCE), "check-in key")
     shown = json.dumps(public_state(key))
     assert key.key.hex() not in shown and "key_version" in shown

@@ -17,16 +17,13 @@ from ..domain.ids import checkin_key_id
 from .base import RegistrationBase
 
 KEY_VERSION = 1
-# the service's own actor when a key is made by a read (the first code shown)
-SERVICE_ACTOR = "registration"
 
 
 class CheckinCodeCases(RegistrationBase):
-    def checkin_code(self, attendee_id: Any) -> dict[str, str]:
+    def checkin_code(self, attendee_id: Any, ctx: CommandContext) -> dict[str, str]:
         attendee = self.attendee(attendee_id)
 
         def code() -> dict[str, str]:
-            ctx = CommandContext.new(SERVICE_ACTOR)
             key = self._key_or_new(attendee.conference_id, ctx)
             if key.pending_events:
                 self.save(key)
