@@ -29,6 +29,7 @@ from .client import ServiceError, ServiceUnreachable
 from .commands import Context, UsageError
 from .commands import budget as budget_commands
 from .commands import fapiao as fapiao_commands
+from .commands import onsite as onsite_commands
 from .credentials import CredentialsError, read_token
 from .money import AmountError
 
@@ -376,6 +377,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     fapiao_commands.add_parsers(group, command, iso_date, non_blank)
     commands.payments.add_parsers(group, command)
     commands.follow_up.add_parsers(group, command, non_blank)
+    onsite_commands.add_parsers(group, command, iso_date)
 
     checklist = group("checklist", "the plan of a conference (checklist service)")
     shown = command(checklist, "show", commands.checklist_show)

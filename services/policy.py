@@ -138,6 +138,13 @@ POLICY: dict[str, Rule] = {
     "ResolveComplaint": _change(ORGANIZER, "registration"),
     "GetComplaint": PERSONAL_DATA,
     "GetFollowUp": READ,
+    # registration on site: the desks (onsite staff) scan, hand out kits and print badges
+    "GetCheckinCode": Rule(frozenset((ADMIN, ORGANIZER, "registration", "onsite")), False),
+    "CheckIn": _change(ORGANIZER, "registration", "onsite"),
+    "UploadCheckIns": _change(ORGANIZER, "registration", "onsite"),
+    "CollectKit": _change(ORGANIZER, "registration", "onsite"),
+    "PrintBadges": _change(ORGANIZER, "registration", "onsite"),
+    "CompileAttendance": _change(ORGANIZER, "registration"),
     # budget: organizers and finance change the budget and the ledger; all roles read them
     "SetBudget": _change(ORGANIZER, "finance"),
     "ApproveBudget": _change(ORGANIZER, "finance"),

@@ -69,6 +69,7 @@ class Edge:
     status: int
     caller: str = "body"
     media_type: str = "application/json"  # of a successful answer
+    file_body: bool = True  # with caller="query": the body is a file (else none: a GET)
 
 
 @dataclass(frozen=True)
@@ -271,10 +272,13 @@ def command(
     caller: str = "body",
     max_body: int = MAX_JSON_BODY,
     scope: str | None = None,
+    media_type: str = "application/json",
+    file_body: bool = True,
 ) -> Callable:
     """A command entrypoint: `handler(self, command, ctx, **path)`, its result dumped by
     `answer`. `caller="query"` reads the caller's fields from the query string (for a
-    body that is a file, of at most `max_body` bytes). `scope` names a method of the
+    body that is a file, of at most `max_body` bytes; `file_body=False` for a GET that
+    records what it hands out, answering a download of `media_type`). `scope` names a method of the
     service that says what the request is about (`authorize`). With an `Idempotency-Key`
     header, a retry gets the first answer (`idempotency.py`)."""
     loader = schema() if schema is not None else None
@@ -299,7 +303,7 @@ def command(
         authorize(self, who, name, path, cmd, scope)
         return handler(self, cmd, ctx, **path)
 
-    edge = Edge("command", name, schema, answer, status, caller)
+    edge = Edge("command", name, schema, answer, status, caller, media_type, file_body)
     return _edge(name, call, answer, status, max_body, edge)
 
 

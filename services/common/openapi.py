@@ -209,13 +209,15 @@ def _edge_operation(edge: Edge) -> dict[str, Any]:
             operation["parameters"].append({"in": "query", "schema": edge.schema})
         errors = QUERY_ERRORS
     elif edge.caller == "query":
-        # The body is a file; who sends it and the command's fields are in the query.
+        # The body is a file (or none); who sends it and the command's fields are in the
+        # query.
         operation["parameters"].append({"in": "query", "schema": _with_caller(edge)})
-        operation["requestBody"] = {
-            "required": True,
-            "description": "The file, as it is (any content type).",
-            "content": {"application/octet-stream": {"schema": _FILE}},
-        }
+        if edge.file_body:
+            operation["requestBody"] = {
+                "required": True,
+                "description": "The file, as it is (any content type).",
+                "content": {"application/octet-stream": {"schema": _FILE}},
+            }
         errors = COMMAND_ERRORS
     else:
         schema = _with_caller(edge)

@@ -1,7 +1,9 @@
 """Wiring of registration: it follows checklist's ConferenceOpened into a directory of
 conferences (dates, time zone, currency), keeps read models of its open orders, of its
-waiting list and of its fapiao from its own log, and on a timer expires unpaid orders and
-offers freed places to those waiting."""
+waiting list, of its fapiao, of its orders' payment references, of paid registrations
+by category, of its follow-up and of each conference's attendees and check-ins (the
+roster) from its own log, and on a timer expires unpaid orders, offers freed places to
+those waiting and checks registrations against their targets."""
 
 from services.common.config import Settings
 from services.common.domain import Clock, utc_now
@@ -9,6 +11,7 @@ from services.common.webhooks import WebhookSecrets
 from services.common.wiring import Parts, Wired
 
 from .application import RegistrationApplication
+from .attendance import Attendance
 from .conferences import ConferenceDirectory, KnownConferences
 from .expiry import OrderExpiry
 from .fapiao_view import FapiaoRegister, FapiaoView
@@ -17,6 +20,7 @@ from .incoming_payments import IncomingPayments
 from .open_orders import OpenOrders
 from .order_references import OrderReferences
 from .registered_counts import RegisteredCounts
+from .roster import Roster
 from .target_check import TargetCheck
 from .waitlist_view import WaitlistView
 
@@ -43,6 +47,9 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
     counts_model = parts.read_model(app, parts.projection("registered_counts", counts))
     follow_up = FollowUpView(parts.db)
     follow_up_model = parts.read_model(app, parts.projection("follow_up", follow_up))
+    roster = Roster(parts.db)
+    roster_model = parts.read_model(app, parts.projection("roster", roster))
+    attendance = Attendance(app, roster, roster_model.catch_up, settings.badge_font)
     uses = {
         "registration": app,
         "expiry": OrderExpiry(app, open_orders, waitlist),
@@ -53,6 +60,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         ),
         "follow_up": FollowUpReport(follow_up, follow_up_model.catch_up),
         "targets": TargetCheck(app, counts, counts_model.catch_up),
+        "attendance": attendance,
     }
     read_models = [
         orders_model,
@@ -61,5 +69,6 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         references_model,
         counts_model,
         follow_up_model,
+        roster_model,
     ]
     return parts.wire(app, uses=uses, following=following, read_models=read_models)

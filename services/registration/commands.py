@@ -288,3 +288,62 @@ class AnswerInquiry:
 class ResolveComplaint:
     resolution: str
     note: str | None = None
+
+
+# -- on site ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A badge scanned at a desk: its code, on a conference day, at a moment (now and
+    today by default, in the conference's time zone)."""
+
+    code: str
+    desk: str
+    day: dt.date | None = None
+    scanned_at: dt.datetime | None = None
+    scan_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanLine:
+    """One line of a desk's offline batch."""
+
+    code: str
+    day: dt.date
+    scanned_at: dt.datetime
+    desk: str
+    scan_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line of a batch that does not load: its index, the field at fault and why."""
+
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UploadCheckIns:
+    """A batch of scans: each line loaded (ScanLine) or refused (BadLine), in order."""
+
+    lines: tuple[ScanLine | BadLine, ...]
+
+
+@dataclass(frozen=True)
+class CollectKit:
+    items: tuple[str, ...]
+    desk: str | None = None
+
+
+@dataclass(frozen=True)
+class CompileAttendance:
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class PrintBadges:
+    ticket_type: str | None = None
+    category: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nameko.web.handlers import http
 
-from services.common.http import command, query
+from services.common.http import command, file_response, query
 from services.common.providers import Use, every
 from services.common.service import HuiwuService
 from services.common.webhooks import signed
@@ -14,6 +14,7 @@ from services.policy import Target
 from . import attendee_sheet, bank_statement
 from . import fapiao_schemas as fs
 from . import follow_up_schemas as f
+from . import onsite_schemas as o
 from . import schemas as s
 
 
@@ -26,6 +27,7 @@ class Service(HuiwuService):
     webhook_secrets = Use("webhook_secrets")
     targets = Use("targets")
     follow_up = Use("follow_up")
+    attendance = Use("attendance")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -348,6 +350,62 @@ class Service(HuiwuService):
         """Per conference: each survey's responses and average score, mailings by kind
         and audience, inquiries and complaints received, handled and open."""
         return self.follow_up.summary(conference_id)
+
+    # -- on site (docs/registration.md#on-site) ------------------------------------------
+    @http("GET", "/attendees/<string:attendee_id>/checkin-code")
+    @command(
+        "GetCheckinCode",
+        answer=o.CheckinCodeAnswer,
+        caller="query",
+        file_body=False,
+        scope="attendee_scope",
+    )
+    def get_checkin_code(self, cmd, ctx, _body, attendee_id):
+        """The code of the QR on the attendee's badge, for the staff who print or scan; the
+        first code of a conference makes its key (CheckInCodesKeyed, by this caller)."""
+        return self.registration.checkin_code(attendee_id, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/checkins")
+    @command("CheckIn", o.CheckInSchema, o.CheckInAnswer)
+    def check_in(self, cmd, ctx, conference_id):
+        """{"code": "...", "desk": "east-2", "day": "2027-05-12",
+        "scanned_at": "2027-05-12T08:31:05+08:00"}: once per attendee and day; a second
+        scan answers already_checked_in with the desk and time of the first."""
+        return self.registration.check_in(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/checkins/batch")
+    @command("UploadCheckIns", o.UploadCheckInsSchema, o.CheckInBatchAnswer)
+    def upload_check_ins(self, cmd, ctx, conference_id):
+        """{"desk": "east-2", "scans": [{"code": "...", "day": "2027-05-12",
+        "scanned_at": "2027-05-12T08:31:05+08:00", "scan_id": "e2-0001"}]}: good lines
+        stored, bad ones listed by index; the earliest scan of an attendee's day wins."""
+        return self.registration.check_in_batch(conference_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/attendees/<string:attendee_id>/kit")
+    @command("CollectKit", o.CollectKitSchema, o.KitAnswer)
+    def collect_kit(self, cmd, ctx, conference_id, attendee_id):
+        """{"items": ["bag", "programme"], "desk": "east-2"}: once per attendee."""
+        return self.registration.collect_kit(conference_id, attendee_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/attendance/compile")
+    @command("CompileAttendance", o.CompileAttendanceSchema, o.AttendanceAnswer, status=201)
+    def compile_attendance(self, cmd, ctx, conference_id):
+        """{"final": true} once the conference is over; {} for a day's figures."""
+        return self.attendance.compile(conference_id, cmd, ctx)
+
+    @http("GET", "/conferences/<string:conference_id>/badges.pdf")
+    @command(
+        "PrintBadges",
+        o.PrintBadgesSchema,
+        caller="query",
+        media_type="application/pdf",
+        file_body=False,
+    )
+    def print_badges(self, cmd, ctx, _body, conference_id):
+        """Query: optionally ticket_type or category. The badges as a PDF, one A6 badge per
+        page, recorded as printed (BadgesPrinted, BadgePrinted per attendee)."""
+        pdf = self.attendance.badges(conference_id, cmd, ctx)
+        return file_response(pdf, "application/pdf", "badges.pdf")
 
     # -- what a request is about, for the policy ----------------------------------------
     def order_scope(self, order_id, **_):

@@ -201,3 +201,9 @@ def test_each_service_connects_as_its_own_broker_user():
     )
     assert settings.nameko_config("vendors")["AMQP_URI"] == settings.broker_uri("vendors")
     assert settings.broker_uri("auditor").startswith("amqp://huiwu-auditor:")
+
+
+def test_the_badge_font_is_a_path_when_given():
+    assert Settings.from_env({}).badge_font is None
+    given = Settings.from_env({"HUIWU_BADGE_FONT": "/fonts/NotoSerifSC.ttf"})
+    assert str(given.badge_font) == "/fonts/NotoSerifSC.ttf"

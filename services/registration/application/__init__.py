@@ -1,14 +1,17 @@
 """Use cases of registration, a module per part: the conference's set-up, orders,
 attendees imported from a sheet, payments and refunds, vouchers and the waiting list,
-attendees. Each takes `(ids..., command, ctx)`, checks everything first and saves
-everything it changes in one `save`."""
+attendees, and on site: check-in codes, check-ins, kits and badges. Each takes
+`(ids..., command, ctx)`, checks everything first and saves everything it changes in one
+`save`."""
 
 from .attendees import AttendeeCases
 from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .checkins import CheckInCases
 from .fapiao import FapiaoCases
 from .follow_up import FollowUpCases
 from .imports import ImportCases
 from .incoming import IncomingCases
+from .kits_and_badges import KitAndBadgeCases
 from .orders import OrderCases
 from .payments import PaymentCases
 from .setup import SetupCases
@@ -27,6 +30,8 @@ class RegistrationApplication(
     FapiaoCases,
     TargetCases,
     FollowUpCases,
+    CheckInCases,
+    KitAndBadgeCases,
 ):
     """Every use case of registration, on one store."""
 

@@ -95,6 +95,10 @@ class Attendee(Aggregate):
         self.paid = False
         self.refunded = False
         self.substitutions = 0
+        self.checkins: dict[str, dict[str, Any]] = {}
+        self.kit: list[str] | None = None
+        self.badges_printed = 0
+        self.badge_generation: int | None = None  # substitutions when last printed
 
     @property
     def active(self) -> bool:
@@ -226,3 +230,104 @@ class Attendee(Aggregate):
         self.consent_version = consent_version
         self.consent_sha256 = consent_sha256
         self.substitutions += 1
+
+    # -- on site (docs/registration.md#on-site) ------------------------------------------
+    def checked_in_on(self, day: str) -> dict[str, Any] | None:
+        return self.checkins.get(day)
+
+    def check_in(
+        self,
+        day: str,
+        desk: str,
+        scanned_at: str,
+        scan_id: str | None,
+        pre_registered: bool,
+        meta: dict[str, Any],
+    ) -> bool:
+        """Checked in once per day: False, storing nothing, when the day has its check-in."""
+        if not self.active:
+            raise AttendeeNotActive(f"the attendee's registration is {self.status}")
+        if self.checked_in_on(day) is not None:
+            return False
+        self._checked_in(
+            checkin_list="entrance",
+            day=day,
+            method="qr_code",
+            pre_registered=pre_registered,
+            category=self.category,
+            desk=desk,
+            scanned_at=scanned_at,
+            scan_id=scan_id,
+            meta=meta,
+        )
+        return True
+
+    class AttendeeCheckedIn(Aggregate.Event):
+        checkin_list: str
+        day: str
+        method: str
+        pre_registered: bool
+        category: str
+        desk: str
+        scanned_at: str
+        scan_id: str | None
+        meta: dict[str, Any]
+        published_when_set = ("scan_id",)
+
+    @event(AttendeeCheckedIn)
+    def _checked_in(
+        self,
+        checkin_list: str,
+        day: str,
+        method: str,
+        pre_registered: bool,
+        category: str,
+        desk: str,
+        scanned_at: str,
+        scan_id: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        self.checkins[day] = {"desk": desk, "scanned_at": scanned_at, "scan_id": scan_id}
+
+    def collect_kit(self, items: list[str], desk: str | None, meta: dict[str, Any]) -> bool:
+        """Once per attendee: False, storing nothing, when the kit was collected before."""
+        if not self.active:
+            raise AttendeeNotActive(f"the attendee's registration is {self.status}")
+        if self.kit is not None:
+            return False
+        self._kit_collected(items=list(items), desk=desk, meta=meta)
+        return True
+
+    class KitCollected(Aggregate.Event):
+        items: list[str]
+        desk: str | None
+        meta: dict[str, Any]
+        published_when_set = ("desk",)
+
+    @event(KitCollected)
+    def _kit_collected(self, items: list[str], desk: str | None, meta: dict[str, Any]) -> None:
+        self.kit = list(items)
+
+    def badge_printed(self, print_run_id: str, meta: dict[str, Any]) -> None:
+        """Printed again after a substitution gives that reason; any other reprint none."""
+        printed = self.badges_printed
+        reason = None
+        if printed and self.badge_generation != self.substitutions:
+            reason = "substitution"
+        self._badge_printed(
+            reprint=printed > 0, reprint_reason=reason, print_run_id=print_run_id, meta=meta
+        )
+
+    class BadgePrinted(Aggregate.Event):
+        reprint: bool
+        reprint_reason: str | None
+        print_run_id: str
+        meta: dict[str, Any]
+        published_when_set = ("reprint_reason",)
+
+    @event(BadgePrinted)
+    def _badge_printed(
+        self, reprint: bool, reprint_reason: str | None, print_run_id: str, meta: dict[str, Any]
+    ) -> None:
+        self.badges_printed += 1
+        self.badge_generation = self.substitutions

@@ -32,3 +32,7 @@ def normalise_code(code: str) -> str:
 
 def claim_id(conference_id: str, email: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"email/{conference_id}/{normalise_email(email)}")
+
+
+def checkin_key_id(conference_id: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"checkin-key/{conference_id}")

@@ -6,9 +6,9 @@ Registration emits those of its set-up, orders, payments, refunds and attendees 
 emitted in the catalogue); the others are planned: their contracts are fixed here so that
 checklist rules and outside subscribers can rely on them. Aggregates: the conference's
 registration set-up, a ticket type's quota, the order, the attendee (one position of an
-order), the claim of an attendee's email, the attendance figures, the fapiao, the
-voucher, the waiting-list entry, and one each for surveys, mailings, inquiries and
-complaints. Each module below holds the events of one part.
+order), the claim of an attendee's email, the attendance figures, the check-in key,
+a badge print run, the fapiao, the voucher, the waiting-list entry, and one each for
+surveys, mailings, inquiries and complaints. Each module below holds the events of one part.
 """
 
 from services.common.catalog import EventCatalog

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, many_of, one_of
+from services.common.planned import count, flag, many_of, one_of
 
 from .vocabulary import (
     BADGE_REPRINT_REASONS,
@@ -87,35 +87,60 @@ class RegistrationCancelled(EventSchema):
     refund_due = flag()
 
 
-class BadgePrinted(PlannedEvent):
-    """The attendee's badge was printed, or printed again (`reprint`, with why)."""
+class BadgePrinted(EventSchema):
+    """The attendee's badge was printed, or printed again (`reprint`, with why: a badge
+    printed again after a substitution is one; any other reprint gives no reason)."""
 
     reprint = flag(required=True)
     reprint_reason = one_of(*BADGE_REPRINT_REASONS, required=False)
+    # (added) the print run of BadgesPrinted it was part of
+    print_run_id = fields.UUID()
 
 
-class BadgesPrinted(PlannedEvent):
+class BadgesPrinted(EventSchema):
     """Badges were printed for a batch of pre-registered attendees (15.2.1: the counter
-    has its pre-printed badges). One event for the batch; BadgePrinted is per attendee."""
+    has its pre-printed badges). One event for the batch; BadgePrinted is per attendee.
+    The aggregate is the print run."""
 
     count = count(minimum=1)
+    # (added) the filter the batch was printed with, when one was given
+    ticket_type = token(50)
+    category = one_of(*CATEGORIES, required=False)
 
 
-class AttendeeCheckedIn(PlannedEvent):
+class AttendeeCheckedIn(EventSchema):
     """The attendee checked in on a check-in list (as in pretix: one per entrance, day or
-    room; valid once per list). 15.3.1 counts attendees checked in at least once."""
+    room; valid once per list). 15.3.1 counts attendees checked in at least once.
+    Registration keeps one list, `entrance`, valid once per attendee and conference day:
+    `day` is that day in the conference's time zone, `scanned_at` when the desk scanned
+    the badge (earlier than the event when the desk was offline), `desk` which desk,
+    `scan_id` the desk's own id of the scan."""
 
     checkin_list = token(50)
     day = day()
     method = one_of(*CHECKIN_METHODS, required=False)
     pre_registered = flag()
     category = one_of(*CATEGORIES, required=False)
+    # (added) where and when the scan was made
+    desk = token(50)
+    scanned_at = fields.AwareDateTime()
+    scan_id = token(100)
 
 
-class KitCollected(PlannedEvent):
+class KitCollected(EventSchema):
     """The attendee collected their conference materials (15.3.5)."""
 
     items = many_of(KIT_ITEMS, required=True)
+    # (added) the desk that handed them out
+    desk = token(50)
+
+
+class CheckInCodesKeyed(EventSchema):
+    """Registration made the secret key of a conference's check-in codes (the HMAC key of
+    the codes on its badges). The key itself stays in registration's store; this says
+    when it was made and which version it is."""
+
+    key_version = count(minimum=1)
 
 
 class AttendanceFigure(Schema):
@@ -126,7 +151,7 @@ class AttendanceFigure(Schema):
     checked_in = count()
 
 
-class AttendanceFiguresCompiled(PlannedEvent):
+class AttendanceFiguresCompiled(EventSchema):
     """The attendance figures were compiled from the check-ins: attendees checked in by
     category and day (`figures`), and how many of those registered came at all
     (`attended`: checked in at least once). `final` once the conference is over and no
@@ -159,4 +184,5 @@ TYPES = {
     "AttendeeCheckedIn": AttendeeCheckedIn,
     "KitCollected": KitCollected,
     "AttendanceFiguresCompiled": AttendanceFiguresCompiled,
+    "CheckInCodesKeyed": CheckInCodesKeyed,
 }
