@@ -28,6 +28,7 @@ from . import commands
 from .client import ServiceError, ServiceUnreachable
 from .commands import Context, UsageError
 from .commands import budget as budget_commands
+from .commands import sponsor as sponsor_commands
 from .credentials import CredentialsError, read_token
 from .money import AmountError
 
@@ -472,6 +473,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         sub.add_argument("--reason", required=True, type=non_blank)
 
     budget_commands.add_parsers(group, command, iso_date)
+    sponsor_commands.add_parsers(group, command, iso_date)
 
     audit = group("audit", "the audit trail of every service (reporting service)")
     shown = command(audit, "show", commands.audit_show)

@@ -37,13 +37,14 @@ from .domain import (
     settlement_id,
 )
 from .events import CATALOG
+from .sponsorship_app import SponsorshipUseCases
 
 DEFAULT_CURRENCY = "CNY"  # the book currency of a conference that names none (design, 8)
 CONFERENCE = "conference"  # the scope whose budget the ledger is checked against
 Refresh = Callable[[], Any]
 
 
-class BudgetApplication(ServiceApplication):
+class BudgetApplication(SponsorshipUseCases, ServiceApplication):
     name = "budget"
     # A budget, a ledger and a contract's account are read for each event about them;
     # snapshots keep that read short however long their history grows.

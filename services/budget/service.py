@@ -12,9 +12,10 @@ from services.policy import Target
 
 from . import schemas as s
 from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
+from .sponsorship_http import SponsorshipEndpoints
 
 
-class Service(HuiwuService):
+class Service(SponsorshipEndpoints, HuiwuService):
     name = "budget"
     budget = Use("budget")
     views = Use("views")

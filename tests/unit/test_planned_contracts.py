@@ -680,6 +680,10 @@ BUDGET_EMITS = {
     "BudgetAlertSet", "BudgetWarningRaised", "BudgetOverrunWarning", "BudgetOverrunCleared",
     "LedgerOpened", "IncomeRecorded", "IncomeReversed", "ExpenseRecorded", "CommitmentApproved",
     "CommitmentCancelled", "PayableDue", "VendorPaid", "SettlementCompleted",
+    "SponsorshipPlanApproved", "SponsorProspectAdded", "SponsorContacted",
+    "SponsorNegotiationStarted", "SponsorSigned", "SponsorInvoiceIssued", "SponsorshipPaid",
+    "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
+    "SponsorshipCancelled",
 }  # fmt: skip
 
 
