@@ -145,6 +145,10 @@ POLICY: dict[str, Rule] = {
     "ListSponsorPackages": READ,
     "ListSponsors": READ,
     "GetSponsorship": READ,
+    "PayHonorarium": _change(ORGANIZER, "finance"),
+    "IssueCashAdvance": _change(ORGANIZER, "finance"),
+    "ReconcileCashAdvance": _change(ORGANIZER, "finance"),
+    "GetCashAdvance": READ,
     # reporting
     "ShowAudit": READ,
     "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),

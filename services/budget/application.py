@@ -37,6 +37,7 @@ from .domain import (
     settlement_id,
 )
 from .events import CATALOG
+from .payouts_app import PayoutUseCases
 from .sponsorship_app import SponsorshipUseCases
 
 DEFAULT_CURRENCY = "CNY"  # the book currency of a conference that names none (design, 8)
@@ -44,7 +45,7 @@ CONFERENCE = "conference"  # the scope whose budget the ledger is checked agains
 Refresh = Callable[[], Any]
 
 
-class BudgetApplication(SponsorshipUseCases, ServiceApplication):
+class BudgetApplication(SponsorshipUseCases, PayoutUseCases, ServiceApplication):
     name = "budget"
     # A budget, a ledger and a contract's account are read for each event about them;
     # snapshots keep that read short however long their history grows.

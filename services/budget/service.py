@@ -12,10 +12,11 @@ from services.policy import Target
 
 from . import schemas as s
 from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
+from .payouts_http import PayoutEndpoints
 from .sponsorship_http import SponsorshipEndpoints
 
 
-class Service(SponsorshipEndpoints, HuiwuService):
+class Service(SponsorshipEndpoints, PayoutEndpoints, HuiwuService):
     name = "budget"
     budget = Use("budget")
     views = Use("views")

@@ -1,5 +1,6 @@
-"""`huiwu sponsor` against a fake budget service: what each command sends (exact minor
-units, the instalments and in-kind items) and what it prints."""
+"""`huiwu sponsor`, `huiwu honorarium` and `huiwu advance` against a fake budget service:
+what each command sends (exact minor units, the instalments, in-kind items and receipts)
+and what it prints."""
 
 from __future__ import annotations
 
@@ -143,3 +144,49 @@ def test_invoice_pay_deliver_and_list(fake, capsys):
     )
     code, out, _ = run(capsys, "sponsor", "list", CONFERENCE_ID)
     assert code == 0 and "Acme 医药" in out and "200,000.50 CNY" in out
+
+
+def test_honorarium_pay_sends_the_gross_in_fen_and_shows_the_tax(fake, capsys):
+    answer = {"honorarium_id": "h1", "speaker": "Li", "gross_minor": 500_000,
+              "taxable_minor": 400_000, "iit_withheld_minor": 80_000,
+              "net_minor": 420_000}  # fmt: skip
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/honoraria")] = (201, answer)
+    code, out, _ = run(
+        capsys,
+        *("honorarium", "pay", CONFERENCE_ID, "--speaker", "Li", "--gross", "5000"),
+        "--on=2027-05-13",
+    )
+    assert code == 0 and "800.00 CNY" in out and "4,200.00 CNY" in out
+    assert sent(fake)[1] == {
+        "speaker": "Li",
+        "gross_minor": 500_000,
+        "paid_on": "2027-05-13",
+        "category": "speakers",
+    }
+
+
+def test_advance_issue_and_reconcile_with_receipts_per_line(fake, capsys):
+    advance = {"advance_id": "a1", "holder": "Zhao", "amount_minor": 200_000,
+               "spent_minor": 150_050, "returned_minor": 49_950}  # fmt: skip
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/advances")] = (201, advance)
+    fake.routes[("POST", "/advances/a1/reconcile")] = (200, advance)
+    code, out, _ = run(
+        capsys,
+        *("advance", "issue", CONFERENCE_ID, "--holder", "Zhao", "--amount", "2000"),
+        *("--purpose", "petty_cash"),
+    )
+    assert code == 0 and out.strip() == "a1"
+    assert sent(fake)[1]["amount_minor"] == 200_000
+    code, out, _ = run(
+        capsys,
+        *("advance", "reconcile", "a1", "--receipt", "printing=1200"),
+        *("--receipt", "transport=300.50", "--returned", "499.50"),
+    )
+    assert code == 0 and "1,500.50 CNY" in out
+    assert sent(fake)[1] == {
+        "receipts": [
+            {"category": "printing", "amount_minor": 120_000},
+            {"category": "transport", "amount_minor": 30_050},
+        ],
+        "returned_minor": 49_950,
+    }

@@ -683,7 +683,7 @@ BUDGET_EMITS = {
     "SponsorshipPlanApproved", "SponsorProspectAdded", "SponsorContacted",
     "SponsorNegotiationStarted", "SponsorSigned", "SponsorInvoiceIssued", "SponsorshipPaid",
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
-    "SponsorshipCancelled",
+    "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
 }  # fmt: skip
 
 
