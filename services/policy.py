@@ -149,6 +149,9 @@ POLICY: dict[str, Rule] = {
     "IssueCashAdvance": _change(ORGANIZER, "finance"),
     "ReconcileCashAdvance": _change(ORGANIZER, "finance"),
     "GetCashAdvance": READ,
+    "SetRevenueTarget": _change(ORGANIZER, "finance"),
+    "CheckRevenue": _change(ORGANIZER, "finance", SERVICE),
+    "GetRevenue": READ,
     # reporting
     "ShowAudit": READ,
     "TraceAudit": Rule(frozenset((ADMIN, AUDITOR)), False, False),

@@ -5,7 +5,6 @@ so that budget actuals and the settlement statement include it."""
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
@@ -18,18 +17,13 @@ from services.common.errors import Conflict, InvalidCommand, NotFound, about
 from . import sponsorship_commands as c
 from .domain import Income
 from .sponsorship import Sponsorship, SponsorshipPlan, with_package
-from .sponsorship_book import SponsorBook
 from .vat import split_gross
 
 SPONSORSHIP = "sponsorship"  # the ledger line and income source of what sponsors pay
 
 
 class SponsorshipUseCases:
-    """Needs the BudgetApplication it is mixed into: its repository, save and ledger."""
-
-    @functools.cached_property
-    def sponsor_book(self) -> SponsorBook:
-        return SponsorBook(self)
+    """Needs the BudgetApplication it is mixed into: its repository, index, save, ledger."""
 
     # -- the plan --------------------------------------------------------------------
     def add_package(self, conference_id: str, cmd: c.AddPackage, ctx: CommandContext) -> dict:
@@ -54,8 +48,8 @@ class SponsorshipUseCases:
         return self.packages(conference_id)
 
     def sponsorship_plan(self, conference_id: str) -> SponsorshipPlan | None:
-        plan_id = self.sponsor_book.plan_of(str(conference_id))
-        return None if plan_id is None else self.repository.get(plan_id)
+        plans = self.index.of(conference_id, "SponsorshipPlanApproved")
+        return self.repository.get(plans[-1]) if plans else None
 
     def packages(self, conference_id: str) -> dict[str, Any]:
         """The plan in force, each package with the slots signed and left."""
@@ -185,7 +179,8 @@ class SponsorshipUseCases:
             fapiao_number=cmd.fapiao_number or (fapiao_numbers[-1] if fapiao_numbers else None),
             meta=meta,
         )
-        self.save(sponsorship, income)
+        behind = self._revenue_after(conference_id, [income], meta, cmd.received_on)
+        self.save(sponsorship, income, *behind)
         return sponsorship.view()
 
     def deliver_benefit(
@@ -221,7 +216,9 @@ class SponsorshipUseCases:
         return found
 
     def _sponsorships(self, conference_id: str) -> list[Sponsorship]:
-        return [self.repository.get(i) for i in self.sponsor_book.sponsorships_of(conference_id)]
+        return [
+            self.repository.get(i) for i in self.index.of(conference_id, "SponsorProspectAdded")
+        ]
 
     def sponsors(self, conference_id: str) -> dict[str, Any]:
         self.ledger(conference_id)  # NotFound for a conference budget never heard of

@@ -190,3 +190,26 @@ def test_advance_issue_and_reconcile_with_receipts_per_line(fake, capsys):
         ],
         "returned_minor": 49_950,
     }
+
+
+def test_revenue_target_sends_the_margin_in_basis_points_and_shows_behind(fake, capsys):
+    answer = {"as_of": "2027-04-01", "currency": "CNY",
+              "targets": [{"line": "registration", "due_on": "2027-04-01",
+                           "planned_minor": 1_000_000, "percent": 60, "expected_minor": 600_000,
+                           "income_minor": 300_000, "behind": True}]}  # fmt: skip
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/revenue/targets")] = (201, answer)
+    code, out, _ = run(
+        capsys,
+        *("revenue", "target", CONFERENCE_ID, "--line", "registration", "--by", "2027-04-01"),
+        *("--percent", "60", "--margin", "2.5"),
+    )
+    assert code == 0 and "BEHIND" in out and "6,000.00 CNY" in out
+    assert sent(fake)[1] == {
+        "line": "registration",
+        "due_on": "2027-04-01",
+        "percent": 60,
+        "margin_bp": 250,
+    }
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/revenue/check")] = (200, answer)
+    run(capsys, "revenue", "check", CONFERENCE_ID, "--as-of", "2027-04-02")
+    assert sent(fake)[1] == {"as_of": "2027-04-02"}

@@ -684,6 +684,7 @@ BUDGET_EMITS = {
     "SponsorNegotiationStarted", "SponsorSigned", "SponsorInvoiceIssued", "SponsorshipPaid",
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
+    "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget",
 }  # fmt: skip
 
 

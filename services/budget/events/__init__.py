@@ -12,9 +12,15 @@ channel's settlements, the conference's settlement.
 
 from services.common.catalog import EventCatalog
 
-from . import payables, plan, settlement, sponsorship
+from . import payables, plan, revenue, settlement, sponsorship
 from .vocabulary import *  # noqa: F403 - the vocabulary is part of the contract
 
-TYPES = {**plan.TYPES, **sponsorship.TYPES, **payables.TYPES, **settlement.TYPES}
+TYPES = {
+    **plan.TYPES,
+    **sponsorship.TYPES,
+    **payables.TYPES,
+    **settlement.TYPES,
+    **revenue.TYPES,
+}
 
 CATALOG = EventCatalog("budget", TYPES)
