@@ -134,6 +134,7 @@ POLICY: dict[str, Rule] = {
     "GetContractAccount": READ,
     # budget's sponsorship pipeline: the sponsorship team sells, finance invoices and collects
     "AddSponsorPackage": _change(ORGANIZER, "sponsorship", "finance"),
+    "PublishProspectus": _change(ORGANIZER, "sponsorship", "finance"),
     "AddSponsorProspect": _change(ORGANIZER, "sponsorship", "finance"),
     "AdvanceSponsorship": _change(ORGANIZER, "sponsorship", "finance"),
     "SignSponsor": _change(ORGANIZER, "sponsorship", "finance"),

@@ -12,6 +12,7 @@ from services.budget.events import (
     BENEFITS,
     CONTACT_CHANNELS,
     IN_KIND,
+    LANGUAGES,
     LEVELS,
     PAYMENT_METHODS,
     SPONSOR_FORMS,
@@ -84,6 +85,15 @@ def packages_text(plan: dict[str, Any]) -> str:
     ]
     headers = ("PACKAGE", "LEVEL", "PRICE", "SLOTS", "SIGNED", "LEFT", "BENEFITS")
     return output.table(headers, rows) if rows else "no packages yet"
+
+
+def prospectus_publish(ctx: Context, args: argparse.Namespace) -> int:
+    """Record the sponsorship prospectus published, in its languages."""
+    body = {"languages": args.language, **ctx.caller()}
+    path = f"{_conference(args)}/sponsorship/prospectus"
+    answer = ctx.client.post(SERVICE, path, body)
+    text = f"published in {', '.join(answer.get('languages') or [])}\n\n{packages_text(answer)}"
+    return ctx.show(answer, text)
 
 
 # -- sponsors ------------------------------------------------------------------------------
@@ -267,6 +277,12 @@ def add_parsers(
     added.add_argument("--benefit", action="append", required=True, choices=BENEFITS)
     listed = command(packages, "list", package_list)
     listed.add_argument("conference_id", metavar="CONFERENCE_ID")
+
+    published = command(sponsor, "prospectus", prospectus_publish)
+    published.add_argument("conference_id", metavar="CONFERENCE_ID")
+    published.add_argument(
+        "--language", action="append", required=True, choices=LANGUAGES, help="repeatable"
+    )
 
     prospect = command(sponsor, "add", sponsor_add)
     prospect.add_argument("conference_id", metavar="CONFERENCE_ID")

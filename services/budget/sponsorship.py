@@ -2,6 +2,7 @@
 
 - `SponsorshipPlan`: the packages on offer, one aggregate per approval (as a cost sheet):
   adding a package approves the plan again with every package; the latest is in force.
+- `Prospectus`: the prospectus published, once per publication.
 - `Sponsorship`: one sponsor's way from prospect to paid, or cancelled:
 
       prospect -> contacted -> negotiating -> signed -> invoiced -> paid
@@ -62,6 +63,16 @@ def with_package(plan: SponsorshipPlan | None, package: dict[str, Any]) -> list[
     if any(p["name"] == package["name"] for p in packages):
         raise Conflict(f"the plan has a package {package['name']!r} already", "name")
     return [*packages, dict(package)]
+
+
+class Prospectus(BudgetAggregate):
+    """The sponsorship prospectus as published once, in its languages (a translation
+    besides Chinese checked)."""
+
+    @event("ProspectusPublished")
+    def __init__(self, languages: list[str], meta: dict[str, Any]) -> None:
+        self.conference_id = meta["conference_id"]
+        self.languages = list(languages)
 
 
 class WrongState(Conflict):
@@ -165,6 +176,8 @@ class Sponsorship(BudgetAggregate):
     def invoice(self, fapiao: dict[str, Any], meta: dict[str, Any]) -> None:
         """A fapiao for the cash part, or for one instalment of it."""
         self._must_be("invoice", SIGNED, INVOICED)
+        if self.currency != "CNY":
+            raise InvalidCommand(f"must be CNY: the sponsorship is in {self.currency}", "currency")
         if not self.cash_minor:
             raise WrongState(
                 f"sponsorship {self.id} is given in kind only: no fapiao is issued for it",

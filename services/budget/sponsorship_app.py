@@ -16,7 +16,7 @@ from services.common.errors import Conflict, InvalidCommand, NotFound, about
 
 from . import sponsorship_commands as c
 from .domain import Income
-from .sponsorship import Sponsorship, SponsorshipPlan, with_package
+from .sponsorship import Prospectus, Sponsorship, SponsorshipPlan, with_package
 from .vat import split_gross
 
 SPONSORSHIP = "sponsorship"  # the ledger line and income source of what sponsors pay
@@ -46,6 +46,26 @@ class SponsorshipUseCases:
         )
         self.save(plan)
         return self.packages(conference_id)
+
+    def publish_prospectus(
+        self, conference_id: str, cmd: c.PublishProspectus, ctx: CommandContext
+    ) -> dict[str, Any]:
+        """The prospectus of the plan in force, published in its languages."""
+        self._ledger_for_command(conference_id, ctx)
+        if self.sponsorship_plan(conference_id) is None:
+            raise InvalidCommand(
+                f"conference {conference_id} has no sponsorship plan to present: add its "
+                "packages first",
+                "conference_id",
+            )
+        prospectus = Prospectus.made(
+            Prospectus.ProspectusPublished,
+            uuid.uuid4(),
+            languages=list(cmd.languages),
+            meta=ctx.meta(conference_id),
+        )
+        self.save(prospectus)
+        return {**self.packages(conference_id), "languages": prospectus.languages}
 
     def sponsorship_plan(self, conference_id: str) -> SponsorshipPlan | None:
         plans = self.index.of(conference_id, "SponsorshipPlanApproved")
@@ -139,8 +159,6 @@ class SponsorshipUseCases:
             "issued_on": cmd.issued_on.isoformat(),
             "instalment": cmd.instalment,
         }
-        if sponsorship.currency != "CNY":
-            raise InvalidCommand("a fapiao is in yuan: the sponsorship is not", "gross_minor")
         sponsorship.invoice(fapiao, ctx.meta(sponsorship.conference_id))
         self.save(sponsorship)
         return sponsorship.view()

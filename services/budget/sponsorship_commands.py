@@ -17,6 +17,11 @@ class AddPackage:
 
 
 @dataclass(frozen=True)
+class PublishProspectus:
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AddProspect:
     sponsor: str
     level: str | None = None

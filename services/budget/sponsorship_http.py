@@ -26,6 +26,12 @@ class SponsorshipEndpoints:
     def list_sponsor_packages(self, conference_id):
         return self.budget.packages(conference_id)
 
+    @http("POST", "/conferences/<string:conference_id>/sponsorship/prospectus")
+    @command("PublishProspectus", s.PublishProspectusSchema, status=201)
+    def publish_prospectus(self, cmd, ctx, conference_id):
+        """{"languages": ["zh", "en"]} (a translation checked besides Chinese)"""
+        return self.budget.publish_prospectus(conference_id, cmd, ctx)
+
     @http("POST", "/conferences/<string:conference_id>/sponsors")
     @command("AddSponsorProspect", s.AddProspectSchema, status=201)
     def add_sponsor_prospect(self, cmd, ctx, conference_id):

@@ -11,7 +11,14 @@ from services.common.fields import currency, day, text, token
 from services.common.planned import count, many_of, one_of
 
 from . import sponsorship_commands as commands
-from .events import BENEFITS, CONTACT_CHANNELS, LEVELS, PAYMENT_METHODS, SPONSOR_FORMS
+from .events import (
+    BENEFITS,
+    CONTACT_CHANNELS,
+    LANGUAGES,
+    LEVELS,
+    PAYMENT_METHODS,
+    SPONSOR_FORMS,
+)
 from .events.sponsorship import InKindItem, Instalment
 
 
@@ -32,6 +39,17 @@ class AddPackageSchema(Loads):
     def _gives_something(self, data, **kwargs):
         if "benefits" in data and not data["benefits"]:
             raise ValidationError("must name at least one benefit", "benefits")
+
+
+class PublishProspectusSchema(Loads):
+    command = commands.PublishProspectus
+
+    languages = many_of(LANGUAGES, required=True)
+
+    @validates_schema
+    def _some_language(self, data, **kwargs):
+        if "languages" in data and not data["languages"]:
+            raise ValidationError("must name the languages it is published in", "languages")
 
 
 class AddProspectSchema(Loads):

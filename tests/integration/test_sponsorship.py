@@ -40,7 +40,7 @@ FAPIAO = {
     "gross_minor": 20_000_000,
     "actor": "qian.li",
 }
-VERIFIED_BY_SPONSORSHIP = ("1.4.4", "7.1.2", "7.2.1", "7.2.2", "7.2.3", "7.2.4", "7.2.5",
+VERIFIED_BY_SPONSORSHIP = ("1.4.4", "7.1.2", "7.1.3", "7.2.1", "7.2.2", "7.2.3", "7.2.4", "7.2.5",
                            "23.3.1", "23.3.2")  # fmt: skip
 
 
@@ -55,6 +55,8 @@ def test_a_sponsor_is_sold_a_package_pays_in_instalments_into_the_ledger_and_che
 
     refused_and_nothing_stored(system, at)
     ok(budget.post(f"{at}/sponsorship/packages", GOLD), 201)
+    languages = {"languages": ["zh", "en"], "actor": "zhao.min"}
+    ok(budget.post(f"{at}/sponsorship/prospectus", languages), 201)
     sid = ok(budget.post(f"{at}/sponsors", {"sponsor": "Acme 医药", "actor": "zhao.min"}), 201)[
         "sponsorship_id"
     ]

@@ -170,6 +170,17 @@ def test_a_plan_names_each_package_once_and_a_sponsor_signs_only_a_package_of_it
     assert event_types(app).count("SponsorshipPlanApproved") == 2
 
 
+def test_a_prospectus_presents_the_plan_in_force_in_its_languages(app, conference_id):
+    languages = c.PublishProspectus(("zh", "en"))
+    with pytest.raises(InvalidCommand, match="no sponsorship plan to present"):
+        app.publish_prospectus(conference_id, languages, ORGANIZER)
+    app.add_package(conference_id, GOLD, ORGANIZER)
+    published = app.publish_prospectus(conference_id, languages, ORGANIZER)
+    assert published["languages"] == ["zh", "en"]
+    assert [p["name"] for p in published["packages"]] == ["Gold"]
+    assert event_types(app)[-1] == "ProspectusPublished"
+
+
 def test_each_benefit_of_the_package_is_delivered_once_with_its_proof(app, conference_id):
     app.add_package(conference_id, GOLD, ORGANIZER)
     sid = negotiating(app, conference_id)
@@ -205,6 +216,9 @@ def test_a_fapiaos_gross_splits_into_net_and_tax_to_the_fen(gross, rate, net, ta
     ("schema", "body", "field"),
     [
         (s.AdvanceSponsorshipSchema, {"to": "contacted"}, "channel"),
+        (s.PublishProspectusSchema, {"languages": []}, "languages"),
+        (s.PublishProspectusSchema, {"languages": ["zh", "zh"]}, "languages"),
+        (s.PublishProspectusSchema, {"languages": ["klingon"]}, "languages"),
         (s.AdvanceSponsorshipSchema, {"to": "signed"}, "to"),
         (s.AddPackageSchema, {"name": "G", "level": "gold", "price_minor": 0, "slots": 1,
                               "benefits": ["logo"]}, "price_minor"),

@@ -213,3 +213,13 @@ def test_revenue_target_sends_the_margin_in_basis_points_and_shows_behind(fake, 
     fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/revenue/check")] = (200, answer)
     run(capsys, "revenue", "check", CONFERENCE_ID, "--as-of", "2027-04-02")
     assert sent(fake)[1] == {"as_of": "2027-04-02"}
+
+
+def test_prospectus_names_its_languages(fake, capsys):
+    answer = {"currency": "CNY", "packages": [], "languages": ["zh", "en"]}
+    fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/sponsorship/prospectus")] = (201, answer)
+    code, out, _ = run(
+        capsys, "sponsor", "prospectus", CONFERENCE_ID, "--language", "zh", "--language", "en"
+    )
+    assert code == 0 and "published in zh, en" in out
+    assert sent(fake)[1] == {"languages": ["zh", "en"]}

@@ -684,7 +684,7 @@ BUDGET_EMITS = {
     "SponsorNegotiationStarted", "SponsorSigned", "SponsorInvoiceIssued", "SponsorshipPaid",
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
-    "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget",
+    "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
 }  # fmt: skip
 
 

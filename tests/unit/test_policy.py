@@ -84,6 +84,7 @@ EXPECTED = {
     "ExportLedgerCsv": READERS,
     "GetContractAccount": READERS,
     "AddSponsorPackage": ORGANIZERS | {"sponsorship", "finance"},
+    "PublishProspectus": ORGANIZERS | {"sponsorship", "finance"},
     "AddSponsorProspect": ORGANIZERS | {"sponsorship", "finance"},
     "AdvanceSponsorship": ORGANIZERS | {"sponsorship", "finance"},
     "SignSponsor": ORGANIZERS | {"sponsorship", "finance"},

@@ -52,7 +52,7 @@ class SponsorshipPlanApproved(EventSchema):
     in_kind_items = fields.List(Part(InKindItem), validate=validate.Length(max=100))
 
 
-class ProspectusPublished(PlannedEvent):
+class ProspectusPublished(EventSchema):
     """The sponsorship prospectus was approved and published, its translations checked
     (7.1.3)."""
 
