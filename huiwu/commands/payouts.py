@@ -72,16 +72,29 @@ def advance_reconcile(ctx: Context, args: argparse.Namespace) -> int:
     }
     path = f"/advances/{path_segment(args.advance_id)}/reconcile"
     a = ctx.client.post(SERVICE, path, body)
-    text = output.fields(
+    return ctx.show(a, advance_text(a))
+
+
+def advance_show(ctx: Context, args: argparse.Namespace) -> int:
+    """Show a cash advance: its holder, amount, and how it was reconciled."""
+    a = ctx.client.get(SERVICE, f"/advances/{path_segment(args.advance_id)}")
+    return ctx.show(a, advance_text(a))
+
+
+def advance_text(a: dict[str, Any]) -> str:
+    currency = a.get("currency") or "CNY"
+    reconciled = a.get("reconciled")
+    return output.fields(
         [
             ("advance", a.get("advance_id")),
             ("holder", a.get("holder")),
+            ("purpose", a.get("purpose")),
             ("advanced", from_minor(a.get("amount_minor", 0), currency)),
-            ("spent", from_minor(a.get("spent_minor", 0), currency)),
-            ("returned", from_minor(a.get("returned_minor", 0), currency)),
+            ("spent", from_minor(a.get("spent_minor", 0), currency) if reconciled else None),
+            ("returned", from_minor(a.get("returned_minor", 0), currency) if reconciled else None),
+            ("reconciled", "yes" if reconciled else "no"),
         ]
     )
-    return ctx.show(a, text)
 
 
 def add_parsers(
@@ -113,3 +126,5 @@ def add_parsers(
     )
     reconciled.add_argument("--returned", default="0", metavar="AMOUNT", help="cash handed back")
     reconciled.add_argument("--currency", default="CNY")
+    shown = command(advance, "show", advance_show)
+    shown.add_argument("advance_id", metavar="ADVANCE_ID")

@@ -16,7 +16,14 @@ from services.budget import commands as bc
 from services.budget import revenue_commands as c
 from services.budget import revenue_schemas as s
 from services.budget.revenue import is_behind
-from tests.unit.budget_support import ORGANIZER, Upstream, budget_app, deliver, line
+from tests.unit.budget_support import (
+    ORGANIZER,
+    Upstream,
+    budget_app,
+    deliver,
+    event_types,
+    line,
+)
 
 DUE = dt.date(2027, 4, 1)
 PLANNED = 1_000_000  # 10 000.00 of registration income planned
@@ -32,7 +39,12 @@ def app():
 
 @pytest.fixture
 def upstream(app):
-    upstream = Upstream(str(uuid.uuid4()))
+    return opened_with_budget(app, str(uuid.uuid4()))
+
+
+def opened_with_budget(app, conference_id: str) -> Upstream:
+    """The conference opened, its budget approved: venue, registration and sponsorship."""
+    upstream = Upstream(conference_id)
     deliver(app, upstream.conference_opened())
     lines = (
         line("venue", 500_000),
@@ -119,6 +131,28 @@ def test_a_target_set_again_replaces_the_old_one_and_warns_anew(app, upstream):
     assert warnings(app) == [("registration", "behind")] * 2
     [shown] = app.revenue(conference_id, DUE)["targets"]
     assert (shown["percent"], shown["behind"]) == (40, True)
+
+
+def test_a_fresh_store_fed_the_same_logs_and_commands_warns_the_same(app, upstream):
+    """Invariant 6: the day of each check is the upstream event's or the command's, so a
+    rebuild decides as the live store did, whatever the day it runs."""
+
+    def live(app, upstream):
+        conference_id = upstream.conference_id
+        target = c.SetRevenueTarget("registration", DUE, percent=60)
+        app.set_revenue_target(conference_id, target, ORGANIZER)
+        deliver(app, paid(upstream, 100_000, occurred_at="2027-03-20T02:00:00+00:00"))
+        deliver(app, paid(upstream, 100_000))  # after the day: behind
+        deliver(app, paid(upstream, 500_000))  # back
+        return event_types(app), app.figures(conference_id).lines(), warnings(app)
+
+    first = live(app, upstream)
+    again = budget_app()
+    try:
+        assert live(again, opened_with_budget(again, upstream.conference_id)) == first
+    finally:
+        again.close()
+    assert first[2] == [("registration", "behind"), ("registration", "back")]
 
 
 def test_no_budget_approved_no_warning(app):

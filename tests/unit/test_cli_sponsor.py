@@ -167,7 +167,8 @@ def test_honorarium_pay_sends_the_gross_in_fen_and_shows_the_tax(fake, capsys):
 
 def test_advance_issue_and_reconcile_with_receipts_per_line(fake, capsys):
     advance = {"advance_id": "a1", "holder": "Zhao", "amount_minor": 200_000,
-               "spent_minor": 150_050, "returned_minor": 49_950}  # fmt: skip
+               "currency": "CNY", "reconciled": True, "spent_minor": 150_050,
+               "returned_minor": 49_950}  # fmt: skip
     fake.routes[("POST", f"/conferences/{CONFERENCE_ID}/advances")] = (201, advance)
     fake.routes[("POST", "/advances/a1/reconcile")] = (200, advance)
     code, out, _ = run(
@@ -190,6 +191,10 @@ def test_advance_issue_and_reconcile_with_receipts_per_line(fake, capsys):
         ],
         "returned_minor": 49_950,
     }
+    fake.routes[("GET", "/advances/a1")] = (200, advance)
+    code, out, _ = run(capsys, "advance", "show", "a1")
+    shown = {line.split()[0]: line.split(None, 1)[1] for line in out.splitlines() if line}
+    assert code == 0 and (shown["reconciled"], shown["returned"]) == ("yes", "499.50 CNY")
 
 
 def test_revenue_target_sends_the_margin_in_basis_points_and_shows_behind(fake, capsys):
