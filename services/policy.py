@@ -139,6 +139,7 @@ POLICY: dict[str, Rule] = {
     "AdvanceSponsorship": _change(ORGANIZER, "sponsorship", "finance"),
     "SignSponsor": _change(ORGANIZER, "sponsorship", "finance"),
     "IssueSponsorInvoice": _change(ORGANIZER, "finance"),
+    "ReverseSponsorInvoice": _change(ORGANIZER, "finance"),
     "RecordSponsorPayment": _change(ORGANIZER, "finance"),
     "DeliverSponsorBenefit": _change(ORGANIZER, "sponsorship", "finance"),
     "ThankSponsor": _change(ORGANIZER, "sponsorship", "finance"),

@@ -17,7 +17,7 @@ from services.budget.events import (
     PAYMENT_METHODS,
     SPONSOR_FORMS,
 )
-from services.common.fapiao import FAPIAO_MEDIA, FAPIAO_TYPES, TAX_RATES
+from services.common.fapiao import FAPIAO_MEDIA, FAPIAO_TYPES, REVERSAL_REASONS, TAX_RATES
 
 from .. import output
 from ..client import path_segment
@@ -159,6 +159,23 @@ def sponsor_invoice(ctx: Context, args: argparse.Namespace) -> int:
         if getattr(args, key) is not None:
             body[key] = getattr(args, key)
     answer = ctx.client.post(SERVICE, f"{_sponsorship(args)}/invoices", body)
+    return ctx.show(answer, sponsorship_text(answer))
+
+
+def sponsor_reverse(ctx: Context, args: argparse.Namespace) -> int:
+    """Record a red-letter fapiao taking back all or part of one issued to a sponsor."""
+    body: dict[str, Any] = {
+        "red_fapiao_number": args.red,
+        "reason": args.reason,
+        "reversed_on": (args.on or today_in()).isoformat(),
+        **ctx.caller(),
+    }
+    if args.amount:
+        body["gross_minor"] = to_minor(args.amount, "CNY")
+    if args.confirmation:
+        body["red_confirmation_number"] = args.confirmation
+    path = f"{_sponsorship(args)}/invoices/{path_segment(args.fapiao)}/reverse"
+    answer = ctx.client.post(SERVICE, path, body)
     return ctx.show(answer, sponsorship_text(answer))
 
 
@@ -324,6 +341,13 @@ def add_parsers(
     invoiced.add_argument("--buyer-tax-id", dest="buyer_tax_id")
     invoiced.add_argument("--instalment", type=int, metavar="N")
     invoiced.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
+    reversed_ = on_sponsorship("reverse", sponsor_reverse)
+    reversed_.add_argument("--fapiao", required=True, metavar="NUMBER", help="the one reversed")
+    reversed_.add_argument("--red", required=True, metavar="NUMBER", help="the red-letter one")
+    reversed_.add_argument("--reason", required=True, choices=REVERSAL_REASONS)
+    reversed_.add_argument("--amount", metavar="AMOUNT", help="gross taken back (default: all)")
+    reversed_.add_argument("--confirmation", metavar="NUMBER", help="红字确认单 number")
+    reversed_.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
     paid = on_sponsorship("pay", sponsor_pay)
     paid.add_argument("--amount", metavar="AMOUNT", help="cash received")
     paid.add_argument("--currency", default="CNY")

@@ -99,6 +99,8 @@ class Sponsorship(BudgetAggregate):
         self.delivered: dict[str, str] = {}  # benefit -> its proof
         self.invoiced_minor = 0
         self.fapiao_numbers: list[str] = []
+        self.fapiaos: dict[str, dict[str, int]] = {}  # number -> its gross, rate, reversed
+        self.red_numbers: list[str] = []
         self.paid_minor = 0
         self.received_minor = 0  # value of the in-kind items received
         self.received_items = 0
@@ -212,6 +214,51 @@ class Sponsorship(BudgetAggregate):
         self.state = INVOICED
         self.invoiced_minor += gross_minor
         self.fapiao_numbers.append(fapiao_number)
+        self.fapiaos[fapiao_number] = {
+            "gross_minor": gross_minor,
+            "tax_rate_bp": tax_rate_bp,
+            "reversed_minor": 0,
+        }
+
+    def reverse_invoice(self, reversal: dict[str, Any], meta: dict[str, Any]) -> None:
+        """A red-letter fapiao (红字发票) takes back all or part of one issued: an error, a
+        discount, a cancellation. What it takes back may be invoiced again."""
+        self._must_be("reverse a fapiao of", INVOICED, PAID, CANCELLED)
+        number = reversal["fapiao_number"]
+        issued = self.fapiaos.get(number)
+        if issued is None:
+            raise InvalidCommand(f"no fapiao {number} was issued to this sponsor", "fapiao_number")
+        if reversal["red_fapiao_number"] in self.red_numbers:
+            raise Conflict(
+                f"red-letter fapiao {reversal['red_fapiao_number']} is recorded already",
+                "red_fapiao_number",
+            )
+        left = issued["gross_minor"] - issued["reversed_minor"]
+        if reversal["gross_minor"] > left:
+            raise InvalidCommand(
+                f"must be at most what fapiao {number} still holds, {left}", "gross_minor"
+            )
+        self._reversed(**reversal, partial=reversal["gross_minor"] < left, meta=meta)
+
+    @event("SponsorInvoiceReversed")
+    def _reversed(
+        self,
+        fapiao_number: str,
+        red_fapiao_number: str,
+        net_minor: int,
+        tax_rate_bp: int,
+        tax_minor: int,
+        gross_minor: int,
+        currency: str,
+        reason: str,
+        partial: bool,
+        reversed_on: str,
+        meta: dict[str, Any],
+        red_confirmation_number: str | None = None,
+    ) -> None:
+        self.fapiaos[fapiao_number]["reversed_minor"] += gross_minor
+        self.invoiced_minor -= gross_minor
+        self.red_numbers.append(red_fapiao_number)
 
     def pay(self, payment: dict[str, Any], meta: dict[str, Any]) -> None:
         """Cash received: the whole cash part or an instalment; settled when all is in."""
@@ -334,6 +381,7 @@ class Sponsorship(BudgetAggregate):
             "in_kind_received_minor": self.received_minor,
             "contacts": list(self.contacts),
             "fapiao_numbers": list(self.fapiao_numbers),
+            "fapiaos": {number: dict(f) for number, f in self.fapiaos.items()},
             "benefits": list(self.benefits),
             "delivered": dict(self.delivered),
             "thanked": self.thanked,

@@ -163,6 +163,36 @@ class SponsorshipUseCases:
         self.save(sponsorship)
         return sponsorship.view()
 
+    def reverse_sponsor_invoice(
+        self,
+        sponsorship_id: str,
+        fapiao_number: str,
+        cmd: c.ReverseSponsorInvoice,
+        ctx: CommandContext,
+    ) -> dict:
+        """A red-letter fapiao against one issued: all it still holds unless `gross_minor`."""
+        sponsorship = self.sponsorship(sponsorship_id)
+        issued = sponsorship.fapiaos.get(fapiao_number)
+        rate = issued["tax_rate_bp"] if issued else 0
+        held = issued["gross_minor"] - issued["reversed_minor"] if issued else 0
+        gross = cmd.gross_minor if cmd.gross_minor is not None else held
+        net, tax = split_gross(gross, rate)
+        reversal = {
+            "fapiao_number": fapiao_number,
+            "red_fapiao_number": cmd.red_fapiao_number,
+            "red_confirmation_number": cmd.red_confirmation_number,
+            "net_minor": net,
+            "tax_rate_bp": rate,
+            "tax_minor": tax,
+            "gross_minor": gross,
+            "currency": "CNY",
+            "reason": cmd.reason,
+            "reversed_on": cmd.reversed_on.isoformat(),
+        }
+        sponsorship.reverse_invoice(reversal, ctx.meta(sponsorship.conference_id))
+        self.save(sponsorship)
+        return sponsorship.view()
+
     def pay_sponsor(
         self, sponsorship_id: str, cmd: c.RecordSponsorPayment, ctx: CommandContext
     ) -> dict:

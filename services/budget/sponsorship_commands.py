@@ -65,6 +65,17 @@ class IssueSponsorInvoice:
 
 
 @dataclass(frozen=True)
+class ReverseSponsorInvoice:
+    """A red-letter fapiao for all that `fapiao_number` holds, or `gross_minor` of it."""
+
+    red_fapiao_number: str
+    reason: str
+    reversed_on: dt.date
+    gross_minor: int | None = None
+    red_confirmation_number: str | None = None
+
+
+@dataclass(frozen=True)
 class RecordSponsorPayment:
     """Cash received (`amount_minor`, `currency`) or an item received in kind (`in_kind`)."""
 

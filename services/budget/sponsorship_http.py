@@ -68,6 +68,13 @@ class SponsorshipEndpoints:
         "medium": "digital", "issued_on": "2027-02-10", "gross_minor": 10000000}"""
         return self.budget.invoice_sponsor(sponsorship_id, cmd, ctx)
 
+    @http("POST", f"{AT}/invoices/<string:fapiao_number>/reverse")
+    @command("ReverseSponsorInvoice", s.ReverseSponsorInvoiceSchema, scope="sponsorship_scope")
+    def reverse_sponsor_invoice(self, cmd, ctx, sponsorship_id, fapiao_number):
+        """{"red_fapiao_number": "25332000000087654321", "reason": "error",
+        "reversed_on": "2027-02-12"} (all it holds, or "gross_minor" of it)"""
+        return self.budget.reverse_sponsor_invoice(sponsorship_id, fapiao_number, cmd, ctx)
+
     @http("POST", f"{AT}/payments")
     @command("RecordSponsorPayment", s.RecordSponsorPaymentSchema, scope="sponsorship_scope")
     def record_sponsor_payment(self, cmd, ctx, sponsorship_id):
@@ -94,6 +101,6 @@ class SponsorshipEndpoints:
         """{"reason": "budget cut at the sponsor"}"""
         return self.budget.cancel_sponsorship(sponsorship_id, cmd, ctx)
 
-    def sponsorship_scope(self, sponsorship_id):
+    def sponsorship_scope(self, sponsorship_id, **_):
         """The conference a sponsorship belongs to, for the policy."""
         return Target(self.budget.sponsorship(sponsorship_id).conference_id)

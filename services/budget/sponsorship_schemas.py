@@ -114,6 +114,16 @@ class IssueSponsorInvoiceSchema(Loads):
             raise ValidationError("is required on a vat_special fapiao", "buyer_tax_id")
 
 
+class ReverseSponsorInvoiceSchema(Loads):
+    command = commands.ReverseSponsorInvoice
+
+    red_fapiao_number = fapiao.fapiao_number(required=True)
+    reason = one_of(*fapiao.REVERSAL_REASONS)
+    reversed_on = day(required=True)
+    gross_minor = positive_minor(load_default=None)
+    red_confirmation_number = token(32, load_default=None)
+
+
 class RecordSponsorPaymentSchema(Loads):
     command = commands.RecordSponsorPayment
 

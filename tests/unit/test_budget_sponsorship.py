@@ -107,6 +107,41 @@ def test_cash_is_received_only_once_invoiced_and_never_past_what_is_owed(app, co
     assert app.figures(conference_id).lines() == {}
 
 
+def test_a_fapiao_is_reversed_by_a_red_letter_one_and_what_it_took_back_invoiced_again(
+    app, conference_id
+):
+    app.add_package(conference_id, GOLD, ORGANIZER)
+    sid = negotiating(app, conference_id)
+    app.sign_sponsor(sid, c.SignSponsor("Gold", DAY), ORGANIZER)
+    invoice(app, sid, 20_000_000)
+    red = "25332000000087654321"
+    partly = c.ReverseSponsorInvoice(red, "discount", DAY, gross_minor=1_060_000)
+    after = app.reverse_sponsor_invoice(sid, FAPIAO, partly, ORGANIZER)
+    assert after["invoiced_minor"] == 18_940_000
+    assert after["fapiaos"][FAPIAO]["reversed_minor"] == 1_060_000
+    reversed_ = [  # the red fapiao's amounts: 1 060.00 at 6% is 1 000.00 and 60.00
+        app.to_domain_event(n)
+        for n in app.select_notifications(1, 1000)
+        if n.topic.endswith("SponsorInvoiceReversed")
+    ]
+    [red_letter] = reversed_
+    assert (red_letter.net_minor, red_letter.tax_minor, red_letter.partial) == (
+        1_000_000,
+        60_000,
+        True,
+    )
+    with pytest.raises(Conflict, match="recorded already"):
+        app.reverse_sponsor_invoice(sid, FAPIAO, partly, ORGANIZER)
+    too_much = c.ReverseSponsorInvoice("25332000000011111111", "error", DAY, 18_940_001)
+    with pytest.raises(InvalidCommand, match="at most what fapiao"):
+        app.reverse_sponsor_invoice(sid, FAPIAO, too_much, ORGANIZER)
+    with pytest.raises(InvalidCommand) as unknown:
+        app.reverse_sponsor_invoice(sid, "99999999", partly, ORGANIZER)
+    assert unknown.value.field == "fapiao_number"
+    invoice(app, sid, 1_060_000, number="25332000000022222222")  # the discount put right
+    assert app.sponsorship(sid).invoiced_minor == 20_000_000
+
+
 def test_an_in_kind_sponsor_is_paid_by_valued_receipts_with_no_fapiao_and_no_cash_income(
     app, conference_id
 ):
@@ -217,6 +252,8 @@ def test_a_fapiaos_gross_splits_into_net_and_tax_to_the_fen(gross, rate, net, ta
     [
         (s.AdvanceSponsorshipSchema, {"to": "contacted"}, "channel"),
         (s.PublishProspectusSchema, {"languages": []}, "languages"),
+        (s.ReverseSponsorInvoiceSchema, {"red_fapiao_number": "12345678", "reason": "whim",
+                                         "reversed_on": "2027-03-01"}, "reason"),
         (s.PublishProspectusSchema, {"languages": ["zh", "zh"]}, "languages"),
         (s.PublishProspectusSchema, {"languages": ["klingon"]}, "languages"),
         (s.AdvanceSponsorshipSchema, {"to": "signed"}, "to"),

@@ -228,3 +228,24 @@ def test_prospectus_names_its_languages(fake, capsys):
     )
     assert code == 0 and "published in zh, en" in out
     assert sent(fake)[1] == {"languages": ["zh", "en"]}
+
+
+def test_reverse_names_the_fapiao_in_the_path_and_sends_the_red_one(fake, capsys):
+    path = f"{AT}/invoices/25332000000012345678/reverse"
+    fake.routes[("POST", path)] = (200, SPONSORSHIP)
+    code, _, _ = run(
+        capsys,
+        *("sponsor", "reverse", SPONSORSHIP_ID, "--fapiao", "25332000000012345678"),
+        *("--red", "25332000000087654321", "--reason", "discount", "--amount", "10600"),
+        *("--on", "2027-02-12"),
+    )
+    assert code == 0
+    assert sent(fake) == (
+        path,
+        {
+            "red_fapiao_number": "25332000000087654321",
+            "reason": "discount",
+            "reversed_on": "2027-02-12",
+            "gross_minor": 1_060_000,
+        },
+    )

@@ -685,6 +685,7 @@ BUDGET_EMITS = {
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
     "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
+    "SponsorInvoiceReversed",
 }  # fmt: skip
 
 

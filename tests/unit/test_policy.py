@@ -89,6 +89,7 @@ EXPECTED = {
     "AdvanceSponsorship": ORGANIZERS | {"sponsorship", "finance"},
     "SignSponsor": ORGANIZERS | {"sponsorship", "finance"},
     "IssueSponsorInvoice": ORGANIZERS | {"finance"},
+    "ReverseSponsorInvoice": ORGANIZERS | {"finance"},
     "RecordSponsorPayment": ORGANIZERS | {"finance"},
     "DeliverSponsorBenefit": ORGANIZERS | {"sponsorship", "finance"},
     "ThankSponsor": ORGANIZERS | {"sponsorship", "finance"},

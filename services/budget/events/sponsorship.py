@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.common import fapiao
 from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, many_of, one_of
+from services.common.planned import count, flag, many_of, one_of
 
 from .vocabulary import (
     BENEFITS,
@@ -132,7 +132,7 @@ class SponsorInvoiceIssued(fapiao.Buyer, fapiao.Amounts, EventSchema):
     issued_on = day(required=True)
 
 
-class SponsorInvoiceReversed(fapiao.Amounts, PlannedEvent):
+class SponsorInvoiceReversed(fapiao.Amounts, EventSchema):
     """A sponsor's fapiao was reversed by a red-letter fapiao (红字发票) naming it: a
     cancelled or reduced sponsorship, or an error."""
 
