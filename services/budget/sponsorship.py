@@ -26,7 +26,6 @@ from .domain import BudgetAggregate
 
 PROSPECT, CONTACTED, NEGOTIATING = "prospect", "contacted", "negotiating"
 SIGNED, INVOICED, PAID, CANCELLED = "signed", "invoiced", "paid", "cancelled"
-STATES = (PROSPECT, CONTACTED, NEGOTIATING, SIGNED, INVOICED, PAID, CANCELLED)
 BEFORE_SIGNING = (PROSPECT, CONTACTED, NEGOTIATING)
 SINCE_SIGNING = (SIGNED, INVOICED, PAID)
 # A package's slot is taken from signing until a cancellation frees it.
@@ -234,6 +233,8 @@ class Sponsorship(BudgetAggregate):
                 "red_fapiao_number",
             )
         left = issued["gross_minor"] - issued["reversed_minor"]
+        if left == 0:
+            raise Conflict(f"fapiao {number} is reversed in full already", "fapiao_number")
         if reversal["gross_minor"] > left:
             raise InvalidCommand(
                 f"must be at most what fapiao {number} still holds, {left}", "gross_minor"
