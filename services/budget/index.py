@@ -41,3 +41,8 @@ class AggregateIndex:
     def of(self, conference_id: str, created_by: str) -> list[UUID]:
         self.catch_up()
         return list(self.ids.get((str(conference_id), created_by), ()))
+
+    def conferences(self, created_by: str) -> list[str]:
+        """The conferences with at least one aggregate created by that event."""
+        self.catch_up()
+        return sorted({conference for conference, name in self.ids if name == created_by})

@@ -63,6 +63,18 @@ class RevenueUseCases:
         self.save(*self._revenue_checked(conference_id, [], meta, as_of))
         return self.revenue(conference_id, as_of)
 
+    def check_all_revenue(self, ctx: CommandContext, as_of: dt.date | None = None) -> list[str]:
+        """The timer's round: every conference with a target checked as of a day (today);
+        the conferences where a target warned or cleared."""
+        as_of = as_of or today()
+        changed = []
+        for conference_id in self.index.conferences("RevenueTargetSet"):
+            checked = self._revenue_checked(conference_id, [], ctx.meta(conference_id), as_of)
+            if checked:
+                self.save(*checked)
+                changed.append(conference_id)
+        return changed
+
     def _targets(self, conference_id: str) -> list[RevenueTarget]:
         """The target in force per line: the latest set."""
         latest: dict[str, RevenueTarget] = {}

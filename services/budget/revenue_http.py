@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from nameko.web.handlers import http
 
+from services.common.domain import CommandContext
 from services.common.http import command, query
+from services.common.providers import every
 
 from . import revenue_schemas as s
 
 AT = "/conferences/<string:conference_id>/revenue"
+SYSTEM_ACTOR = "budget"  # who checks on the timer
+log = logging.getLogger(__name__)
 
 
 class RevenueEndpoints:
@@ -28,3 +34,15 @@ class RevenueEndpoints:
     @query("GetRevenue", s.CheckRevenueSchema)
     def get_revenue(self, q, conference_id):
         return self.budget.revenue(conference_id, q.as_of)
+
+    @every("revenue_check_interval")
+    def revenue_timer(self):
+        """Check every conference's revenue targets as of today: a day passed with no
+        income may put a line behind."""
+        try:
+            changed = self.budget.check_all_revenue(CommandContext.new(SYSTEM_ACTOR))
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            log.exception("checking revenue targets failed")
+            return
+        if changed:
+            log.info("revenue targets changed in %d conferences", len(changed))

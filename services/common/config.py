@@ -78,6 +78,7 @@ class Settings:
     consumer_retry_delay: float = 0.2
     overdue_interval: float = 3600.0
     order_expiry_interval: float = 60.0
+    revenue_check_interval: float = 3600.0
     log_level: str = "INFO"
     failpoints: frozenset[str] = frozenset()
     broker_passwords: dict[str, str] = field(default_factory=dict)
@@ -127,6 +128,7 @@ class Settings:
             consumer_retry_delay=_float(env, "HUIWU_CONSUMER_RETRY_DELAY", 0.2),
             overdue_interval=_float(env, "HUIWU_OVERDUE_INTERVAL", 3600.0),
             order_expiry_interval=_float(env, "HUIWU_ORDER_EXPIRY_INTERVAL", 60.0),
+            revenue_check_interval=_float(env, "HUIWU_REVENUE_CHECK_INTERVAL", 3600.0),
             log_level=(env.get("HUIWU_LOG_LEVEL") or "INFO").upper(),
             failpoints=frozenset(
                 part.strip() for part in env.get("HUIWU_FAILPOINTS", "").split(",") if part.strip()

@@ -155,6 +155,16 @@ def test_a_fresh_store_fed_the_same_logs_and_commands_warns_the_same(app, upstre
     assert first[2] == [("registration", "behind"), ("registration", "back")]
 
 
+def test_the_timer_round_checks_every_conference_with_a_target_as_of_its_day(app, upstream):
+    conference_id = upstream.conference_id
+    app.set_revenue_target(conference_id, c.SetRevenueTarget("registration", DUE), ORGANIZER)
+    assert warnings(app) == []  # set before its day
+    assert app.check_all_revenue(ORGANIZER, DUE - dt.timedelta(days=1)) == []
+    assert app.check_all_revenue(ORGANIZER, DUE) == [conference_id]
+    assert app.check_all_revenue(ORGANIZER, DUE) == []  # once per crossing
+    assert warnings(app) == [("registration", "behind")]
+
+
 def test_no_budget_approved_no_warning(app):
     upstream = Upstream(str(uuid.uuid4()))
     deliver(app, upstream.conference_opened())
