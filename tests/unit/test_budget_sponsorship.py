@@ -140,6 +140,12 @@ def test_a_fapiao_is_reversed_by_a_red_letter_one_and_what_it_took_back_invoiced
     assert unknown.value.field == "fapiao_number"
     invoice(app, sid, 1_060_000, number="25332000000022222222")  # the discount put right
     assert app.sponsorship(sid).invoiced_minor == 20_000_000
+    rest = c.ReverseSponsorInvoice("25332000000033333333", "error", DAY)  # all it still holds
+    after = app.reverse_sponsor_invoice(sid, FAPIAO, rest, ORGANIZER)
+    assert after["fapiaos"][FAPIAO]["reversed_minor"] == 20_000_000
+    again = c.ReverseSponsorInvoice("25332000000044444444", "error", DAY)
+    with pytest.raises(Conflict, match="reversed in full already"):
+        app.reverse_sponsor_invoice(sid, FAPIAO, again, ORGANIZER)
 
 
 def test_an_in_kind_sponsor_is_paid_by_valued_receipts_with_no_fapiao_and_no_cash_income(
