@@ -102,6 +102,8 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
             budget.approve(list(cmd.approvers), cmd.reason, cmd.note, cmd.overrun_margin_bp, meta)
         ledger = self._ledger(conference_id, meta)
         checked = self._check_overruns(ledger, [], meta, budget) if cmd.scope == CONFERENCE else []
+        if cmd.scope == CONFERENCE:  # a revised plan may put revenue behind, or back
+            checked += self._revenue_checked(conference_id, [], meta, today(), budget)
         self.save(budget, *_new(ledger), *checked)
         return budget
 

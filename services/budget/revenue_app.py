@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from services.common.domain import CommandContext
 
 from . import revenue_commands as c
+from .domain import Budget
 from .revenue import RevenueTarget, income_of, planned_income
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the default conference time zone (design, 8)
@@ -84,11 +85,17 @@ class RevenueUseCases:
         return [latest[line] for line in sorted(latest)]
 
     def _revenue_checked(
-        self, conference_id: str, changed: list[Any], meta: dict[str, Any], as_of: dt.date
+        self,
+        conference_id: str,
+        changed: list[Any],
+        meta: dict[str, Any],
+        as_of: dt.date,
+        budget: Budget | None = None,
     ) -> list[Any]:
-        """The targets that warn or clear once `changed` is saved."""
+        """The targets that warn or clear once `changed` is saved (and `budget`, a version
+        approved now, is in force)."""
         targets = self._targets(conference_id)
-        return self._observe_revenue(conference_id, targets, changed, meta, as_of)
+        return self._observe_revenue(conference_id, targets, changed, meta, as_of, budget)
 
     def _revenue_after(
         self, conference_id: str, changed: list[Any], meta: dict[str, Any], as_of: dt.date
@@ -106,8 +113,9 @@ class RevenueUseCases:
         changed: list[Any],
         meta: dict[str, Any],
         as_of: dt.date,
+        budget: Budget | None = None,
     ) -> list[Any]:
-        budget = self._budget_or_none(conference_id, "conference")
+        budget = budget or self._budget_or_none(conference_id, "conference")
         if budget is None or budget.approved is None or not targets:
             return []  # nothing planned: nothing to be behind
         planned = planned_income(budget.approved["lines"])

@@ -165,6 +165,25 @@ def test_the_timer_round_checks_every_conference_with_a_target_as_of_its_day(app
     assert warnings(app) == [("registration", "behind")]
 
 
+def test_a_revision_of_the_plan_puts_revenue_behind_or_back_at_once(app, upstream):
+    conference_id = upstream.conference_id
+    income = bc.RecordIncome("registration", 600_000, "CNY", source="registration")
+    app.record_income(conference_id, income, ORGANIZER)
+    target = c.SetRevenueTarget("registration", dt.date(2000, 1, 1), percent=60)
+    app.set_revenue_target(conference_id, target, ORGANIZER)  # 6 000.00 of 10 000.00: 60%
+
+    def revise(planned):
+        lines = (line("venue", 500_000), line("registration", planned, income=True))
+        app.set_budget(conference_id, bc.SetBudget(lines=lines, currency="CNY"), ORGANIZER)
+        revision = bc.ApproveBudget(approvers=("Chen",), reason="income")
+        app.approve_budget(conference_id, revision, ORGANIZER)
+
+    revise(1_000_001)  # 60% of it is 600 000.60: behind by less than a fen
+    assert warnings(app) == [("registration", "behind")]
+    revise(900_000)
+    assert warnings(app) == [("registration", "behind"), ("registration", "back")]
+
+
 def test_no_budget_approved_no_warning(app):
     upstream = Upstream(str(uuid.uuid4()))
     deliver(app, upstream.conference_opened())
