@@ -52,6 +52,13 @@ class RevenueTarget(BudgetAggregate):
         self.percent = percent
         self.margin_bp = margin_bp
         self.behind = False
+        self.seen_on: str | None = None  # the latest day it warned or cleared as of
+
+    def day(self, as_of: dt.date) -> dt.date:
+        """The day a check counts as of: never before one the target already decided on
+        (a timer's today, a late upstream event), so that a day once past stays past."""
+        seen = dt.date.fromisoformat(self.seen_on) if self.seen_on else as_of
+        return max(as_of, seen)
 
     def figure(
         self,
@@ -64,7 +71,7 @@ class RevenueTarget(BudgetAggregate):
         return {
             "line": self.line,
             "due_on": self.due_on,
-            "as_of": as_of.isoformat(),
+            "as_of": self.day(as_of).isoformat(),
             "planned_minor": planned,
             "expected_minor": planned * self.percent // 100,
             "income_minor": income,
@@ -105,6 +112,7 @@ class RevenueTarget(BudgetAggregate):
         meta: dict[str, Any],
     ) -> None:
         self.behind = True
+        self.seen_on = as_of
 
     @event("RevenueBackOnTarget")
     def _back(
@@ -122,3 +130,4 @@ class RevenueTarget(BudgetAggregate):
         meta: dict[str, Any],
     ) -> None:
         self.behind = False
+        self.seen_on = as_of

@@ -162,6 +162,7 @@ def test_the_timer_round_checks_every_conference_with_a_target_as_of_its_day(app
     assert app.check_all_revenue(ORGANIZER, DUE - dt.timedelta(days=1)) == []
     assert app.check_all_revenue(ORGANIZER, DUE) == [conference_id]
     assert app.check_all_revenue(ORGANIZER, DUE) == []  # once per crossing
+    assert app.check_all_revenue(ORGANIZER, DUE - dt.timedelta(days=1)) == []  # stays past
     assert warnings(app) == [("registration", "behind")]
 
 
