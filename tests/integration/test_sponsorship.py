@@ -1,7 +1,9 @@
 """The sponsorship pipeline against real processes, on both stores: a package sold over
 HTTP, a sponsor taken from prospect to paid in two instalments, its cash in the ledger and
-the settlement statement, a step out of turn refused by its state, bad input refused by
-field with nothing stored, and checklist's sponsorship entries verified by the events."""
+the settlement statement, a sponsor paid in kind, a prospect dropped, a step out of turn
+refused by its state, bad input refused by field with nothing stored, and checklist's
+sponsorship entries verified by the events (an in-kind sponsor owes no cash and no fapiao;
+a cancelled prospect is no longer waited for)."""
 
 from __future__ import annotations
 
@@ -79,10 +81,17 @@ def test_a_sponsor_is_sold_a_package_pays_in_instalments_into_the_ledger_and_che
         {"logo": "web.png"},
     )
 
+    in_kind_sponsor_thanked(system, at)
+    dropped = ok(budget.post(f"{at}/sponsors", {"sponsor": "Dropped Co", "actor": "li"}), 201)
+    cancelled = f"/sponsorships/{dropped['sponsorship_id']}"
+    ok(budget.post(f"{cancelled}/advance", {"to": "contacted", "channel": "email", "actor": "li"}))
+    ok(budget.post(f"{cancelled}/cancel", {"reason": "no budget this year", "actor": "li"}))
+
     ledger = ok(budget.get(f"{at}/ledger"))
     assert income(ledger, "sponsorship") == 20_000_000
     assert ok(budget.get(f"{at}/settlement"))["income_minor"] == 20_000_000
-    [gold] = ok(budget.get(f"{at}/sponsorship/packages"))["packages"]
+    gold, bags = ok(budget.get(f"{at}/sponsorship/packages"))["packages"]
+    assert (bags["name"], bags["signed"], bags["left"]) == ("Bags", 1, 0)
     assert (gold["signed"], gold["left"]) == (1, 1)
     for code in VERIFIED_BY_SPONSORSHIP:
         wait_entry(system, conference_id, code, timeout=60.0, status="verified")
@@ -90,6 +99,30 @@ def test_a_sponsor_is_sold_a_package_pays_in_instalments_into_the_ledger_and_che
     if "HUIWU_DATA_DIR" in system.store_env:  # the command line once: the store is no matter
         listed = huiwu(system, "sponsor", "list", conference_id)
         assert "Acme 医药" in listed and "paid" in listed and "200,000.00 CNY" in listed
+
+
+def in_kind_sponsor_thanked(system: System, at: str) -> None:
+    """A sponsor giving goods only: paid by its valued receipt, no fapiao, no ledger income;
+    the rules on cash (7.2.5, 23.3.2) do not wait for it, the thanks (23.3.1) do."""
+    budget = system["budget"]
+    bags = {"name": "Bags", "level": "in_kind", "price_minor": 3_000_000, "slots": 1,
+            "benefits": ["bag_insert"], "actor": "zhao.min"}  # fmt: skip
+    ok(budget.post(f"{at}/sponsorship/packages", bags), 201)
+    sid = ok(budget.post(f"{at}/sponsors", {"sponsor": "Bags Ltd", "actor": "li"}), 201)[
+        "sponsorship_id"
+    ]
+    step = f"/sponsorships/{sid}"
+    for channel in ("letter", "call"):
+        ok(budget.post(f"{step}/advance", {"to": "contacted", "channel": channel, "actor": "li"}))
+    ok(budget.post(f"{step}/advance", {"to": "negotiating", "actor": "li"}))
+    item = {"kind": "goods", "description": "500 tote bags", "value_minor": 3_000_000}
+    signing = {"package": "Bags", "signed_on": "2027-02-01", "form": "in_kind",
+               "in_kind": [item], "actor": "li"}  # fmt: skip
+    ok(budget.post(f"{step}/sign", signing))
+    paid = ok(budget.post(f"{step}/payments", {"received_on": "2027-05-01", "in_kind": item,
+                                               "actor": "li"}))  # fmt: skip
+    assert (paid["state"], paid["paid_minor"]) == ("paid", 0)
+    ok(budget.post(f"{step}/thanks", {"channel": "wechat", "actor": "li"}))
 
 
 def income(ledger: dict[str, Any], line: str) -> int:
