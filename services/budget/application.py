@@ -37,13 +37,17 @@ from .domain import (
     settlement_id,
 )
 from .events import CATALOG
+from .index import AggregateIndex
+from .payouts_app import PayoutUseCases
+from .revenue_app import RevenueUseCases, day_of, today
+from .sponsorship_app import SponsorshipUseCases
 
 DEFAULT_CURRENCY = "CNY"  # the book currency of a conference that names none (design, 8)
 CONFERENCE = "conference"  # the scope whose budget the ledger is checked against
 Refresh = Callable[[], Any]
 
 
-class BudgetApplication(ServiceApplication):
+class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, ServiceApplication):
     name = "budget"
     # A budget, a ledger and a contract's account are read for each event about them;
     # snapshots keep that read short however long their history grows.
@@ -60,6 +64,7 @@ class BudgetApplication(ServiceApplication):
         super().__init__(env, on_saved)
         self.refresh_conferences = refresh_conferences
         self.books = Books(self)
+        self.index = AggregateIndex(self)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
         _publishable(objs)
@@ -97,6 +102,8 @@ class BudgetApplication(ServiceApplication):
             budget.approve(list(cmd.approvers), cmd.reason, cmd.note, cmd.overrun_margin_bp, meta)
         ledger = self._ledger(conference_id, meta)
         checked = self._check_overruns(ledger, [], meta, budget) if cmd.scope == CONFERENCE else []
+        if cmd.scope == CONFERENCE:  # a revised plan may put revenue behind, or back
+            checked += self._revenue_checked(conference_id, [], meta, today(), budget)
         self.save(budget, *_new(ledger), *checked)
         return budget
 
@@ -169,7 +176,8 @@ class BudgetApplication(ServiceApplication):
             fapiao_number=cmd.fapiao_number,
             meta=ctx.meta(conference_id),
         )
-        self.save(*_new(ledger), income)
+        behind = self._revenue_after(conference_id, [income], ctx.meta(conference_id), today())
+        self.save(*_new(ledger), income, *behind)
         return self.entry(conference_id, income.id)
 
     def pay_vendor(self, contract_id: str, cmd: c.PayVendor, ctx: CommandContext) -> dict:
@@ -258,6 +266,7 @@ class BudgetApplication(ServiceApplication):
         meta = CommandContext.caused_by(envelope).meta(conference_id)
         ledger = self._ledger(conference_id, meta)
         changed = [*_new(ledger), *react(self, envelope, payload, ledger, meta)]
+        changed += self._revenue_after(conference_id, changed, meta, day_of(envelope.occurred_at))
         _publishable(changed)
         processing_event.collect_events(*changed)
 

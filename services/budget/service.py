@@ -12,9 +12,12 @@ from services.policy import Target
 
 from . import schemas as s
 from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
+from .payouts_http import PayoutEndpoints
+from .revenue_http import RevenueEndpoints
+from .sponsorship_http import SponsorshipEndpoints
 
 
-class Service(HuiwuService):
+class Service(SponsorshipEndpoints, PayoutEndpoints, RevenueEndpoints, HuiwuService):
     name = "budget"
     budget = Use("budget")
     views = Use("views")

@@ -101,6 +101,7 @@ class Settings:
     target_check_interval: float = 3600.0
     quota_nearly_percent: int = 90
     badge_font: Path | None = None  # a TrueType font with CJK glyphs, embedded in badges
+    revenue_check_interval: float = 3600.0
     log_level: str = "INFO"
     failpoints: frozenset[str] = frozenset()
     broker_passwords: dict[str, str] = field(default_factory=dict)
@@ -160,6 +161,7 @@ class Settings:
             target_check_interval=_float(env, "HUIWU_TARGET_CHECK_INTERVAL", 3600.0),
             quota_nearly_percent=_int(env, "HUIWU_QUOTA_NEARLY_PERCENT", 90),
             badge_font=Path(env["HUIWU_BADGE_FONT"]) if env.get("HUIWU_BADGE_FONT") else None,
+            revenue_check_interval=_float(env, "HUIWU_REVENUE_CHECK_INTERVAL", 3600.0),
             log_level=(env.get("HUIWU_LOG_LEVEL") or "INFO").upper(),
             failpoints=frozenset(
                 part.strip() for part in env.get("HUIWU_FAILPOINTS", "").split(",") if part.strip()

@@ -686,6 +686,12 @@ BUDGET_EMITS = {
     "BudgetAlertSet", "BudgetWarningRaised", "BudgetOverrunWarning", "BudgetOverrunCleared",
     "LedgerOpened", "IncomeRecorded", "IncomeReversed", "ExpenseRecorded", "CommitmentApproved",
     "CommitmentCancelled", "PayableDue", "VendorPaid", "SettlementCompleted",
+    "SponsorshipPlanApproved", "SponsorProspectAdded", "SponsorContacted",
+    "SponsorNegotiationStarted", "SponsorSigned", "SponsorInvoiceIssued", "SponsorshipPaid",
+    "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
+    "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
+    "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
+    "SponsorInvoiceReversed",
 }  # fmt: skip
 
 

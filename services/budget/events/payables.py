@@ -98,7 +98,7 @@ class VendorSettled(PlannedEvent):
     fapiao_complete = flag(required=True)
 
 
-class CashAdvanceIssued(PlannedEvent):
+class CashAdvanceIssued(EventSchema):
     """Cash was drawn in advance for what is paid on the spot: speakers' fees (9.2.1),
     petty cash and on-site needs (14.2.3), with its receipt forms."""
 
@@ -108,7 +108,7 @@ class CashAdvanceIssued(PlannedEvent):
     holder = text(200, required=True)
 
 
-class CashAdvanceReconciled(PlannedEvent):
+class CashAdvanceReconciled(EventSchema):
     """A cash advance was accounted for: what was spent (with signed receipts) and what
     came back make up what was advanced."""
 
@@ -124,6 +124,37 @@ class CashAdvanceReconciled(PlannedEvent):
         if None not in (spent, back) and spent + back != data.get("advanced_minor"):
             raise ValidationError(
                 f"must be spent_minor + returned_minor = {spent + back}", "advanced_minor"
+            )
+
+
+class HonorariumBooked(EventSchema):
+    """A speaker's honorarium was paid and booked (9.3.4): `gross_minor` is the expense on
+    the budget line (`category`), `iit_withheld_minor` the individual income tax withheld on
+    it as labour remuneration (劳务报酬: `taxable_minor` is the gross less 800 yuan up to
+    4 000, else less 20%; taxed at `tax_rate_bp` less `quick_deduction_minor`), and
+    `amount_minor` the net the speaker received: net = gross - withheld."""
+
+    speaker = text(200, required=True)
+    speaker_id = fields.UUID()
+    category = one_of(*LINES)
+    gross_minor = money_minor(required=True)
+    taxable_minor = money_minor(required=True)
+    tax_rate_bp = fields.Integer(
+        strict=True, required=True, validate=validate.OneOf((2000, 3000, 4000))
+    )
+    quick_deduction_minor = money_minor(required=True)
+    iit_withheld_minor = money_minor(required=True)
+    amount_minor = money_minor(required=True)
+    currency = fields.String(required=True, validate=validate.Equal("CNY"))
+    paid_on = day(required=True)
+    method = one_of(*PAYMENT_METHODS, required=False)
+
+    @validates_schema
+    def _net_is_gross_less_tax(self, data, **kwargs):
+        gross, withheld = data.get("gross_minor"), data.get("iit_withheld_minor")
+        if None not in (gross, withheld) and data.get("amount_minor") != gross - withheld:
+            raise ValidationError(
+                f"must be gross_minor - iit_withheld_minor = {gross - withheld}", "amount_minor"
             )
 
 
@@ -160,6 +191,7 @@ TYPES = {
     "VendorSettled": VendorSettled,
     "CashAdvanceIssued": CashAdvanceIssued,
     "CashAdvanceReconciled": CashAdvanceReconciled,
+    "HonorariumBooked": HonorariumBooked,
     "VolunteerAllowancePaid": VolunteerAllowancePaid,
     "ReimbursementPaid": ReimbursementPaid,
 }

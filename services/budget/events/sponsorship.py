@@ -5,9 +5,9 @@ in-kind items and benefits, its fapiao, payments and settlement, and the thanks.
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
-from services.common.catalog import Part
+from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, many_of, one_of
+from services.common.planned import count, flag, many_of, one_of
 
 from .vocabulary import (
     BENEFITS,
@@ -28,6 +28,8 @@ class Package(Schema):
     price_minor = money_minor(required=True)
     slots = count(minimum=1, maximum=1000)
     benefits = many_of(BENEFITS, required=True)
+    # what the package is sold as ("Gold", "Lanyard partner"); a plan names each once
+    name = text(100)
 
 
 class InKindItem(Schema):
@@ -38,7 +40,7 @@ class InKindItem(Schema):
     value_minor = money_minor(required=True)
 
 
-class SponsorshipPlanApproved(PlannedEvent):
+class SponsorshipPlanApproved(EventSchema):
     """The sponsorship plan, its packages and forms, was approved (1.4.4, 7.1.2), with
     its target from the revenue goal (7.1.1) and the in-kind items it seeks instead of
     cash (`in_kind_items`: venue, media partnership, goods, staff, each with its value,
@@ -50,24 +52,31 @@ class SponsorshipPlanApproved(PlannedEvent):
     in_kind_items = fields.List(Part(InKindItem), validate=validate.Length(max=100))
 
 
-class ProspectusPublished(PlannedEvent):
+class ProspectusPublished(EventSchema):
     """The sponsorship prospectus was approved and published, its translations checked
     (7.1.3)."""
 
     languages = many_of(LANGUAGES, required=True)
 
 
-class SponsorProspectAdded(PlannedEvent):
+class SponsorProspectAdded(EventSchema):
     """A prospective sponsor was listed (7.2.1); its sponsorship starts here."""
 
     sponsor = text(200, required=True)
     level = one_of(*LEVELS, required=False)
 
 
-class SponsorContacted(PlannedEvent):
+class SponsorContacted(EventSchema):
     """A prospect was contacted: by letter or email (7.2.2), by a call or a visit (7.2.3)."""
 
     channel = one_of(*CONTACT_CHANNELS)
+
+
+class SponsorNegotiationStarted(EventSchema):
+    """A contacted sponsor is negotiating a package (7.2.4, before the signature); `level`
+    is the one discussed."""
+
+    level = one_of(*LEVELS, required=False)
 
 
 class Instalment(Schema):
@@ -75,7 +84,7 @@ class Instalment(Schema):
     amount_minor = money_minor(required=True)
 
 
-class SponsorSigned(PlannedEvent):
+class SponsorSigned(EventSchema):
     """A sponsor signed for a package (7.2.4). `amount_minor` is the package's whole value;
     `cash_minor` is paid by the `instalments`, the rest given `in_kind`; rules filter on
     `form`, so that they wait for no payment from an in-kind sponsor."""
@@ -89,6 +98,8 @@ class SponsorSigned(PlannedEvent):
     instalments = fields.List(Part(Instalment), validate=validate.Length(max=24))
     benefits = many_of(BENEFITS)
     signed_on = day()
+    # the name of the plan's package signed for (Package.name)
+    package = text(100)
 
     @validates_schema
     def _adds_up(self, data, **kwargs):
@@ -110,7 +121,7 @@ class SponsorSigned(PlannedEvent):
             raise ValidationError("must be empty for a cash sponsorship", "in_kind")
 
 
-class SponsorInvoiceIssued(fapiao.Buyer, fapiao.Amounts, PlannedEvent):
+class SponsorInvoiceIssued(fapiao.Buyer, fapiao.Amounts, EventSchema):
     """A fapiao was issued to the sponsor for its payment (7.2.5, 23.3.2), or for one
     instalment of it."""
 
@@ -121,7 +132,7 @@ class SponsorInvoiceIssued(fapiao.Buyer, fapiao.Amounts, PlannedEvent):
     issued_on = day(required=True)
 
 
-class SponsorInvoiceReversed(fapiao.Amounts, PlannedEvent):
+class SponsorInvoiceReversed(fapiao.Amounts, EventSchema):
     """A sponsor's fapiao was reversed by a red-letter fapiao (红字发票) naming it: a
     cancelled or reduced sponsorship, or an error."""
 
@@ -133,7 +144,7 @@ class SponsorInvoiceReversed(fapiao.Amounts, PlannedEvent):
     reversed_on = day(required=True)
 
 
-class SponsorshipPaid(PlannedEvent):
+class SponsorshipPaid(EventSchema):
     """A sponsor's payment arrived: the whole cash part, or one instalment of it (then
     SponsorshipSettled says when all is in)."""
 
@@ -146,7 +157,7 @@ class SponsorshipPaid(PlannedEvent):
     booked_minor = money_minor()
 
 
-class InKindReceived(PlannedEvent):
+class InKindReceived(EventSchema):
     """An in-kind item of a sponsorship was received (2.1.6)."""
 
     kind = one_of(*IN_KIND)
@@ -155,7 +166,7 @@ class InKindReceived(PlannedEvent):
     currency = currency(required=True)
 
 
-class SponsorshipSettled(PlannedEvent):
+class SponsorshipSettled(EventSchema):
     """All a sponsorship promised is in: its cash in full and its in-kind items received
     (7.2.5, 23.3.2)."""
 
@@ -164,20 +175,20 @@ class SponsorshipSettled(PlannedEvent):
     in_kind_received = count()
 
 
-class SponsorBenefitDelivered(PlannedEvent):
+class SponsorBenefitDelivered(EventSchema):
     """A benefit of the package was delivered to the sponsor (5.2.5 for the website)."""
 
     benefit = one_of(*BENEFITS)
     proof_ref = token(100)
 
 
-class SponsorThanked(PlannedEvent):
+class SponsorThanked(EventSchema):
     """The sponsor was thanked after the event (23.3.1)."""
 
     channel = one_of(*CONTACT_CHANNELS)
 
 
-class SponsorshipCancelled(PlannedEvent):
+class SponsorshipCancelled(EventSchema):
     """A sponsorship was cancelled; undoes SponsorSigned."""
 
     reason = text(1000, required=True)
@@ -189,6 +200,7 @@ TYPES = {
     "ProspectusPublished": ProspectusPublished,
     "SponsorProspectAdded": SponsorProspectAdded,
     "SponsorContacted": SponsorContacted,
+    "SponsorNegotiationStarted": SponsorNegotiationStarted,
     "SponsorSigned": SponsorSigned,
     "SponsorInvoiceIssued": SponsorInvoiceIssued,
     "SponsorInvoiceReversed": SponsorInvoiceReversed,
