@@ -225,8 +225,10 @@ class UpstreamQueueConsumer(QueueConsumer):
     """The consumer of a service's upstream queues. Their messages are doorbells (the log
     is the truth; docs/architecture.md, "Consume"): each is noted where it is delivered,
     in this consumer's own green thread, rather than on a worker of its own, and acked
-    with the ones before it, `ACK_EVERY` at a time or within `ACK_WITHIN` seconds (a
-    message redelivered after a crash before its ack is a duplicate, judged as one).
+    with the ones before it: every `ACK_EVERY`, or when the consumer turns to the broker
+    again `ACK_WITHIN` seconds or more after the first was noted (within its one-second
+    wait when no more come). A message redelivered after a crash before its ack is a
+    duplicate, judged as one.
 
     A message that cannot be decoded (not JSON, a content type other than JSON), which
     kombu's consumer would ack away, goes to the service's dead letters with why."""
