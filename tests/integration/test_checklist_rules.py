@@ -560,7 +560,12 @@ def test_count_rule_verifies_at_its_target_and_a_compensation_drops_it_again(sys
     wait_entry(system, conference_id, "10.1.4", status="in_progress", members=1, percent=100)
     registration.emit("FapiaoIssued", fapiao, **fapiao_of(order, attendees[0]))
     wait_entry(system, conference_id, "15.3.4", status="in_progress", members=1, percent=0)
-    handed_over = {"fapiao_number": FAPIAO_NUMBER, "how": "onsite", "signed_for": True}
+    handed_over = {
+        "fapiao_number": FAPIAO_NUMBER,
+        "how": "onsite",
+        "signed_for": True,
+        "handed_on": "2027-05-20",
+    }
     registration.emit("FapiaoHandedOver", fapiao, **handed_over)
     wait_entry(system, conference_id, "15.3.4", status="in_progress", members=1, percent=100)
 
