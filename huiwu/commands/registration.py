@@ -28,6 +28,7 @@ from .. import output
 from ..client import ServiceError, path_segment
 from ..money import from_minor, normalise_currency, to_minor
 from ..progress import Progress
+from . import reconcile
 from .context import Context, UsageError, today_in
 from .plan import XLSX_TYPE, row_error
 
@@ -618,6 +619,7 @@ def add_parsers(
     denied.add_argument("--reason", required=True, type=non_blank)
     shown = command(order, "show", order_show)
     shown.add_argument("order_id", metavar="ORDER_ID")
+    reconcile.add_order_parsers(order, command)
 
     voucher = group("voucher", "vouchers: passes and discounts (registration service)")
     issued = command(voucher, "issue", voucher_issue)

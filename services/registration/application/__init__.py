@@ -14,6 +14,7 @@ from .incoming import IncomingCases
 from .kits_and_badges import KitAndBadgeCases
 from .orders import OrderCases
 from .payments import PaymentCases
+from .reconcile import ReconcileCases
 from .setup import SetupCases
 from .targets import TargetCases
 from .waitlist import OFFER_HOURS, WaitlistCases, new_code
@@ -32,6 +33,7 @@ class RegistrationApplication(
     FollowUpCases,
     CheckInCases,
     KitAndBadgeCases,
+    ReconcileCases,
 ):
     """Every use case of registration, on one store."""
 
