@@ -366,6 +366,7 @@ def voucher_issue(ctx: Context, args: argparse.Namespace) -> int:
         if args.value is None:
             raise UsageError("--value", f"a {args.mode} voucher needs an amount in major units")
         body["value"] = to_minor(args.value, args.currency)
+        body["currency"] = normalise_currency(args.currency)  # checked: the conference's
     elif args.mode == "percent":
         if args.value is None or not args.value.isdigit() or not 1 <= int(args.value) <= 100:
             raise UsageError("--value", "a percent voucher needs a whole percentage, 1 to 100")

@@ -150,6 +150,7 @@ class IssueVoucher:
     max_usages: int = 1
     ticket_type: str | None = None
     valid_until: dt.date | None = None
+    currency: str | None = None  # of a set price or an amount off: the conference's
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from services.common.store import ChangedMeanwhile
 from .. import commands as c
 from ..domain import Quota, Voucher, WaitlistEntry, voucher_id
 from ..domain import fees as fee_rules
+from ..domain.currency import check_currency
 from .base import RegistrationBase, check_consents, day, sha256
 
 # How long a waiting-list offer holds its place.
@@ -36,6 +37,8 @@ class WaitlistCases(RegistrationBase):
         """A voucher with a new code (shown once, in the answer; never published)."""
         conference = self._conference(conference_id)
         setup = self._setup(conference)
+        if cmd.currency is not None:
+            check_currency(setup.currency, cmd.currency)
         if cmd.ticket_type and cmd.ticket_type not in fee_rules.ticket_types(setup.fees):
             raise InvalidCommand(f"unknown ticket type {cmd.ticket_type!r}", field="ticket_type")
         code = new_code()

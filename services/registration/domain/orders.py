@@ -10,6 +10,8 @@ from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict, InvalidCommand
 
+from .currency import check_currency
+
 PENDING_APPROVAL = "pending_approval"
 AWAITING_PAYMENT = "awaiting_payment"
 PAID = "paid"
@@ -183,10 +185,7 @@ class Order(Aggregate):
         self._refuse_ended("a payment cannot be recorded; refund it instead")
         if self.status == PENDING_APPROVAL:
             raise OrderNotOpen(f"order {self.id} waits for approval and cannot be paid yet")
-        if currency != self.currency:
-            raise InvalidCommand(
-                f"must be the order's currency {self.currency}, got {currency}", field="currency"
-            )
+        check_currency(self.currency, currency)  # the order's is the conference's
         if amount_minor <= 0:
             raise InvalidCommand("must be more than 0", field="amount_minor")
         self._payment_received(
