@@ -35,6 +35,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         conferences=KnownConferences(directory, following.refresher("checklist")),
         clock=clock,
         quota_nearly_percent=settings.quota_nearly_percent,
+        offer_hours=settings.waitlist_offer_hours,
     )
     open_orders = OpenOrders(parts.db)
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))

@@ -5,7 +5,7 @@ attendees, and on site: check-in codes, check-ins, kits and badges. Each takes
 `save`."""
 
 from .attendees import AttendeeCases
-from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, OFFER_HOURS, REQUIRED_CONSENT, check_publishable
 from .checkins import CheckInCases
 from .fapiao import FapiaoCases
 from .follow_up import FollowUpCases
@@ -17,7 +17,7 @@ from .payments import PaymentCases
 from .reconcile import ReconcileCases
 from .setup import SetupCases
 from .targets import TargetCases
-from .waitlist import OFFER_HOURS, WaitlistCases, new_code
+from .waitlist import WaitlistCases, new_code
 
 
 class RegistrationApplication(
