@@ -4,8 +4,8 @@ nothing; budget books the conference's ledger in USD."""
 
 from __future__ import annotations
 
-from tests.integration.test_registration import attendee, fee, order
-from tests.support.slice import ok, open_conference
+from tests.integration.test_registration import attendee, fee, huiwu, order
+from tests.support.slice import ok
 from tests.support.system import wait_until
 
 FULL = {"category": "delegate", "ticket_type": "full", "label": "全程", "price_minor": 40_000}
@@ -15,7 +15,14 @@ REFUSED = "the conference is in USD, not CNY"
 def test_a_conference_in_usd_refuses_cny_and_books_its_ledger_in_usd(system):
     system.start("checklist", "registration", "budget")
     registration, budget = system["registration"], system["budget"]
-    conference_id = open_conference(system, currency="USD", exclude=[str(n) for n in range(2, 25)])
+    # opened from the command line, as an organiser does: section 1 alone
+    conference_id = huiwu(
+        system,
+        *("conference", "open", "--name", "Pacific Forum", "--start", "2027-05-12"),
+        *("--end", "2027-05-14", "--city", "Hangzhou", "--attendance", "300"),
+        *("--profile", "academic", "--currency", "usd"),
+        *(arg for n in range(2, 25) for arg in ("--exclude", str(n))),
+    ).strip()
     shown = ok(system["checklist"].get(f"/conferences/{conference_id}"))
     assert shown["currency"] == "USD"
     fees = f"/conferences/{conference_id}/fees"

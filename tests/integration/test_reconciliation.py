@@ -5,7 +5,7 @@ anew; a test in another currency is refused and stores nothing."""
 
 from __future__ import annotations
 
-from tests.integration.test_registration import attendee, fee, order
+from tests.integration.test_registration import attendee, fee, huiwu, order
 from tests.support.slice import ok, open_conference
 from tests.support.upstream import wait_entry
 
@@ -85,3 +85,13 @@ def test_orders_reconciled_verify_23_1_3_and_a_channel_test_verifies_10_1_6(syst
     # a body with a stray field is refused by name
     stray = registration.post(f"{base}/reconcile", {"actor": "li", "all": True})
     assert stray.status == 400 and "all" in stray.json["errors"]
+
+    # the command line, as finance runs it: nothing changed since, nothing recorded
+    out = huiwu(system, "order", "reconcile", "--conference", conference_id)
+    assert out.strip() == "2 orders reconciled (0 recorded): 2 settled, 0 not settled"
+    out = huiwu(
+        system,
+        *("payment", "test-channel", "alipay", "--conference", conference_id),
+        *("--amount", "0.01", "--payment-ref", "2027030122001", "--refund-ref", "2027030122002"),
+    )
+    assert out.strip() == "alipay tested: 0.01 CNY paid and refunded"
