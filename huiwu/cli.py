@@ -300,6 +300,7 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
         help="leave this section, item or entry out of the plan (repeatable)",
     )
     opened.add_argument("--timezone", type=timezone, default=commands.DEFAULT_TIMEZONE)
+    opened.add_argument("--currency", default="CNY", help="ISO 4217 code of its money (CNY)")
     opened.add_argument(
         "--setting",
         action="append",

@@ -11,6 +11,7 @@ from typing import Any
 from .. import output
 from ..client import ServiceError, path_segment
 from ..money import from_minor
+from . import reconcile
 from .context import Context, UsageError
 from .plan import XLSX_TYPE, row_error
 
@@ -80,3 +81,4 @@ def add_parsers(group: Callable, command: Callable) -> None:
         "file", metavar="FILE", help="the bank's export: CSV (UTF-8 or GB18030) or XLSX"
     )
     imported.add_argument("--conference", required=True, metavar="ID")
+    reconcile.add_payment_parsers(payment, command)

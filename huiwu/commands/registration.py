@@ -28,6 +28,7 @@ from .. import output
 from ..client import ServiceError, path_segment
 from ..money import from_minor, normalise_currency, to_minor
 from ..progress import Progress
+from . import reconcile
 from .context import Context, UsageError, today_in
 from .plan import XLSX_TYPE, row_error
 
@@ -365,6 +366,7 @@ def voucher_issue(ctx: Context, args: argparse.Namespace) -> int:
         if args.value is None:
             raise UsageError("--value", f"a {args.mode} voucher needs an amount in major units")
         body["value"] = to_minor(args.value, args.currency)
+        body["currency"] = normalise_currency(args.currency)  # checked: the conference's
     elif args.mode == "percent":
         if args.value is None or not args.value.isdigit() or not 1 <= int(args.value) <= 100:
             raise UsageError("--value", "a percent voucher needs a whole percentage, 1 to 100")
@@ -618,6 +620,7 @@ def add_parsers(
     denied.add_argument("--reason", required=True, type=non_blank)
     shown = command(order, "show", order_show)
     shown.add_argument("order_id", metavar="ORDER_ID")
+    reconcile.add_order_parsers(order, command)
 
     voucher = group("voucher", "vouchers: passes and discounts (registration service)")
     issued = command(voucher, "issue", voucher_issue)

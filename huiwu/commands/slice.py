@@ -38,6 +38,7 @@ def conference_open(ctx: Context, args: argparse.Namespace) -> int:
         "include": args.include,
         "exclude": args.exclude,
         "timezone": args.timezone,
+        "currency": args.currency.strip().upper(),
         **({"settings": settings_given(args.setting)} if args.setting else {}),
         **ctx.caller(),
     }
@@ -95,6 +96,7 @@ def conference_show(ctx: Context, args: argparse.Namespace) -> int:
                 ("name", c.get("name")),
                 ("dates", f"{c.get('starts_on')} .. {c.get('ends_on')} ({c.get('timezone')})"),
                 ("city", c.get("city")),
+                ("currency", c.get("currency", "CNY")),
                 ("attendance", c.get("expected_attendance")),
                 ("profile", c.get("profile")),
                 ("plan", f"{c.get('template')}, {c.get('entries')} entries"),

@@ -264,7 +264,7 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
         if react is None:
             return
         meta = CommandContext.caused_by(envelope).meta(conference_id)
-        ledger = self._ledger(conference_id, meta)
+        ledger = self._ledger(conference_id, meta, opened_in(envelope, payload))
         changed = [*_new(ledger), *react(self, envelope, payload, ledger, meta)]
         changed += self._revenue_after(conference_id, changed, meta, day_of(envelope.occurred_at))
         _publishable(changed)
@@ -469,15 +469,17 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
         return self.books.entries_of(conference_id)
 
     # -- the conference and its book currency --------------------------------------------
-    def _ledger(self, conference_id: str, meta: dict[str, Any]) -> Ledger:
+    def _ledger(
+        self, conference_id: str, meta: dict[str, Any], currency: str = DEFAULT_CURRENCY
+    ) -> Ledger:
         """The conference's ledger, opened now (pending) if it is not yet: by checklist's
         ConferenceOpened, or by whatever event of the conference comes first (the logs of
-        two upstreams may be read in either order), in the conference's currency: CNY,
-        as long as a conference names none."""
+        two upstreams may be read in either order), in the conference's currency
+        (ConferenceOpened's; CNY for a conference that names none)."""
         try:
             return self.repository.get(ledger_id(conference_id))
         except AggregateNotFoundError:
-            return Ledger(currency=DEFAULT_CURRENCY, meta=meta)
+            return Ledger(currency=currency, meta=meta)
 
     def _ledger_for_command(self, conference_id: str, ctx: CommandContext) -> Ledger:
         """A command's conference must be one checklist opened: its ledger is open."""
@@ -533,6 +535,13 @@ def _publishable(aggregates: Any) -> None:
 
 # Fields of the ledger's sums: past the largest amount only by adding amounts up.
 SUMS = {"committed_minor", "actual_minor", "approved_minor", "total_minor", "due_minor"}
+
+
+def opened_in(envelope: Any, payload: dict[str, Any]) -> str:
+    """The book currency an upstream event says: the conference's, when checklist opens it."""
+    if (envelope.service, envelope.event_type) == ("checklist", "ConferenceOpened"):
+        return payload.get("currency") or DEFAULT_CURRENCY
+    return DEFAULT_CURRENCY
 
 
 def _new(aggregate: Any) -> list[Any]:

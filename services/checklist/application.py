@@ -74,6 +74,7 @@ class ChecklistApplication(ServiceApplication):
             expected_attendance=cmd.expected_attendance,
             profile=cmd.profile,
             timezone=cmd.timezone,
+            currency=cmd.currency,
             template=template.name,
             entry_codes=[e.code for e in selected],
             selection={"include": sorted(cmd.include), "exclude": sorted(cmd.exclude)},

@@ -18,6 +18,7 @@ class OpenConference:
     expected_attendance: int
     profile: str
     timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"  # of its money: fees, payments, the ledger
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     conference_id: uuid.UUID | None = None  # a caller may choose the id (replays)

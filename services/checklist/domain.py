@@ -71,8 +71,10 @@ class Conference(Aggregate):
         entry_codes: list[str],
         meta: dict[str, Any],
         selection: dict[str, list[str]] | None = None,
+        currency: str = "CNY",  # a conference opened before it names none: CNY
     ) -> None:
         self.name = name
+        self.currency = currency
         self.starts_on = starts_on
         self.ends_on = ends_on
         self.city = city

@@ -5,6 +5,7 @@ YAML: a subscriber may import it alone."""
 from marshmallow import Schema, fields, validate
 
 from services.common.catalog import EventCatalog, EventSchema
+from services.common.fields import currency
 
 PROFILES = ("academic", "business", "corporate_annual")
 PHASES = ("before", "onsite", "after")
@@ -50,6 +51,8 @@ class ConferenceOpened(EventSchema):
     template = fields.String(required=True)
     entry_codes = fields.List(fields.String(), required=True)
     selection = fields.Dict(load_default=None, allow_none=True)
+    # added: the currency of the conference's money; an event from before it is in CNY
+    currency = currency(load_default="CNY")
 
 
 class ConferenceSettingsChanged(EventSchema):

@@ -16,7 +16,7 @@ from marshmallow import (
 
 from services.common.as_of import LastEventAnswer
 from services.common.commands import Loads
-from services.common.fields import bounded_list, day, text, token
+from services.common.fields import bounded_list, currency, day, text, token
 
 from . import commands
 from .events import EVIDENCE_KINDS, OWNER_ROLES, PHASES, PROFILES, PROGRESS_STATES
@@ -73,6 +73,7 @@ class OpenConferenceSchema(Loads):
         load_default="Asia/Shanghai",
         validate=lambda tz: tz in available_timezones() or _bad_timezone(tz),
     )
+    currency = currency(load_default="CNY")  # ISO 4217: the fees, payments and ledger
     settings = settings_field()
 
     @validates_schema
@@ -247,6 +248,7 @@ class ConferenceAnswer(Schema):
         "profile",
         "timezone",
         "template",
+        "currency",
     )
 
     conference_id = fields.String()
@@ -258,6 +260,7 @@ class ConferenceAnswer(Schema):
     profile = fields.String()
     timezone = fields.String()
     template = fields.String()
+    currency = fields.String()
     selection = fields.Dict()
     settings = fields.Dict()  # name -> value; none for a conference opened before them
     entries = fields.Integer()

@@ -100,6 +100,7 @@ class Settings:
     order_expiry_interval: float = 60.0
     target_check_interval: float = 3600.0
     quota_nearly_percent: int = 90
+    waitlist_offer_hours: float = 48.0
     badge_font: Path | None = None  # a TrueType font with CJK glyphs, embedded in badges
     revenue_check_interval: float = 3600.0
     log_level: str = "INFO"
@@ -113,6 +114,10 @@ class Settings:
         if not 1 <= self.quota_nearly_percent <= 99:
             raise ValueError(
                 f"HUIWU_QUOTA_NEARLY_PERCENT must be 1 to 99, got {self.quota_nearly_percent}"
+            )
+        if self.waitlist_offer_hours <= 0:
+            raise ValueError(
+                f"HUIWU_WAITLIST_OFFER_HOURS must be more than 0, got {self.waitlist_offer_hours}"
             )
         ports = {spec.name: spec.port for spec in self.registry}
         ports.update(self.ports)
@@ -160,6 +165,7 @@ class Settings:
             order_expiry_interval=_float(env, "HUIWU_ORDER_EXPIRY_INTERVAL", 60.0),
             target_check_interval=_float(env, "HUIWU_TARGET_CHECK_INTERVAL", 3600.0),
             quota_nearly_percent=_int(env, "HUIWU_QUOTA_NEARLY_PERCENT", 90),
+            waitlist_offer_hours=_float(env, "HUIWU_WAITLIST_OFFER_HOURS", 48.0),
             badge_font=Path(env["HUIWU_BADGE_FONT"]) if env.get("HUIWU_BADGE_FONT") else None,
             revenue_check_interval=_float(env, "HUIWU_REVENUE_CHECK_INTERVAL", 3600.0),
             log_level=(env.get("HUIWU_LOG_LEVEL") or "INFO").upper(),

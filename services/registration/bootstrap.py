@@ -19,6 +19,7 @@ from .follow_up_view import FollowUpReport, FollowUpView
 from .incoming_payments import IncomingPayments
 from .open_orders import OpenOrders
 from .order_references import OrderReferences
+from .reconciliation import ConferenceReconciliation
 from .registered_counts import RegisteredCounts
 from .roster import Roster
 from .target_check import TargetCheck
@@ -34,6 +35,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         conferences=KnownConferences(directory, following.refresher("checklist")),
         clock=clock,
         quota_nearly_percent=settings.quota_nearly_percent,
+        offer_hours=settings.waitlist_offer_hours,
     )
     open_orders = OpenOrders(parts.db)
     orders_model = parts.read_model(app, parts.projection("open_orders", open_orders))
@@ -55,6 +57,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Wired:
         "expiry": OrderExpiry(app, open_orders, waitlist),
         "fapiao": FapiaoRegister(app, fapiao, fapiao_model.catch_up),
         "payments": IncomingPayments(app, references, references_model.catch_up),
+        "reconciliation": ConferenceReconciliation(app, references, references_model.catch_up),
         "webhook_secrets": WebhookSecrets(
             settings.payment_webhook_secrets, settings.payment_webhook_tolerance
         ),

@@ -150,6 +150,7 @@ class IssueVoucher:
     max_usages: int = 1
     ticket_type: str | None = None
     valid_until: dt.date | None = None
+    currency: str | None = None  # of a set price or an amount off: the conference's
 
 
 @dataclass(frozen=True)
@@ -347,3 +348,21 @@ class CompileAttendance:
 class PrintBadges:
     ticket_type: str | None = None
     category: str | None = None
+
+
+@dataclass(frozen=True)
+class ReconcileOrder:
+    """Reconcile one order now (23.1.3): recorded when its figures changed."""
+
+
+@dataclass(frozen=True)
+class ReconcileOrders:
+    """Reconcile every order of a conference placed and not expired or denied."""
+
+
+@dataclass(frozen=True)
+class TestPaymentChannel:
+    amount_minor: int
+    currency: str
+    payment_reference: str
+    refund_reference: str | None = None

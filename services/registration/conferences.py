@@ -3,8 +3,8 @@ events, with what registration needs of each (dates, time zone, currency).
 
 Commands name a conference; registration refuses one it has never heard of. If a
 conference was opened a moment ago and its event is still on the way, `KnownConferences`
-pulls checklist's log once before refusing. ConferenceOpened carries no currency yet:
-every conference's fees are in CNY (the design's default) until it does.
+pulls checklist's log once before refusing. ConferenceOpened's `currency` is the one of
+all the conference's money; one opened before the field existed is in CNY.
 """
 
 from __future__ import annotations

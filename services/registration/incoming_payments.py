@@ -97,7 +97,7 @@ class IncomingPayments:
         if outcome.outcome == UNMATCHED:
             raise NotFound(outcome.reason or "no order", field="reference")
         if outcome.outcome == AMBIGUOUS:
-            raise Conflict(outcome.reason or "cannot be recorded", field="reference")
+            raise Conflict(outcome.reason or "cannot be recorded", field=outcome.field)
         return {
             "outcome": RECORDED if outcome.outcome == RECORDED else "already_recorded",
             "order_id": outcome.order_id,

@@ -67,3 +67,13 @@ class OrderReferences:
                 for reference, order_id in cur.execute(sql, values, t=TABLE).fetchall():
                     found[reference].append(order_id)
         return {reference: sorted(ids) for reference, ids in found.items()}
+
+    def of_conference(self, conference_id: str) -> list[str]:
+        """Every order placed in the conference, in id order."""
+        with self.db.transaction() as cur:
+            rows = cur.execute(
+                "SELECT order_id FROM {t} WHERE conference_id = {p} ORDER BY order_id",
+                [conference_id],
+                t=TABLE,
+            ).fetchall()
+        return [row[0] for row in rows]

@@ -253,6 +253,7 @@ class IssueVoucherSchema(Loads):
     )
     ticket_type = token(50, load_default=None)
     valid_until = day(load_default=None)
+    currency = currency(load_default=None)
 
     @validates_schema
     def _value_fits_mode(self, data, **kwargs):

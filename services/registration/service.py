@@ -15,6 +15,7 @@ from . import attendee_sheet, bank_statement
 from . import fapiao_schemas as fs
 from . import follow_up_schemas as f
 from . import onsite_schemas as o
+from . import reconcile_schemas as rc
 from . import schemas as s
 
 
@@ -28,6 +29,7 @@ class Service(HuiwuService):
     targets = Use("targets")
     follow_up = Use("follow_up")
     attendance = Use("attendance")
+    reconciliation = Use("reconciliation")
 
     # -- set-up of a conference ---------------------------------------------------------
     @http("POST", "/conferences/<string:conference_id>/fees")
@@ -78,6 +80,27 @@ class Service(HuiwuService):
     @query("GetRegistrationSetup", answer=s.SetupAnswer)
     def get_setup(self, conference_id):
         return self.registration.setup(conference_id)
+
+    @http("POST", "/conferences/<string:conference_id>/payment-channels/<string:channel>/test")
+    @command("TestPaymentChannel", rc.TestPaymentChannelSchema, rc.ChannelTestedAnswer)
+    def test_payment_channel(self, cmd, ctx, conference_id, channel):
+        """{"amount_minor": 1, "currency": "CNY", "payment_reference": "4200001234...",
+        "refund_reference": "5030001234..."}: a real payment through the live channel and
+        its refund (10.1.6)."""
+        return self.registration.test_payment_channel(conference_id, channel, cmd, ctx)
+
+    # -- reconciliation after the event (23.1.3) ----------------------------------------
+    @http("POST", "/conferences/<string:conference_id>/orders/<string:order_id>/reconcile")
+    @command("ReconcileOrder", rc.ReconcileOrderSchema, rc.ReconciledOrderAnswer)
+    def reconcile_order(self, cmd, ctx, conference_id, order_id):
+        """{}: the order's figures; OrderReconciled when they changed since the last."""
+        return self.registration.reconcile_order(conference_id, order_id, cmd, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/reconcile")
+    @command("ReconcileOrders", rc.ReconcileOrdersSchema, rc.ReconciliationAnswer)
+    def reconcile_orders(self, cmd, ctx, conference_id):
+        """{}: every order placed and not expired or denied, reconciled."""
+        return self.reconciliation.reconcile(conference_id, ctx)
 
     # -- orders -------------------------------------------------------------------------
     @http("POST", "/orders")

@@ -1,8 +1,8 @@
 """A refund re-opens what it un-settles, against real processes on both stores: 23.1.3
 (refunds, arrears and invoices settled) is verified when every order is reconciled with
 nothing outstanding, re-opened by a refund asked on a reconciled order (its `undone_by`),
-and verified again when that order is reconciled anew. Registration does not emit
-OrderReconciled yet: its events are forged (`ForgedUpstream`)."""
+and verified again when that order is reconciled anew. The rule alone, on forged events
+(`ForgedUpstream`); test_reconciliation.py runs it on registration's own."""
 
 import uuid
 

@@ -83,7 +83,7 @@ def test_a_statement_records_exact_matches_and_reports_the_rest(system, tmp_path
     counts = {k: answer[k] for k in ("recorded", "duplicate", "unmatched", "ambiguous", "invalid")}
     assert counts == {"recorded": 3, "duplicate": 1, "unmatched": 2, "ambiguous": 2, "invalid": 1}
     why = {line["line"]: line.get("reason") for line in answer["outcomes"]}
-    assert "the order is cancelled" in why[8] and "paid in USD" in why[9]
+    assert "the order is cancelled" in why[8] and "the conference is in CNY, not USD" in why[9]
     assert "line 3" in why[10] and why[11].startswith("28OO.00 is not an amount")
     assert answer["outcomes"][0]["payer"] == "王磊"
 

@@ -64,7 +64,7 @@ class Upstream:
             payload=payload,
         )
 
-    def conference_opened(self) -> Envelope:
+    def conference_opened(self, **extra: Any) -> Envelope:
         payload = {
             "conference_id": self.conference_id,
             "name": "Asia Pharma Forum 2027",
@@ -76,6 +76,7 @@ class Upstream:
             "timezone": "Asia/Shanghai",
             "template": "conference",
             "entry_codes": ["2.4.1"],
+            **extra,
         }
         return self.envelope(
             "checklist", "ConferenceOpened", "Conference", self.conference_id, payload

@@ -99,7 +99,7 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
         capsys,
         *("--for", "wang.lei", "conference", "open", "--name", "Forum", "--city", "Hangzhou"),
         *("--start", "2027-05-12", "--end", "2027-05-14", "--attendance", "500"),
-        *("--profile", "business", "--timezone", "Asia/Hong_Kong"),
+        *("--profile", "business", "--timezone", "Asia/Hong_Kong", "--currency", "hkd"),
         *("--include", "16", "--exclude", "4.1", "--exclude", "1.1.1"),
     )
     assert (code, out.strip()) == (0, CONFERENCE_ID)
@@ -113,6 +113,7 @@ def test_conference_open_sends_the_service_field_names(fake, capsys):
         "include": ["16"],
         "exclude": ["4.1", "1.1.1"],
         "timezone": "Asia/Hong_Kong",
+        "currency": "HKD",
         "on_behalf_of": "wang.lei",
     }
 

@@ -201,6 +201,7 @@ def test_voucher_issue_prints_the_code_and_sends_minor_units(fake, capsys):
         "price_mode": "subtract",
         "max_usages": 20,
         "value": 10_050,
+        "currency": "CNY",
         "ticket_type": "full",
     }
     bad = run(capsys, "voucher", "issue", CONFERENCE_ID, "--purpose", "press", "--mode", "percent")

@@ -85,6 +85,13 @@ def test_a_number_that_is_not_a_number_is_refused_naming_the_variable():
         Settings.from_env({"HUIWU_RELAY_INTERVAL": "soon"})
 
 
+def test_a_waitlist_offer_holds_48_hours_unless_set_and_never_0():
+    assert Settings.from_env({}).waitlist_offer_hours == 48.0
+    assert Settings.from_env({"HUIWU_WAITLIST_OFFER_HOURS": "0.5"}).waitlist_offer_hours == 0.5
+    with pytest.raises(ValueError, match="HUIWU_WAITLIST_OFFER_HOURS"):
+        Settings.from_env({"HUIWU_WAITLIST_OFFER_HOURS": "0"})
+
+
 def test_persistence_env_is_one_sqlite_file_per_service(tmp_path):
     env = persistence_env(Settings(data_dir=tmp_path), "vendors")
 

@@ -94,7 +94,7 @@ def test_several_references_or_several_orders_are_ambiguous_never_guessed():
         (order(status="expired"), "the order is expired"),
         (order(status="denied"), "the order is denied"),
         (order(status="pending_approval"), "waits for approval"),
-        (order(currency="USD"), "paid in CNY; the order is in USD"),
+        (order(currency="USD"), "the conference is in USD, not CNY"),
     ],
 )
 def test_an_order_that_cannot_take_it_makes_the_line_ambiguous(state, why):
@@ -120,3 +120,10 @@ def test_the_same_transaction_twice_in_one_statement_is_recorded_once():
 def test_a_transaction_is_one_payment_id_per_source():
     assert paid().payment_id == payment_id_of("bank", "T1") == paid(line=9).payment_id
     assert payment_id_of("wechat_pay", "T1") != payment_id_of("bank", "T1")
+
+
+def test_a_payment_in_another_currency_is_refused_about_its_currency():
+    (outcome,) = match([paid()], {REF: [order(currency="USD")]})
+    assert (outcome.field, outcome.reason) == ("currency", "the conference is in USD, not CNY")
+    (cancelled,) = match([paid()], {REF: [order(status="cancelled")]})
+    assert cancelled.field == "reference"

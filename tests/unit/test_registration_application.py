@@ -448,3 +448,21 @@ def test_joining_the_waiting_list_needs_a_sold_out_quota(app, ctx):
 
 def test_the_application_is_registrations_whatever_parts_it_is_made_of():
     assert RegistrationApplication.name == "registration"
+
+
+def test_an_offer_holds_its_place_as_long_as_the_deployment_says(ctx, clock):
+    app = RegistrationApplication(env=POPO, conferences=Conferences(), clock=clock, offer_hours=0.5)
+    fees(app, ctx, line("workshop", quota=1))
+    soon = clock.now + dt.timedelta(minutes=1)
+    order = app.place_order(order_cmd("a@example.cn", ticket_type="workshop", expires_at=soon), ctx)
+    joined = app.join_waitlist(
+        c.JoinWaitlist(uuid.UUID(CONFERENCE), "workshop", person("w@example.cn")), ctx
+    )
+    clock.now += dt.timedelta(minutes=2)
+    app.expire_due([str(order.id)], ctx)
+    assert app.offer_places(CONFERENCE, "workshop", [str(joined.id)], ctx) == [str(joined.id)]
+    until = app.waitlist_entry(joined.id)["entry"].offer_expires_at
+    assert dt.datetime.fromisoformat(until) == clock.now + dt.timedelta(minutes=30)
+    clock.now += dt.timedelta(minutes=31)
+    assert app.lapse_offers([str(joined.id)], ctx) == [str(joined.id)]
+    app.close()

@@ -5,7 +5,7 @@ attendees, and on site: check-in codes, check-ins, kits and badges. Each takes
 `save`."""
 
 from .attendees import AttendeeCases
-from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, REQUIRED_CONSENT, check_publishable
+from .base import ATTEMPTS, DEFAULT_HOLD_HOURS, OFFER_HOURS, REQUIRED_CONSENT, check_publishable
 from .checkins import CheckInCases
 from .fapiao import FapiaoCases
 from .follow_up import FollowUpCases
@@ -14,9 +14,10 @@ from .incoming import IncomingCases
 from .kits_and_badges import KitAndBadgeCases
 from .orders import OrderCases
 from .payments import PaymentCases
+from .reconcile import ReconcileCases
 from .setup import SetupCases
 from .targets import TargetCases
-from .waitlist import OFFER_HOURS, WaitlistCases, new_code
+from .waitlist import WaitlistCases, new_code
 
 
 class RegistrationApplication(
@@ -32,6 +33,7 @@ class RegistrationApplication(
     FollowUpCases,
     CheckInCases,
     KitAndBadgeCases,
+    ReconcileCases,
 ):
     """Every use case of registration, on one store."""
 

@@ -40,6 +40,8 @@ from ..events import CATALOG
 
 T = TypeVar("T")
 DEFAULT_HOLD_HOURS = 72
+# How long a waiting-list offer holds its place, unless the deployment says otherwise.
+OFFER_HOURS = 48
 REQUIRED_CONSENT = "personal_information"
 # Orders racing for the same quota or email retry this often before a 409.
 ATTEMPTS = 30
@@ -60,11 +62,13 @@ class RegistrationBase(ServiceApplication):
         conferences: KnownConferences,
         clock: Clock = utc_now,
         quota_nearly_percent: int = DEFAULT_NEARLY_PERCENT,
+        offer_hours: float = OFFER_HOURS,
     ) -> None:
         super().__init__(env, on_saved)
         self.conferences = conferences
         self.clock = clock
         self.quota_nearly_percent = quota_nearly_percent
+        self.offer_hours = offer_hours
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
         """Save, once every new event is known to fit the published contract: an event the

@@ -16,10 +16,9 @@ from services.common.store import ChangedMeanwhile
 from .. import commands as c
 from ..domain import Quota, Voucher, WaitlistEntry, voucher_id
 from ..domain import fees as fee_rules
+from ..domain.currency import check_currency
 from .base import RegistrationBase, check_consents, day, sha256
 
-# How long a waiting-list offer holds its place.
-OFFER_HOURS = 48
 # Voucher codes: made by the service, 16 characters of 32 (80 bits), none confusable.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
@@ -36,6 +35,8 @@ class WaitlistCases(RegistrationBase):
         """A voucher with a new code (shown once, in the answer; never published)."""
         conference = self._conference(conference_id)
         setup = self._setup(conference)
+        if cmd.currency is not None:
+            check_currency(setup.currency, cmd.currency)
         if cmd.ticket_type and cmd.ticket_type not in fee_rules.ticket_types(setup.fees):
             raise InvalidCommand(f"unknown ticket type {cmd.ticket_type!r}", field="ticket_type")
         code = new_code()
@@ -92,7 +93,8 @@ class WaitlistCases(RegistrationBase):
         self, conference_id: str, ticket_type: str, entry_ids: list[str], ctx: CommandContext
     ) -> list[str]:
         """Offer the places free now to these entries, in their order, each by a voucher
-        that holds its place for OFFER_HOURS; which were offered. Another command taking
+        that holds its place for `offer_hours` (OFFER_HOURS unless the deployment sets
+        HUIWU_WAITLIST_OFFER_HOURS); which were offered. Another command taking
         the quota meanwhile stops it: the next round goes on."""
         conference = self._conference(conference_id)
         line = fee_rules.ticket_types(self._setup(conference).fees).get(ticket_type, {})
@@ -110,7 +112,7 @@ class WaitlistCases(RegistrationBase):
                 continue
             code = new_code()
             vid = voucher_id(conference_id, code)
-            expires = self.clock() + dt.timedelta(hours=OFFER_HOURS)
+            expires = self.clock() + dt.timedelta(hours=self.offer_hours)
             zone = ZoneInfo(conference.timezone)
             voucher = Voucher.issue(
                 vid,

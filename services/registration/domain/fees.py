@@ -14,6 +14,8 @@ from typing import Any
 
 from services.common.errors import InvalidCommand
 
+from .currency import check_currency
+
 Line = dict[str, Any]
 SHARED = ("category", "quota", "requires_approval")
 
@@ -25,11 +27,7 @@ def check_schedule(lines: Sequence[Line], currency: str) -> None:
     seen: set[tuple[str, str | None]] = set()
     for i, line in enumerate(lines):
         where = f"categories[{i}]"
-        if line["currency"] != currency:
-            raise InvalidCommand(
-                f"must be the conference's currency {currency}, got {line['currency']}",
-                field=f"{where}.currency",
-            )
+        check_currency(currency, line["currency"], f"{where}.currency")
         key = (line["ticket_type"], line.get("early_until"))
         if key in seen:
             until = line.get("early_until") or "no early_until"

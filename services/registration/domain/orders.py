@@ -10,10 +10,13 @@ from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict, InvalidCommand
 
+from .currency import check_currency
+
 PENDING_APPROVAL = "pending_approval"
 AWAITING_PAYMENT = "awaiting_payment"
 PAID = "paid"
 ENDED = ("cancelled", "expired", "denied")
+NOT_RECONCILED = ("expired", "denied")  # never paid: nothing to settle
 
 
 class OrderNotOpen(Conflict):
@@ -78,6 +81,7 @@ class Order(Aggregate):
         self.refunds: dict[str, dict[str, Any]] = {}
         self.fully_paid = False
         self.cancel_reason: str | None = None
+        self.reconciled: dict[str, Any] | None = None  # the figures last reconciled
 
     # -- what it stands at ------------------------------------------------------------
     @property
@@ -181,10 +185,7 @@ class Order(Aggregate):
         self._refuse_ended("a payment cannot be recorded; refund it instead")
         if self.status == PENDING_APPROVAL:
             raise OrderNotOpen(f"order {self.id} waits for approval and cannot be paid yet")
-        if currency != self.currency:
-            raise InvalidCommand(
-                f"must be the order's currency {self.currency}, got {currency}", field="currency"
-            )
+        check_currency(self.currency, currency)  # the order's is the conference's
         if amount_minor <= 0:
             raise InvalidCommand("must be more than 0", field="amount_minor")
         self._payment_received(
@@ -313,3 +314,34 @@ class Order(Aggregate):
         meta: dict[str, Any],
     ) -> None:
         self.refunds[refund_id].update(status="completed", method=method, completed_on=completed_on)
+
+    # -- reconciliation (23.1.3) ------------------------------------------------------
+    def reconcile(self, figures: dict[str, Any], meta: dict[str, Any]) -> bool:
+        """Record the figures (domain/reconciliation.py) unless the last reconciliation
+        found the same; True when recorded."""
+        if self.status in NOT_RECONCILED:
+            raise OrderNotOpen(f"order {self.id} is {self.status}: never paid, not reconciled")
+        if figures == self.reconciled:
+            return False
+        self._reconciled(**figures, meta=meta)
+        return True
+
+    @event("OrderReconciled")
+    def _reconciled(
+        self,
+        due_minor: int,
+        paid_minor: int,
+        refunded_minor: int,
+        outstanding_minor: int,
+        currency: str,
+        fapiao_open: int,
+        meta: dict[str, Any],
+    ) -> None:
+        self.reconciled = {
+            "due_minor": due_minor,
+            "paid_minor": paid_minor,
+            "refunded_minor": refunded_minor,
+            "outstanding_minor": outstanding_minor,
+            "currency": currency,
+            "fapiao_open": fapiao_open,
+        }

@@ -66,6 +66,7 @@ class Outcome:
     outcome: str
     reason: str | None = None
     order_id: str | None = None
+    field: str = "reference"  # what of the payment a refusal is about
 
     @property
     def matched(self) -> bool:
@@ -110,8 +111,8 @@ def _one(payment: IncomingPayment, orders: Mapping[str, Sequence[OrderState]]) -
 
 
 def _to_order(payment: IncomingPayment, order: OrderState) -> Outcome:
-    def outcome(kind: str, reason: str | None = None) -> Outcome:
-        return Outcome(payment, kind, reason, order.order_id)
+    def outcome(kind: str, reason: str | None = None, at: str = "reference") -> Outcome:
+        return Outcome(payment, kind, reason, order.order_id, at)
 
     recorded = order.payments.get(payment.payment_id)
     if recorded is not None:
@@ -127,5 +128,6 @@ def _to_order(payment: IncomingPayment, order: OrderState) -> Outcome:
     if order.status == PENDING_APPROVAL:
         return outcome(AMBIGUOUS, "the order waits for approval and cannot be paid yet")
     if payment.currency != order.currency:
-        return outcome(AMBIGUOUS, f"paid in {payment.currency}; the order is in {order.currency}")
+        reason = f"the conference is in {order.currency}, not {payment.currency}"
+        return outcome(AMBIGUOUS, reason, "currency")
     return outcome(RECORDED)

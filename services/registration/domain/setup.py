@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from services.common.errors import Conflict, InvalidCommand
 
 from . import fees, targets
+from .currency import check_currency
 from .ids import setup_id
 
 
@@ -39,6 +40,7 @@ class RegistrationSetup(Aggregate):
         self.targets: dict[str, Any] | None = None
         self.refund_policy: dict[str, Any] | None = None
         self.warned_targets: list[str] = []  # targets.key of each one that warned
+        self.channel_tests: dict[str, dict[str, Any]] = {}  # by method: the last test
 
     # -- fee schedule -----------------------------------------------------------------
     def set_fees(self, lines: list[dict[str, Any]], meta: dict[str, Any]) -> None:
@@ -219,3 +221,52 @@ class RegistrationSetup(Aggregate):
             "partial_refund_percent": partial_refund_percent,
             "substitution_until": substitution_until,
         }
+
+    # -- payment channels tested (10.1.6) ---------------------------------------------
+    class PaymentChannelTested(Aggregate.Event):
+        method: str
+        amount_minor: int
+        currency: str
+        refunded: bool
+        payment_reference: str | None
+        refund_reference: str | None
+        meta: dict[str, Any]
+        published_when_set = ("payment_reference", "refund_reference")
+
+    def record_channel_test(
+        self,
+        method: str,
+        amount_minor: int,
+        currency: str,
+        payment_reference: str | None,
+        refund_reference: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        """A real payment through a live channel, and its refund once its id is known."""
+        if not self.fees:
+            raise Conflict("the conference has no fee schedule yet: set one before testing")
+        check_currency(self.currency, currency)
+        if amount_minor <= 0:
+            raise InvalidCommand("must be more than 0", field="amount_minor")
+        self._channel_tested(
+            method=method,
+            amount_minor=amount_minor,
+            currency=currency,
+            refunded=refund_reference is not None,
+            payment_reference=payment_reference,
+            refund_reference=refund_reference,
+            meta=meta,
+        )
+
+    @event(PaymentChannelTested)
+    def _channel_tested(
+        self,
+        method: str,
+        amount_minor: int,
+        currency: str,
+        refunded: bool,
+        payment_reference: str | None,
+        refund_reference: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        self.channel_tests[method] = {"amount_minor": amount_minor, "refunded": refunded}

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.common.catalog import EventSchema, Part
 from services.common.fapiao import tax_rate
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, many_of, one_of
+from services.common.planned import count, flag, many_of, one_of
 
 from .vocabulary import (
     CATEGORIES,
@@ -69,14 +69,17 @@ class FeeScheduleSet(EventSchema):
     categories = fields.List(Part(FeeLine), required=True, validate=validate.Length(min=1, max=200))
 
 
-class PaymentChannelTested(PlannedEvent):
+class PaymentChannelTested(EventSchema):
     """A payment channel was tested end to end: a real small payment went through and was
-    refunded (10.1.6: fees set up and tested)."""
+    refunded (10.1.6: fees set up and tested). `payment_reference` and `refund_reference`
+    are the provider's transaction ids; `refunded` is true once the refund's is known."""
 
     method = one_of(*PAYMENT_METHODS)
     amount_minor = money_minor(required=True)
     currency = currency(required=True)
     refunded = flag(required=True)
+    payment_reference = token(64)
+    refund_reference = token(64)
 
 
 class QuotaReached(EventSchema):

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, day, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, one_of
+from services.common.planned import count, flag, one_of
 
 from .vocabulary import (
     BUYER_KINDS,
@@ -151,13 +151,14 @@ class RefundFailed(Refund):
     reason = text(1000, required=True)
 
 
-class OrderReconciled(PlannedEvent):
+class OrderReconciled(EventSchema):
     """An order's fees were reconciled after the event (23.1.3): what it owes (`due_minor`:
     its total less what was cancelled) against what was paid and refunded, and its fapiao
     against what it owes. `outstanding_minor` is still to collect (补收) or to refund,
     `fapiao_open` the fapiao still to issue, or to reverse by a red-letter one; the order
     is settled when both are 0. An order cancelled unpaid owes nothing and is settled at
-    once; an expired or denied one was never paid and is not reconciled."""
+    once; an expired or denied one was never paid and is not reconciled. Recorded again
+    only when a figure changed (docs/registration.md, "Reconciliation")."""
 
     due_minor = money_minor(required=True)
     paid_minor = money_minor(required=True)
