@@ -135,6 +135,7 @@ class TrackingConsumer:
         # a take-over), never run ahead of it, so a message it lets through as new is only
         # judged again when the log is read.
         self._known: dict[str, int] = {}
+        self._heard: dict[str, int] = defaultdict(int)  # the newest message noted
         self._seq = 0
         # upstream -> the broker user that alone may publish its events (None: not over a
         # broker, as a read model of the service's own log)
@@ -200,7 +201,9 @@ class TrackingConsumer:
                 hints.setdefault(wanted, []).append(_Hint(envelope.event_id, raw, self._seq))
             else:  # a flood: read the log that far all the same, judge only what was kept
                 self._farthest[upstream] = max(self._farthest[upstream], wanted)
-            self._set_lag(upstream, position)
+            # the newest heard of, kept as messages come (not found again among the hints)
+            heard = self._heard[upstream] = max(self._heard[upstream], wanted)
+            self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(heard - position)
         return True
 
     def pending(self, upstream: str) -> bool:
@@ -358,7 +361,9 @@ class TrackingConsumer:
         self._set_lag(upstream, self.sink.position(upstream))
 
     def _set_lag(self, upstream: str, position: int) -> None:
+        """After a page: how far behind what it has heard of the consumer is."""
         heard = max([*self._hints[upstream], self._farthest[upstream], position])
+        self._heard[upstream] = heard
         self.metrics.consumer_lag.labels(self.metrics.service, upstream).set(heard - position)
 
     def _apply_in_order(self, upstream: str, ahead: list[Envelope]) -> int:

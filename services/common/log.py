@@ -6,34 +6,55 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog import EventCatalog
-from .envelope import Envelope, build_envelope
+from .envelope import Envelope, build_envelope, check_outgoing
 from .store import ServiceApplication
 
 MAX_PAGE = 1000
 
 
 class NotificationLog:
+    """The log of one store. Each event is built into its envelope once, for the relay,
+    the log RPC and every local read model alike: the last `KEPT` are kept (a stored event
+    never changes; the store's own checks read the store, not this)."""
+
+    KEPT = 20_000
+
     def __init__(self, app: ServiceApplication, catalog: EventCatalog) -> None:
         self.app = app
         self.service = app.name
         self.catalog = catalog
+        self._built: dict[int, tuple[Envelope, bool]] = {}  # id -> (envelope, validated)
 
     def envelopes(self, start: int, limit: int, validate: bool = True) -> list[Envelope]:
         """Envelopes from notification `start` (inclusive), at most `limit`, validated,
         each with its link of the store's chain."""
         notifications = self.app.select_notifications(start, limit)
-        links = self.app.chain_links(start, notifications[-1].id) if notifications else {}
-        return [
-            build_envelope(
-                self.app.mapper,
-                self.service,
-                self.catalog,
-                notification,
-                validate,
-                chain_link=links.get(notification.id),
-            )
-            for notification in notifications
-        ]
+        if not notifications:
+            return []
+        built = self._built
+        missing = [n for n in notifications if n.id not in built]
+        links = self.app.chain_links(missing[0].id, missing[-1].id) if missing else {}
+        page = []
+        for notification in notifications:
+            envelope, checked = built.get(notification.id) or (None, False)
+            if envelope is None:
+                envelope = build_envelope(
+                    self.app.mapper,
+                    self.service,
+                    self.catalog,
+                    notification,
+                    validate,
+                    chain_link=links.get(notification.id),
+                )
+                checked = validate
+            elif validate and not checked:
+                check_outgoing(self.catalog, self.service, envelope)
+                checked = True
+            built[notification.id] = (envelope, checked)
+            page.append(envelope)
+        while len(built) > self.KEPT:
+            del built[next(iter(built))]  # the oldest built
+        return page
 
     def page(self, start: int, limit: int) -> list[dict[str, Any]]:
         """One page for a reader elsewhere; the bounds are checked, a bad one is a ValueError."""

@@ -71,6 +71,7 @@ class Parts:
         self._closers: list[Callable[[], None]] = []
         self._projections: list[ProjectionSink] = []
         self._dead_letters: DeadLetterQueue | None = None
+        self._log: NotificationLog | None = None
 
     def store(self, app_class: type[App], **kwargs: Any) -> App:
         """The service's application on its store; each commit rings the doorbell."""
@@ -118,9 +119,16 @@ class Parts:
         self._projections.append(sink)
         return sink
 
+    def log(self, app: ServiceApplication) -> NotificationLog:
+        """The log of the service's store: one, so each event is built once for all."""
+        if self._log is None:
+            self._log = NotificationLog(app, self.settings.registry.catalog(self.service))
+        assert self._log.app is app, "a service has one store"
+        return self._log
+
     def read_model(self, app: ServiceApplication, sink: ProjectionSink) -> LocalReadModel:
         """A projection of the service's own events, fed from its own log."""
-        log = NotificationLog(app, self.settings.registry.catalog(self.service))
+        log = self.log(app)
         return LocalReadModel(self.consumer((self.service,), sink, log.fetch, own_log=True))
 
     def wire(
@@ -131,7 +139,7 @@ class Parts:
         read_models: Sequence[LocalReadModel] = (),
     ) -> Wired:
         """Add the outbox (log, relay) and health around the application; the result."""
-        log = NotificationLog(app, self.settings.registry.catalog(self.service))
+        log = self.log(app)
         publisher = ConfirmingPublisher(self.broker_uri)
         relay = OutboxRelay(
             log,

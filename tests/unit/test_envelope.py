@@ -288,3 +288,46 @@ def test_unpublished_fields_stay_in_the_store_and_unset_optional_ones_are_left_o
     assert alone.email == "li@example.cn"  # the aggregate's event keeps it
     assert envelope_of(alone).payload == {}
     assert envelope_of(with_company).payload == {"company": "ACME"}
+
+
+def _published_json():
+    _, (drafted, _) = contract_events()
+    return envelope_of(drafted, 3).to_json()
+
+
+def test_an_envelope_in_the_form_services_publish_it_is_valid_without_the_schema():
+    data = json.loads(_published_json())
+    assert envelopes._plainly_valid(data)
+    assert envelopes.parse(json.dumps(data)) == Envelope(**data)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"notification_id": 0},
+        {"notification_id": True},
+        {"notification_id": "5"},
+        {"event_id": "not-a-uuid"},
+        {"occurred_at": "2027-13-45T00:00:00+00:00"},
+        {"occurred_at": "2027-01-01T00:00:00"},
+        {"actor": ""},
+        {"payload": []},
+        {"chain_link": "ABC"},
+        {"conference_id": 7},
+        {"extra": 1},
+    ],
+)
+def test_what_the_schema_refuses_is_never_plainly_valid(change):
+    """The quick check only ever says yes to what the schema takes: anything else goes to
+    the schema, which says why (or takes a rarer spelling)."""
+    data = {**json.loads(_published_json()), **change}
+    assert not envelopes._plainly_valid(data)
+    schema_refuses = True
+    try:
+        envelopes.EnvelopeSchema().load(data)
+        schema_refuses = False
+    except ValidationError:
+        pass
+    if schema_refuses:
+        with pytest.raises(ValidationError):
+            envelopes.parse(json.dumps(data))
