@@ -156,6 +156,7 @@ POLICY: dict[str, Rule] = {
     "RecordExpense": _change(ORGANIZER, "finance"),
     "RecordIncome": _change(ORGANIZER, "finance"),
     "PayVendor": _change(ORGANIZER, "finance"),
+    "ReceiveVendorFapiao": _change(ORGANIZER, "finance"),
     "CompleteSettlement": _change(ORGANIZER, "finance"),
     "GetSettlement": READ,
     "ExportSettlementXlsx": READ,

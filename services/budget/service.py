@@ -15,9 +15,12 @@ from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
 from .payouts_http import PayoutEndpoints
 from .revenue_http import RevenueEndpoints
 from .sponsorship_http import SponsorshipEndpoints
+from .vendor_fapiao_http import VendorFapiaoEndpoints
 
 
-class Service(SponsorshipEndpoints, PayoutEndpoints, RevenueEndpoints, HuiwuService):
+class Service(
+    SponsorshipEndpoints, PayoutEndpoints, RevenueEndpoints, VendorFapiaoEndpoints, HuiwuService
+):
     name = "budget"
     budget = Use("budget")
     views = Use("views")

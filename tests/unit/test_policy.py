@@ -103,6 +103,7 @@ EXPECTED = {
     "RecordExpense": ORGANIZERS | {"finance"},
     "RecordIncome": ORGANIZERS | {"finance"},
     "PayVendor": ORGANIZERS | {"finance"},
+    "ReceiveVendorFapiao": ORGANIZERS | {"finance"},
     "CompleteSettlement": ORGANIZERS | {"finance"},
     "GetSettlement": READERS,
     "ExportSettlementXlsx": READERS,
