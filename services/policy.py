@@ -178,6 +178,7 @@ POLICY: dict[str, Rule] = {
     "DeliverSponsorBenefit": _change(ORGANIZER, "sponsorship", "finance"),
     "ThankSponsor": _change(ORGANIZER, "sponsorship", "finance"),
     "CancelSponsorship": _change(ORGANIZER, "sponsorship", "finance"),
+    "RefundSponsor": _change(ORGANIZER, "finance"),
     "ListSponsorPackages": READ,
     "ListSponsors": READ,
     "GetSponsorship": READ,

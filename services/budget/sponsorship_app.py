@@ -15,7 +15,7 @@ from services.common.envelope import to_json_value
 from services.common.errors import Conflict, InvalidCommand, NotFound, about
 
 from . import sponsorship_commands as c
-from .domain import Income
+from .domain import Income, Reversal, caused_id
 from .sponsorship import Prospectus, Sponsorship, SponsorshipPlan, with_package
 from .vat import split_gross
 
@@ -252,6 +252,34 @@ class SponsorshipUseCases:
         sponsorship.cancel(cmd.reason, ctx.meta(sponsorship.conference_id))
         self.save(sponsorship)
         return sponsorship.view()
+
+    def refund_sponsor(
+        self, sponsorship_id: str, cmd: c.RefundSponsor, ctx: CommandContext
+    ) -> dict:
+        """A cancelled sponsor's cash paid back: the sponsorship income reversed, so that
+        the settlement balances. One refund per sponsorship: its entry's id is derived
+        from the sponsorship's, so a second one, even at the same instant, is refused."""
+        sponsorship = self.sponsorship(sponsorship_id)
+        conference_id = sponsorship.conference_id
+        meta = ctx.meta(conference_id)
+        self._same_currency(self.ledger(conference_id), cmd.currency)
+        refund_id = caused_id(str(sponsorship.id), "sponsor-refund")
+        if self.exists(refund_id):
+            raise Conflict(f"sponsorship {sponsorship.id} is refunded already", "sponsorship_id")
+        sponsorship.check_refund(cmd.amount_minor)
+        reversal = Reversal.made(
+            Reversal.IncomeReversed,
+            refund_id,
+            amount_minor=cmd.amount_minor,
+            currency=cmd.currency,
+            category=SPONSORSHIP,
+            source=SPONSORSHIP,
+            source_ref=str(sponsorship.id),
+            meta=meta,
+        )
+        behind = self._revenue_after(conference_id, [reversal], meta, cmd.refunded_on)
+        self.save(reversal, *behind)
+        return {**sponsorship.view(), "refunded_minor": cmd.amount_minor}
 
     # -- reads -----------------------------------------------------------------------
     def sponsorship(self, sponsorship_id: Any) -> Sponsorship:

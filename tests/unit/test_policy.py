@@ -124,6 +124,7 @@ EXPECTED = {
     "DeliverSponsorBenefit": ORGANIZERS | {"sponsorship", "finance"},
     "ThankSponsor": ORGANIZERS | {"sponsorship", "finance"},
     "CancelSponsorship": ORGANIZERS | {"sponsorship", "finance"},
+    "RefundSponsor": ORGANIZERS | {"finance"},
     "ListSponsorPackages": READERS,
     "ListSponsors": READERS,
     "GetSponsorship": READERS,
