@@ -691,7 +691,7 @@ BUDGET_EMITS = {
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
     "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
-    "VendorInvoiceReceived", "VendorSettled",
+    "VendorInvoiceReceived", "VendorSettled", "PackageSlotTaken", "PackageSlotReleased",
     "SponsorInvoiceReversed",
 }  # fmt: skip
 
