@@ -38,6 +38,7 @@ from .domain import (
 )
 from .events import CATALOG
 from .index import AggregateIndex
+from .partners_app import PartnerUseCases
 from .payouts_app import PayoutUseCases
 from .revenue_app import RevenueUseCases, day_of, today
 from .sponsorship_app import SponsorshipUseCases
@@ -53,6 +54,7 @@ class BudgetApplication(
     PayoutUseCases,
     RevenueUseCases,
     VendorFapiaoUseCases,
+    PartnerUseCases,
     ServiceApplication,
 ):
     name = "budget"

@@ -12,6 +12,7 @@ from services.policy import Target
 
 from . import schemas as s
 from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
+from .partners_http import PartnerEndpoints
 from .payouts_http import PayoutEndpoints
 from .revenue_http import RevenueEndpoints
 from .sponsorship_http import SponsorshipEndpoints
@@ -19,7 +20,12 @@ from .vendor_fapiao_http import VendorFapiaoEndpoints
 
 
 class Service(
-    SponsorshipEndpoints, PayoutEndpoints, RevenueEndpoints, VendorFapiaoEndpoints, HuiwuService
+    SponsorshipEndpoints,
+    PayoutEndpoints,
+    RevenueEndpoints,
+    VendorFapiaoEndpoints,
+    PartnerEndpoints,
+    HuiwuService,
 ):
     name = "budget"
     budget = Use("budget")

@@ -692,6 +692,7 @@ BUDGET_EMITS = {
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
     "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
     "VendorInvoiceReceived", "VendorSettled", "PackageSlotTaken", "PackageSlotReleased",
+    "PartnerJoined", "PartnerWithdrawn", "ContributionAgreed",
     "SponsorInvoiceReversed",
 }  # fmt: skip
 
