@@ -15,6 +15,7 @@ from eventsourcing.domain import event
 
 from services.common.errors import Conflict
 
+from . import package_slot_events as later
 from .domain import NAMESPACE, BudgetAggregate
 
 
@@ -56,7 +57,7 @@ class PackageSlots(BudgetAggregate):
     def take(self, sponsorship_id: str, slots: int, meta: dict[str, Any]) -> None:
         _check(self.package, slots, self.taken)
         self.trigger_event(
-            Later.PackageSlotTaken,
+            later.PackageSlots.PackageSlotTaken,
             package=self.package,
             sponsorship_id=sponsorship_id,
             slots=slots,
@@ -77,21 +78,6 @@ class PackageSlots(BudgetAggregate):
         self, package: str, sponsorship_id: str, taken: int, meta: dict[str, Any]
     ) -> None:
         self.taken = taken
-
-
-class Later:
-    """Only a namespace: a later signing's PackageSlotTaken, the same event type as the one
-    that made the aggregate (an aggregate may not name two of its methods' events alike)."""
-
-    class PackageSlotTaken(BudgetAggregate.Event):
-        package: str
-        sponsorship_id: str
-        slots: int
-        taken: int
-        meta: dict[str, Any]
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.taken = self.taken
 
 
 def _check(package: str, slots: int, taken: int) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from services.budget import sponsorship_commands as c
 from services.budget.package_slots import PackageSlots, SoldOut, slots_id
+from services.common.envelope import split_qualname
 from tests.unit.budget_support import ORGANIZER, Upstream, budget_app, deliver, event_types
 from tests.unit.test_budget_sponsorship import DAY, GOLD, negotiating
 
@@ -63,6 +64,12 @@ def test_two_signings_of_the_last_slot_at_once_sign_one(app, conference_id):
     assert (states[second], states[third]) == ("signed", "negotiating")
     assert app.repository.get(slots_id(conference_id, "Gold")).taken == 2
     assert event_types(app).count("SponsorSigned") == 2
+    slot_events = [
+        split_qualname(app.to_domain_event(n))
+        for n in app.select_notifications(1, 1000)
+        if "PackageSlot" in n.topic
+    ]  # published as the one aggregate they are: a first signing's and a later one's
+    assert slot_events == [("PackageSlots", "PackageSlotTaken")] * 2
 
 
 def test_a_signing_that_lost_a_race_to_a_slot_still_left_signs_on_retry(app, conference_id):

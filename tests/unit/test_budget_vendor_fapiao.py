@@ -16,6 +16,7 @@ from services.budget import commands
 from services.budget import vendor_fapiao_commands as c
 from services.budget import vendor_fapiao_schemas as s
 from services.budget.vendor_fapiao import covering, to_number
+from services.common.envelope import split_qualname
 from services.common.errors import Conflict, InvalidCommand
 from tests.unit.budget_support import ORGANIZER, Upstream, budget_app, deliver, event_types, views
 
@@ -116,6 +117,7 @@ def test_a_fapiao_after_the_deposit_numbers_it_and_the_final_payment_settles(
         (deposit, 1),
         (deposit, 2),
     ]
+    assert {split_qualname(e) for e in recorded} == {("Expense", "ExpenseRecorded")}
 
 
 def test_settled_only_when_paid_in_full_and_invoiced_in_full(app, conference_id, contract):
