@@ -580,10 +580,6 @@ class ContractAccount(BudgetAggregate):
     def receive_fapiao(self, vendor_id: str, fapiao: dict[str, Any], meta: dict[str, Any]):
         """The vendor's fapiao (its number, gross `amount_minor`, net, tax, rate, type,
         medium, seller's tax ID) registered against this contract."""
-        if self.cancelled:
-            raise ContractCancelledAlready(
-                f"contract {self.contract_id} is cancelled: no fapiao is taken against it"
-            )
         if str(vendor_id) != self.vendor_id:
             raise InvalidCommand(
                 f"must be the contract's vendor {self.vendor_id}: the fapiao is another's",
@@ -591,10 +587,12 @@ class ContractAccount(BudgetAggregate):
             )
         if any(number == fapiao["fapiao_number"] for number, _ in self.fapiaos):
             raise Conflict(f"fapiao {fapiao['fapiao_number']} is received already", "fapiao_number")
-        left = self.amount_minor - self.invoiced_minor
+        # a cancelled contract is invoiced for what was paid under it, no more
+        owed, what = (self.paid_minor, "paid") if self.cancelled else (self.amount_minor, "amount")
+        left = owed - self.invoiced_minor
         if fapiao["amount_minor"] > left:
             raise InvalidCommand(
-                f"must be at most {left}: the contract's {self.amount_minor} less "
+                f"must be at most {left}: the contract's {owed} {what} less "
                 f"{self.invoiced_minor} invoiced",
                 "amount_minor",
             )

@@ -227,3 +227,16 @@ def test_a_rebuild_reaches_the_same_numbered_entries_and_settlement(conference_i
     assert event_types(rebuilt) == event_types(live)
     assert expenses(rebuilt, conference_id) == expenses(live, conference_id)
     assert rebuilt.account_state(contract) == live.account_state(contract)
+
+
+def test_a_cancelled_contract_is_invoiced_for_what_was_paid_and_never_settles(
+    app, upstream, conference_id, contract
+):
+    pay(app, contract, 3_600_000, kind="deposit")
+    deliver(app, upstream.contract_cancelled(contract))
+    with pytest.raises(InvalidCommand) as refused:
+        app.receive_vendor_fapiao(contract, fapiao(gross=3_600_001), ORGANIZER)
+    assert refused.value.field == "amount_minor" and "3600000 paid" in str(refused.value)
+    account = app.receive_vendor_fapiao(contract, fapiao(gross=3_600_000), ORGANIZER)
+    assert expenses(app, conference_id) == [(3_600_000, FIRST)]  # 2.4.3 holds for it too
+    assert account["settled"] is False and "VendorSettled" not in event_types(app)
