@@ -30,9 +30,11 @@ from .commands import Context, UsageError
 from .commands import budget as budget_commands
 from .commands import fapiao as fapiao_commands
 from .commands import onsite as onsite_commands
+from .commands import partners as partner_commands
 from .commands import payouts as payout_commands
 from .commands import revenue as revenue_commands
 from .commands import sponsor as sponsor_commands
+from .commands import vendor_fapiao as vendor_fapiao_commands
 from .credentials import CredentialsError, read_token
 from .money import AmountError
 
@@ -485,6 +487,8 @@ def build_parser(services: Sequence[str] | None = None) -> argparse.ArgumentPars
     sponsor_commands.add_parsers(group, command, iso_date)
     payout_commands.add_parsers(group, command, iso_date)
     revenue_commands.add_parsers(group, command, iso_date)
+    vendor_fapiao_commands.add_parsers(group, command)
+    partner_commands.add_parsers(group, command, iso_date)
 
     audit = group("audit", "the audit trail of every service (reporting service)")
     shown = command(audit, "show", commands.audit_show)

@@ -225,6 +225,20 @@ def sponsor_cancel(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(answer, sponsorship_text(answer))
 
 
+def sponsor_refund(ctx: Context, args: argparse.Namespace) -> int:
+    """Pay a cancelled sponsor's cash back: all that is due, reversing its income."""
+    currency = normalise_currency(args.currency)
+    body = {
+        "amount_minor": to_minor(args.amount, currency),
+        "currency": currency,
+        "refunded_on": (args.on or today_in()).isoformat(),
+        **({"method": args.method} if args.method else {}),
+        **ctx.caller(),
+    }
+    answer = ctx.client.post(SERVICE, f"{_sponsorship(args)}/refund", body)
+    return ctx.show(answer, sponsorship_text(answer))
+
+
 def sponsor_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show one sponsorship."""
     answer = ctx.client.get(SERVICE, _sponsorship(args))
@@ -262,6 +276,11 @@ def sponsorship_text(x: dict[str, Any]) -> str:
             ("cash paid", from_minor(x.get("paid_minor", 0), currency)),
             ("in kind received", from_minor(x.get("in_kind_received_minor", 0), currency)),
             ("delivered", delivered or None),
+            *(
+                [("refunded", from_minor(x["refunded_minor"], currency))]
+                if x.get("refunded_minor")
+                else []
+            ),
         ]
     )
 
@@ -365,6 +384,11 @@ def add_parsers(
     thanked.add_argument("--channel", required=True, choices=CONTACT_CHANNELS)
     cancelled = on_sponsorship("cancel", sponsor_cancel)
     cancelled.add_argument("--reason", required=True)
+    refunded = on_sponsorship("refund", sponsor_refund)
+    refunded.add_argument("--amount", required=True, metavar="AMOUNT", help="all that is due")
+    refunded.add_argument("--currency", default="CNY")
+    refunded.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
+    refunded.add_argument("--method", choices=PAYMENT_METHODS)
     on_sponsorship("show", sponsor_show)
     shown = command(sponsor, "list", sponsor_list)
     shown.add_argument("conference_id", metavar="CONFERENCE_ID")

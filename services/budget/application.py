@@ -38,16 +38,25 @@ from .domain import (
 )
 from .events import CATALOG
 from .index import AggregateIndex
+from .partners_app import PartnerUseCases
 from .payouts_app import PayoutUseCases
 from .revenue_app import RevenueUseCases, day_of, today
 from .sponsorship_app import SponsorshipUseCases
+from .vendor_fapiao_app import VendorFapiaoUseCases
 
 DEFAULT_CURRENCY = "CNY"  # the book currency of a conference that names none (design, 8)
 CONFERENCE = "conference"  # the scope whose budget the ledger is checked against
 Refresh = Callable[[], Any]
 
 
-class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, ServiceApplication):
+class BudgetApplication(
+    SponsorshipUseCases,
+    PayoutUseCases,
+    RevenueUseCases,
+    VendorFapiaoUseCases,
+    PartnerUseCases,
+    ServiceApplication,
+):
     name = "budget"
     # A budget, a ledger and a contract's account are read for each event about them;
     # snapshots keep that read short however long their history grows.
@@ -193,15 +202,18 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
                 "currency",
             )
         meta = ctx.meta(conference_id)
+        # the fapiao named, or else the one received that covers this payment (2.4.3)
+        number = cmd.fapiao_number or account.fapiao_for_next_payment()
         with about("contract_id"):
             account.pay(
                 amount_minor=cmd.amount_minor,
                 kind=cmd.kind,
                 method=cmd.method,
                 paid_on=cmd.paid_on.isoformat(),
-                fapiao_number=cmd.fapiao_number,
+                fapiao_number=number,
                 meta=meta,
             )
+        account.settle_when_done(meta)
         expense = Expense.made(
             Expense.ExpenseRecorded,
             uuid.uuid4(),
@@ -209,7 +221,7 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
             currency=cmd.currency,
             category=account.line,
             source_ref=account.contract_id,
-            fapiao_number=cmd.fapiao_number,
+            fapiao_number=number,
             contract_id=account.contract_id,
             vendor_id=account.vendor_id,
             meta=meta,
@@ -445,6 +457,10 @@ class BudgetApplication(SponsorshipUseCases, PayoutUseCases, RevenueUseCases, Se
             "currency": a.currency,
             "due": a.due,
             "cancelled": a.cancelled,
+            "invoiced_minor": a.invoiced_minor,
+            "input_vat_minor": a.input_vat_minor,
+            "fapiao_numbers": [number for number, _ in a.fapiaos],
+            "settled": a.settled,
         }
 
     def ledger(self, conference_id: str) -> Ledger:

@@ -54,7 +54,8 @@ class Figures:
         elif name == "IncomeReversed":
             self.reversed[state["category"]] += state["amount_minor"]
         elif name == "ExpenseRecorded":
-            self.actual[state["category"]] += state["amount_minor"]
+            if state.get("originator_version", 1) == 1:  # a later one adds its fapiao only
+                self.actual[state["category"]] += state["amount_minor"]
         elif name == "CommitmentApproved":
             self.accounts[str(state["contract_id"])] = {
                 "line": state["line"],
@@ -96,6 +97,7 @@ class Books:
         self.position = 0
         self.figures: dict[str, Figures] = {}
         self.entries: dict[str, list[dict[str, Any]]] = {}
+        self.vendor_fapiaos: dict[str, set[str]] = {}
         self.lock = threading.Lock()
 
     def catch_up(self) -> None:
@@ -116,6 +118,11 @@ class Books:
         self.catch_up()
         return list(self.entries.get(conference_id, ()))
 
+    def vendor_fapiao_numbers(self, conference_id: str) -> set[str]:
+        """The numbers of the vendors' fapiao received for the conference's contracts."""
+        self.catch_up()
+        return set(self.vendor_fapiaos.get(conference_id, ()))
+
     def _apply(self, event: Any) -> None:
         conference_id = (getattr(event, "meta", None) or {}).get("conference_id")
         if conference_id is None:
@@ -123,6 +130,8 @@ class Books:
         name = type(event).__name__
         state = vars(event)
         self.figures.setdefault(conference_id, Figures()).apply(name, state)
+        if name == "VendorInvoiceReceived":
+            self.vendor_fapiaos.setdefault(conference_id, set()).add(state["fapiao_number"])
         if name in ENTRIES and event.originator_version > 1:
             self._add_fapiao(conference_id, str(event.originator_id), state["fapiao_number"])
         elif name in ENTRIES:

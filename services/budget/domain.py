@@ -8,7 +8,7 @@ each is its events' `meta["conference_id"]` (the envelope carries it, not the pa
   over their approved amount, so that an overrun warns once per crossing.
 - `Income`, `Expense`, `Reversal`: one entry of the ledger each, never edited.
 - `ContractAccount`: what budget owes a vendor under one contract: the commitment, the
-  payable once delivered, the payments.
+  payable once delivered, the payments, the vendor's fapiao and the settlement.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.common.errors import Conflict, InvalidCommand
+
+from .vendor_fapiao import covering
 
 
 class Absent:
@@ -456,6 +458,10 @@ class ContractAccount(BudgetAggregate):
         self.paid_minor = 0
         self.due = False
         self.cancelled = False
+        # the vendor's fapiao received, (number, gross) in order, and its input VAT
+        self.fapiaos: list[tuple[str, int]] = []
+        self.input_vat_minor = 0
+        self.settled = False
 
     @property
     def open_minor(self) -> int:
@@ -527,6 +533,13 @@ class ContractAccount(BudgetAggregate):
             raise ContractCancelledAlready(
                 f"contract {self.contract_id} is cancelled: nothing more is paid under it"
             )
+        left = self.amount_minor - self.paid_minor
+        if amount_minor > left:
+            raise InvalidCommand(
+                f"must be at most {left}: the contract's {self.amount_minor} less "
+                f"{self.paid_minor} paid",
+                "amount_minor",
+            )
         self._paid(
             contract_id=self.contract_id,
             vendor_id=self.vendor_id,
@@ -555,6 +568,89 @@ class ContractAccount(BudgetAggregate):
         fapiao_number: str | None = None,
     ) -> None:
         self.paid_minor += amount_minor
+
+    @property
+    def invoiced_minor(self) -> int:
+        return sum(gross for _, gross in self.fapiaos)
+
+    def fapiao_for_next_payment(self) -> str | None:
+        """The fapiao received that covers the next payment, if any (vendor_fapiao.py)."""
+        return covering(self.fapiaos, self.paid_minor)
+
+    def receive_fapiao(self, vendor_id: str, fapiao: dict[str, Any], meta: dict[str, Any]):
+        """The vendor's fapiao (its number, gross `amount_minor`, net, tax, rate, type,
+        medium, seller's tax ID) registered against this contract."""
+        if str(vendor_id) != self.vendor_id:
+            raise InvalidCommand(
+                f"must be the contract's vendor {self.vendor_id}: the fapiao is another's",
+                "vendor_id",
+            )
+        if any(number == fapiao["fapiao_number"] for number, _ in self.fapiaos):
+            raise Conflict(f"fapiao {fapiao['fapiao_number']} is received already", "fapiao_number")
+        # a cancelled contract is invoiced for what was paid under it, no more
+        owed, what = (self.paid_minor, "paid") if self.cancelled else (self.amount_minor, "amount")
+        left = owed - self.invoiced_minor
+        if fapiao["amount_minor"] > left:
+            raise InvalidCommand(
+                f"must be at most {left}: the contract's {owed} {what} less "
+                f"{self.invoiced_minor} invoiced",
+                "amount_minor",
+            )
+        self._fapiao_received(
+            category=self.line,
+            vendor_id=self.vendor_id,
+            contract_id=self.contract_id,
+            currency=self.currency,
+            meta=meta,
+            **fapiao,
+        )
+
+    @event("VendorInvoiceReceived")
+    def _fapiao_received(
+        self,
+        category: str,
+        vendor_id: str,
+        amount_minor: int,
+        currency: str,
+        contract_id: str,
+        fapiao_number: str,
+        meta: dict[str, Any],
+        fapiao_type: str | None = None,
+        medium: str | None = None,
+        seller_tax_id: str | None = None,
+        net_minor: int | None = None,
+        tax_rate_bp: int | None = None,
+        tax_minor: int | None = None,
+        verified: bool | None = None,
+    ) -> None:
+        self.fapiaos.append((fapiao_number, amount_minor))
+        if fapiao_type == "vat_special":  # only a 专票's VAT is deducted as input VAT
+            self.input_vat_minor += tax_minor or 0
+
+    def settle_when_done(self, meta: dict[str, Any]) -> None:
+        """Settled once all the contract's amount is paid and invoiced."""
+        done = self.paid_minor == self.amount_minor == self.invoiced_minor
+        if done and not (self.settled or self.cancelled):
+            self._settled(
+                contract_id=self.contract_id,
+                vendor_id=self.vendor_id,
+                paid_total_minor=self.paid_minor,
+                currency=self.currency,
+                fapiao_complete=True,
+                meta=meta,
+            )
+
+    @event("VendorSettled")
+    def _settled(
+        self,
+        contract_id: str,
+        vendor_id: str,
+        paid_total_minor: int,
+        currency: str,
+        fapiao_complete: bool,
+        meta: dict[str, Any],
+    ) -> None:
+        self.settled = True
 
 
 class Settlement(BudgetAggregate):

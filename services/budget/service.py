@@ -12,12 +12,21 @@ from services.policy import Target
 
 from . import schemas as s
 from .exports import XLSX_TYPE, ledger_csv, settlement_xlsx
+from .partners_http import PartnerEndpoints
 from .payouts_http import PayoutEndpoints
 from .revenue_http import RevenueEndpoints
 from .sponsorship_http import SponsorshipEndpoints
+from .vendor_fapiao_http import VendorFapiaoEndpoints
 
 
-class Service(SponsorshipEndpoints, PayoutEndpoints, RevenueEndpoints, HuiwuService):
+class Service(
+    SponsorshipEndpoints,
+    PayoutEndpoints,
+    RevenueEndpoints,
+    VendorFapiaoEndpoints,
+    PartnerEndpoints,
+    HuiwuService,
+):
     name = "budget"
     budget = Use("budget")
     views = Use("views")

@@ -104,6 +104,7 @@ class Sponsorship(BudgetAggregate):
         self.received_minor = 0  # value of the in-kind items received
         self.received_items = 0
         self.thanked = False
+        self.refund_due_minor = 0  # the cash to give back once cancelled
 
     # -- guards ----------------------------------------------------------------------
     def _must_be(self, action: str, *states: str) -> None:
@@ -358,6 +359,19 @@ class Sponsorship(BudgetAggregate):
         self, reason: str, meta: dict[str, Any], refund_due_minor: int | None = None
     ) -> None:
         self.state = CANCELLED
+        self.refund_due_minor = refund_due_minor or 0
+
+    def check_refund(self, amount_minor: int) -> None:
+        """A cancelled sponsor's cash is paid back at once, all that is due: a refund is
+        the ledger's reversing entry, one per sponsorship (sponsorship_app.py)."""
+        self._must_be("refund", CANCELLED)
+        if not self.refund_due_minor:
+            raise Conflict(f"sponsorship {self.id} has no cash to refund", "sponsorship_id")
+        if amount_minor != self.refund_due_minor:
+            raise InvalidCommand(
+                f"must be the cash due back, {self.refund_due_minor}, got {amount_minor}",
+                "amount_minor",
+            )
 
     @property
     def takes_slot(self) -> bool:
@@ -386,4 +400,5 @@ class Sponsorship(BudgetAggregate):
             "benefits": list(self.benefits),
             "delivered": dict(self.delivered),
             "thanked": self.thanked,
+            "refund_due_minor": self.refund_due_minor,
         }

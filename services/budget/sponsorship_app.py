@@ -5,20 +5,26 @@ so that budget actuals and the settlement statement include it."""
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError
 
 from services.common.domain import CommandContext
 from services.common.envelope import to_json_value
 from services.common.errors import Conflict, InvalidCommand, NotFound, about
+from services.common.store import ChangedMeanwhile
 
 from . import sponsorship_commands as c
-from .domain import Income
+from .domain import Income, Reversal, caused_id
+from .package_slots import PackageSlots, slots_id
 from .sponsorship import Prospectus, Sponsorship, SponsorshipPlan, with_package
 from .vat import split_gross
 
+T = TypeVar("T")
 SPONSORSHIP = "sponsorship"  # the ledger line and income source of what sponsors pay
 
 
@@ -118,7 +124,12 @@ class SponsorshipUseCases:
         return sponsorship.view()
 
     def sign_sponsor(self, sponsorship_id: str, cmd: c.SignSponsor, ctx: CommandContext) -> dict:
-        """Signed for a package that has a slot left, at its price or the amount agreed."""
+        """Signed for a package that has a slot left, at its price or the amount agreed;
+        the slot taken in the same transaction (package_slots.py), again from the store
+        when another signing took one at the same moment."""
+        return retrying(lambda: self._sign_sponsor(sponsorship_id, cmd, ctx))
+
+    def _sign_sponsor(self, sponsorship_id: str, cmd: c.SignSponsor, ctx: CommandContext):
         sponsorship = self.sponsorship(sponsorship_id)
         conference_id = sponsorship.conference_id
         plan = self.sponsorship_plan(conference_id)
@@ -128,17 +139,26 @@ class SponsorshipUseCases:
                 "package",
             )
         package = plan.package(cmd.package)
-        taken = self._slots_taken(conference_id).get(cmd.package, 0)
-        if taken >= package["slots"]:
-            raise Conflict(
-                f"package {cmd.package!r} is sold out: {taken} of {package['slots']} signed",
-                "package",
+        meta = ctx.meta(conference_id)
+        slots = self._package_slots(conference_id, cmd.package)
+        if slots is None:
+            signed = self._slots_taken(conference_id).get(cmd.package, 0)
+            slots = PackageSlots.first(
+                conference_id, cmd.package, str(sponsorship.id), package["slots"], signed, meta
             )
+        else:
+            slots.take(str(sponsorship.id), package["slots"], meta)
         terms = signed_terms(cmd, package, plan.currency)
         with about("sponsorship_id"):
-            sponsorship.sign(terms, ctx.meta(conference_id))
-        self.save(sponsorship)
+            sponsorship.sign(terms, meta)
+        self.save(sponsorship, slots)
         return sponsorship.view()
+
+    def _package_slots(self, conference_id: str, package: str) -> PackageSlots | None:
+        try:
+            return self.repository.get(slots_id(conference_id, package))
+        except AggregateNotFoundError:
+            return None
 
     def invoice_sponsor(
         self, sponsorship_id: str, cmd: c.IssueSponsorInvoice, ctx: CommandContext
@@ -248,10 +268,47 @@ class SponsorshipUseCases:
     def cancel_sponsorship(
         self, sponsorship_id: str, cmd: c.CancelSponsorship, ctx: CommandContext
     ) -> dict:
+        return retrying(lambda: self._cancel_sponsorship(sponsorship_id, cmd, ctx))
+
+    def _cancel_sponsorship(self, sponsorship_id: str, cmd: c.CancelSponsorship, ctx):
+        """Cancelled: a signed sponsorship's slot given back in the same transaction."""
         sponsorship = self.sponsorship(sponsorship_id)
-        sponsorship.cancel(cmd.reason, ctx.meta(sponsorship.conference_id))
-        self.save(sponsorship)
+        meta = ctx.meta(sponsorship.conference_id)
+        held = sponsorship.package if sponsorship.takes_slot else None
+        sponsorship.cancel(cmd.reason, meta)
+        slots = None if held is None else self._package_slots(sponsorship.conference_id, held)
+        if slots is not None:  # else signed before slots were kept: the index counts it
+            slots.release(str(sponsorship.id), meta)
+        self.save(sponsorship, *([slots] if slots is not None else []))
         return sponsorship.view()
+
+    def refund_sponsor(
+        self, sponsorship_id: str, cmd: c.RefundSponsor, ctx: CommandContext
+    ) -> dict:
+        """A cancelled sponsor's cash paid back: the sponsorship income reversed, so that
+        the settlement balances. One refund per sponsorship: its entry's id is derived
+        from the sponsorship's, so a second one, even at the same instant, is refused."""
+        sponsorship = self.sponsorship(sponsorship_id)
+        conference_id = sponsorship.conference_id
+        meta = ctx.meta(conference_id)
+        self._same_currency(self.ledger(conference_id), cmd.currency)
+        refund_id = caused_id(str(sponsorship.id), "sponsor-refund")
+        if self.exists(refund_id):
+            raise Conflict(f"sponsorship {sponsorship.id} is refunded already", "sponsorship_id")
+        sponsorship.check_refund(cmd.amount_minor)
+        reversal = Reversal.made(
+            Reversal.IncomeReversed,
+            refund_id,
+            amount_minor=cmd.amount_minor,
+            currency=cmd.currency,
+            category=SPONSORSHIP,
+            source=SPONSORSHIP,
+            source_ref=str(sponsorship.id),
+            meta=meta,
+        )
+        behind = self._revenue_after(conference_id, [reversal], meta, cmd.refunded_on)
+        self.save(reversal, *behind)
+        return {**sponsorship.view(), "refunded_minor": cmd.amount_minor}
 
     # -- reads -----------------------------------------------------------------------
     def sponsorship(self, sponsorship_id: Any) -> Sponsorship:
@@ -272,6 +329,22 @@ class SponsorshipUseCases:
         self.ledger(conference_id)  # NotFound for a conference budget never heard of
         rows = [s.view() for s in self._sponsorships(str(conference_id))]
         return {"conference_id": conference_id, "sponsorships": rows}
+
+
+ATTEMPTS = 5
+
+
+def retrying(use_case: Callable[[], T]) -> T:
+    """The use case again, read afresh, when another command saved the same aggregate at
+    the same moment (a package's last slot)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return use_case()
+        except ChangedMeanwhile:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _with_sales(package: dict[str, Any], signed: int) -> dict[str, Any]:

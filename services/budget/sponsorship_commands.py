@@ -102,3 +102,13 @@ class ThankSponsor:
 @dataclass(frozen=True)
 class CancelSponsorship:
     reason: str
+
+
+@dataclass(frozen=True)
+class RefundSponsor:
+    """A cancelled sponsor's cash paid back: all of its `refund_due_minor`."""
+
+    amount_minor: int
+    currency: str
+    refunded_on: dt.date
+    method: str | None = None

@@ -101,6 +101,13 @@ class SponsorshipEndpoints:
         """{"reason": "budget cut at the sponsor"}"""
         return self.budget.cancel_sponsorship(sponsorship_id, cmd, ctx)
 
+    @http("POST", f"{AT}/refund")
+    @command("RefundSponsor", s.RefundSponsorSchema, scope="sponsorship_scope")
+    def refund_sponsor(self, cmd, ctx, sponsorship_id):
+        """{"amount_minor": 12000000, "currency": "CNY", "refunded_on": "2027-04-02",
+        "method": "bank_transfer"} (all the cash a cancelled sponsor paid)"""
+        return self.budget.refund_sponsor(sponsorship_id, cmd, ctx)
+
     def sponsorship_scope(self, sponsorship_id, **_):
         """The conference a sponsorship belongs to, for the policy."""
         return Target(self.budget.sponsorship(sponsorship_id).conference_id)

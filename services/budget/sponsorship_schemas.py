@@ -163,3 +163,12 @@ class CancelSponsorshipSchema(Loads):
     command = commands.CancelSponsorship
 
     reason = text(1000, required=True)
+
+
+class RefundSponsorSchema(Loads):
+    command = commands.RefundSponsor
+
+    amount_minor = positive_minor(required=True)
+    currency = currency(required=True)
+    refunded_on = day(required=True)
+    method = fields.String(load_default=None, validate=validate.OneOf(PAYMENT_METHODS))

@@ -249,3 +249,24 @@ def test_reverse_names_the_fapiao_in_the_path_and_sends_the_red_one(fake, capsys
             "gross_minor": 1_060_000,
         },
     )
+
+
+def test_refund_sends_the_cash_due_back_in_fen(fake, capsys):
+    answer = {**SPONSORSHIP, "state": "cancelled", "refunded_minor": 12_000_050}
+    fake.routes[("POST", f"{AT}/refund")] = (200, answer)
+    code, out, _ = run(
+        capsys,
+        *("sponsor", "refund", SPONSORSHIP_ID, "--amount", "120000.50", "--on", "2027-04-02"),
+        *("--method", "bank_transfer"),
+    )
+    assert code == 0
+    assert sent(fake) == (
+        f"{AT}/refund",
+        {
+            "amount_minor": 12_000_050,
+            "currency": "CNY",
+            "refunded_on": "2027-04-02",
+            "method": "bank_transfer",
+        },
+    )
+    assert "refunded" in out and "120,000.50 CNY" in out

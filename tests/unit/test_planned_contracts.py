@@ -691,6 +691,8 @@ BUDGET_EMITS = {
     "InKindReceived", "SponsorshipSettled", "SponsorBenefitDelivered", "SponsorThanked",
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
     "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
+    "VendorInvoiceReceived", "VendorSettled", "PackageSlotTaken", "PackageSlotReleased",
+    "PartnerJoined", "PartnerWithdrawn", "ContributionAgreed",
     "SponsorInvoiceReversed",
 }  # fmt: skip
 

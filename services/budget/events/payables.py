@@ -31,7 +31,7 @@ class VendorBankDetailsVerified(PlannedEvent):
     contract_id = fields.UUID()
 
 
-class VendorInvoiceReceived(PlannedEvent):
+class VendorInvoiceReceived(EventSchema):
     """A vendor's fapiao was received and registered (8.4.4): `amount_minor` is its gross
     (价税合计), `verified` once checked on the tax bureau's platform (查验). Chinese finance
     pays against it, so it comes before the final payment."""
@@ -87,7 +87,7 @@ class VendorPaid(EventSchema):
     booked_minor = money_minor()
 
 
-class VendorSettled(PlannedEvent):
+class VendorSettled(EventSchema):
     """A contract's account with its vendor is closed: final statement agreed, balance
     paid, every fapiao received (2.5.3, 23.5.2)."""
 

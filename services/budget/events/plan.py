@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.common import fapiao
 from services.common.catalog import EventSchema, Part
 from services.common.fields import currency, money_minor, text, token
-from services.common.planned import PlannedEvent, count, flag, one_of
+from services.common.planned import count, flag, one_of
 
 from .vocabulary import (
     COST_BEHAVIOURS,
@@ -202,7 +202,7 @@ class BudgetOverrunCleared(_Overrun):
     warns again (BudgetOverrunWarning)."""
 
 
-class PartnerJoined(PlannedEvent):
+class PartnerJoined(EventSchema):
     """A co-organiser (联合单位) or supporter (支持单位) joined the conference as a party to
     its costs; its share is then agreed (ContributionAgreed, 2.1.5)."""
 
@@ -210,13 +210,13 @@ class PartnerJoined(PlannedEvent):
     role = one_of(*PARTNER_ROLES)
 
 
-class PartnerWithdrawn(PlannedEvent):
+class PartnerWithdrawn(EventSchema):
     """A co-organiser or supporter left the conference; undoes PartnerJoined."""
 
     reason = text(1000, required=True)
 
 
-class ContributionAgreed(PlannedEvent):
+class ContributionAgreed(EventSchema):
     """A co-organiser or supporter agreed its share of the costs (2.1.5), in cash or in
     kind; `share_bp` is its share in basis points (2500 = 25%); `partner_id` names the
     partner that joined (PartnerJoined)."""

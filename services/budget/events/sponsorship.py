@@ -195,6 +195,25 @@ class SponsorshipCancelled(EventSchema):
     refund_due_minor = money_minor()
 
 
+class PackageSlotTaken(EventSchema):
+    """A sponsor signing took one of a package's slots: `taken` of `slots` are now
+    signed. One aggregate per conference and package, saved with the signing, so that two
+    signings of its last slot at the same instant cannot both pass."""
+
+    package = text(100, required=True)
+    sponsorship_id = fields.UUID(required=True)
+    slots = count(minimum=1, maximum=1000)
+    taken = count(minimum=1, maximum=1000)
+
+
+class PackageSlotReleased(EventSchema):
+    """A signed sponsorship was cancelled: its package's slot is free again."""
+
+    package = text(100, required=True)
+    sponsorship_id = fields.UUID(required=True)
+    taken = count(maximum=1000)
+
+
 TYPES = {
     "SponsorshipPlanApproved": SponsorshipPlanApproved,
     "ProspectusPublished": ProspectusPublished,
@@ -210,4 +229,6 @@ TYPES = {
     "SponsorBenefitDelivered": SponsorBenefitDelivered,
     "SponsorThanked": SponsorThanked,
     "SponsorshipCancelled": SponsorshipCancelled,
+    "PackageSlotTaken": PackageSlotTaken,
+    "PackageSlotReleased": PackageSlotReleased,
 }
