@@ -10,7 +10,8 @@ email claim and payment in one transaction, and its relay publishes them. The cl
 from the upload until every consumer of the running services has applied every event
 stored meanwhile (`huiwu_consumer_messages_total{outcome="processed"}` against
 `huiwu_events_stored`, read from the services), budget's and checklist's own events in
-reaction included. Reporting's audit trail is then checked to hold every stored event.
+reaction included. Reporting's audit trail is then checked to hold every stored event,
+and budget's ledger the money the sheet paid, to the fen.
 
 Baseline, after the services stop: bare py-amqp publishing as many persistent messages as
 registration stored (each a real envelope of its log), confirmed per batch of 50, as the
@@ -154,7 +155,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         expected = {service: after.stored[service] for service in audited}
         if trail != expected:
             raise BenchError(f"audit trail holds {trail} events, the services stored {expected}")
+        # Budget's ledger holds the money the sheet paid, to the fen.
+        paid_minor = answer["paid"] * FEES[0]["price_minor"]
+        ledger = ok(system["budget"].get(f"/conferences/{conference_id}/ledger"))
+        if ledger["income_minor"] != paid_minor:
+            raise BenchError(f"ledger income {ledger['income_minor']}, the sheet paid {paid_minor}")
         result["huiwu"] = {
+            "ledger_income_minor": ledger["income_minor"],
             "seconds_to_applied_by_all": round(seconds, 3),
             "seconds_to_stored": round(stored_at - started, 3),
             "attendees_per_second": round(args.attendees / seconds, 1),

@@ -263,6 +263,7 @@ def test_attendee_import_runs_at_a_tiny_size_on_sqlite(tmp_path, capsys):
     huiwu = result["huiwu"]
     # every attendee's order and registration stored; half of them paid at import
     assert huiwu["paid"] == 3
+    assert huiwu["ledger_income_minor"] == 3 * attendee_import.FEES[0]["price_minor"]
     assert huiwu["registration_events"] >= 6 * 4
     assert huiwu["events_stored"]["registration"] == huiwu["registration_events"]
     # every event was applied by every consumer that follows it, none lost or doubled
