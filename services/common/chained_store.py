@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from . import chain
@@ -26,6 +27,13 @@ from .stored_events import EnvelopeFields
 
 CHAIN_TABLE = "event_chain"
 BACKFILL_PAGE = 1000
+# A write whose events' states together pass this many bytes is not pipelined. psycopg's
+# pipeline stops sending once its last command is queued and then waits for a reply; when
+# the INSERT of all events does not fit in the socket buffers at that moment, its tail is
+# never sent, the server waits for it (ClientRead) and the write hangs for ever. Well below
+# the loopback buffers (16 KiB to send, 128 KiB to receive, by default), so a pipelined
+# write always leaves in whole.
+PIPELINE_MAX_BYTES = 64 * 1024
 
 Describe = Callable[[Notification], Record]
 """A stored event, as the envelope fields a digest covers (`describer`)."""
@@ -97,6 +105,24 @@ class ChainedPostgresProcessRecorder(Chained, PostgresProcessRecorder):
                 "digest text NOT NULL, link text NOT NULL)"
             ).format(schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE))
         )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if sum(len(e.state) for e in stored_events) <= PIPELINE_MAX_BYTES:
+            return super().insert_events(stored_events, **kwargs)
+        return self._insert_unpipelined(stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_unpipelined(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's write, statement by statement: each one sent whole before its
+        reply is awaited (see PIPELINE_MAX_BYTES)."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)  # the tracking record
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
