@@ -127,6 +127,7 @@ POLICY: dict[str, Rule] = {
     "GetFapiao": PERSONAL_DATA,
     "IssueFapiao": _change(ORGANIZER, "finance"),
     "HandOverFapiao": _change(ORGANIZER, "registration", "finance"),
+    "WithdrawFapiao": _change(ORGANIZER, "registration", "finance"),
     "ReverseFapiao": _change(ORGANIZER, "finance"),
     # registration's follow-up: surveys, mailings (media sends the newsletters), inquiries
     # and complaints; their wording and answers are read by those who handle them

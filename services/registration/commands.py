@@ -204,6 +204,11 @@ class HandOverFapiao:
 
 
 @dataclass(frozen=True)
+class WithdrawFapiao:
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReverseFapiao:
     red_fapiao_number: str
     reason: str

@@ -16,6 +16,7 @@ STATES = {
     "FapiaoIssued": "issued",
     "FapiaoHandedOver": "handed_over",
     "FapiaoReversed": "reversed",
+    "FapiaoRequestWithdrawn": "withdrawn",
 }
 MAX_LISTED = 5000
 

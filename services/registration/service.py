@@ -291,6 +291,13 @@ class Service(HuiwuService):
         "handed_to": "王磊"}"""
         return self.registration.hand_over_fapiao(conference_id, fapiao_id, cmd, ctx)
 
+    @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/withdraw")
+    @command("WithdrawFapiao", fs.WithdrawFapiaoSchema, fs.FapiaoAnswer)
+    def withdraw_fapiao(self, cmd, ctx, conference_id, fapiao_id):
+        """{"reason": "买方改为开具专票"}: a request not yet issued; its money may be
+        invoiced again."""
+        return self.registration.withdraw_fapiao(conference_id, fapiao_id, cmd, ctx)
+
     @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/reverse")
     @command("ReverseFapiao", fs.ReverseFapiaoSchema, fs.FapiaoAnswer)
     def reverse_fapiao(self, cmd, ctx, conference_id, fapiao_id):

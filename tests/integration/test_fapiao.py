@@ -267,3 +267,72 @@ def test_fapiao_from_request_to_red_letter_reversal(system):
     wait_until(lambda: entry(system, conference_id, "2.4.2")["progress"]["percent"] == 100)
     ok(system["checklist"].post(f"{base}/overdue", {"today": "2027-06-14"}))
     wait_for_status(system, conference_id, "2.4.2", "verified")
+
+
+def test_a_request_withdrawn_before_issue_frees_its_money_and_leaves_10_1_5(system):
+    system.start("checklist", "registration")
+    registration = system["registration"]
+    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 10])
+    finance = system.token("zhou", "finance", conference_id)
+    venue = system.token("lin", "venue", conference_id)
+    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
+    placed = ok(registration.post("/orders", order(conference_id, attendee("wu@example.cn"))), 201)
+    order_id = placed["order_id"]
+    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
+    ok(registration.post(f"/orders/{order_id}/payments", {**pay, "amount_minor": 280_000}))
+    base = f"/conferences/{conference_id}"
+    requests = f"{base}/orders/{order_id}/fapiao"
+    plain = {"fapiao_type": "vat_ordinary", "buyer_name": "吴九"}
+    first = ok(registration.post(requests, {**plain, "amount_minor": 200_000}, token=finance), 201)
+    path = f"{base}/fapiao/{first['fapiao_id']}"
+    wait_for_status(system, conference_id, "10.1.5", "in_progress")
+
+    # refused: no reason, a blank one, a role that does not handle fapiao; nothing stored
+    before = stored(system)
+    for body in ({}, {"reason": "   "}):
+        refused = registration.post(f"{path}/withdraw", body, token=finance)
+        assert refused.status == 400 and "reason" in refused.json["errors"], refused
+    assert registration.post(f"{path}/withdraw", {"reason": "x"}, token=venue).status == 403
+    assert stored(system) == before
+
+    withdrawn = ok(registration.post(f"{path}/withdraw", {"reason": "改开专票"}, token=finance))
+    assert withdrawn["state"] == "withdrawn" and withdrawn["withdrawal"]["reason"] == "改开专票"
+    again = registration.post(f"{path}/withdraw", {"reason": "again"}, token=finance)
+    assert again.status == 409 and "fapiao_id" in again.json["errors"]
+    left = ok(registration.get(requests, token=finance))
+    assert (left["invoiceable_minor"], left["open"]) == (280_000, 0)
+    listed = ok(registration.get(f"{base}/fapiao?state=withdrawn", token=finance))["fapiao"]
+    assert [f["fapiao_id"] for f in listed] == [first["fapiao_id"]]
+    figures = ok(registration.post(f"{base}/orders/{order_id}/reconcile", {}, token=finance))
+    assert figures["fapiao_open"] == 0
+    envelope = next(
+        e
+        for e in read_log(system.amqp_uri, "registration")
+        if e["event_type"] == "FapiaoRequestWithdrawn"
+    )
+    assert envelope["aggregate_id"] == first["fapiao_id"]
+    assert envelope["payload"]["gross_minor"] == 200_000
+
+    # the command line withdraws the next request; an issued fapiao is refused (reverse it)
+    second = ok(registration.post(requests, plain, token=finance), 201)
+    shown = huiwu(
+        system,
+        finance,
+        "fapiao",
+        "withdraw",
+        conference_id,
+        second["fapiao_id"],
+        "--reason",
+        "重复申请",
+    )
+    assert "withdrawn" in shown and "重复申请" in shown
+    third = ok(registration.post(requests, plain, token=finance), 201)
+    assert third["gross_minor"] == 280_000
+    issue = {"fapiao_number": "25312000000012345700", "medium": "digital", "issued_on": DAY}
+    ok(registration.post(f"{base}/fapiao/{third['fapiao_id']}/issue", issue, token=finance))
+    issued = registration.post(
+        f"{base}/fapiao/{third['fapiao_id']}/withdraw", {"reason": "late"}, token=finance
+    )
+    assert issued.status == 409 and "red-letter" in json.dumps(issued.json, ensure_ascii=False)
+    # 10.1.5: the withdrawn requests are not waiting to be issued
+    wait_until(lambda: entry(system, conference_id, "10.1.5")["progress"]["percent"] == 100)

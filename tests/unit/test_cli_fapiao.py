@@ -86,3 +86,13 @@ def test_a_bad_reason_is_refused_before_anything_is_sent(fake, capsys):  # noqa:
     args = ("--red-number", "25312000000012349999", "--reason", "whim")
     code, _, err = run(capsys, "fapiao", "reverse", CONFERENCE_ID, FAPIAO_ID, *args)
     assert code == 2 and "--reason" in err and fake.requests == []
+
+
+def test_withdraw_posts_the_reason_and_shows_it(fake, capsys):  # noqa: F811
+    withdrawn = {**FAPIAO, "state": "withdrawn", "issue": None, "withdrawal": {"reason": "重复"}}
+    fake.routes[("POST", f"{BASE}/fapiao/{FAPIAO_ID}/withdraw")] = (200, withdrawn)
+    args = ("fapiao", "withdraw", CONFERENCE_ID, FAPIAO_ID, "--reason", "重复")
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "withdrawn" in out and "重复" in out
+    assert fake.requests[-1]["body"] == {"reason": "重复"}
+    assert run(capsys, "fapiao", "withdraw", CONFERENCE_ID, FAPIAO_ID)[0] == 2  # no reason

@@ -12,7 +12,7 @@ from services.common.domain import CommandContext
 from services.common.errors import Conflict, InvalidCommand, NotFound
 from services.registration import commands as c
 from services.registration.application import RegistrationApplication
-from services.registration.domain.fapiao import FapiaoStateError, open_count
+from services.registration.domain.fapiao import FapiaoStateError, invoiceable_minor, open_count
 from services.registration.events import TYPES
 from services.registration.fapiao_schemas import FapiaoAnswer
 
@@ -164,6 +164,70 @@ def test_issuing_twice_and_reversing_an_unissued_fapiao_are_refused(app, ctx):
     assert fapiao.state == "reversed" and fapiao.reversal["gross_minor"] == 280_000
     with pytest.raises(FapiaoStateError):
         app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(), ctx)
+
+
+def withdraw(reason="买方改开专票"):
+    return c.WithdrawFapiao(reason)
+
+
+def test_a_request_withdrawn_before_issue_frees_its_money(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(amount_minor=200_000), ctx)
+    view = app.order_fapiao_view(CONFERENCE, order.id)
+    assert (view["invoiceable_minor"], view["open"]) == (80_000, 1)
+    assert open_count(app.order_fapiao(order.id), 280_000) == 1
+
+    fapiao = app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert (fapiao.state, fapiao.held_minor) == ("withdrawn", 0)
+    assert fapiao.withdrawal["reason"] == "买方改开专票"
+    view = app.order_fapiao_view(CONFERENCE, order.id)
+    assert (view["invoiceable_minor"], view["open"]) == (280_000, 0)
+    assert open_count(app.order_fapiao(order.id), 280_000) == 0  # nothing left to issue
+    assert FapiaoAnswer().dump(fapiao)["withdrawal"]["gross_minor"] == 200_000
+
+    again = app.request_fapiao(CONFERENCE, order.id, special(), ctx)  # the next place
+    assert (again.gross_minor, again.id != fapiao.id) == (280_000, True)
+    envelope = published(app)[-2]
+    assert envelope.event_type == "FapiaoRequestWithdrawn"
+    assert envelope.payload["gross_minor"] == 200_000 and not TYPES[envelope.event_type].planned
+
+
+def test_only_a_fapiao_not_yet_issued_is_withdrawn(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    before = len(types(app))
+    with pytest.raises(InvalidCommand) as no_reason:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw("  "), ctx)
+    assert no_reason.value.field == "reason"
+    assert len(types(app)) == before
+
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+    with pytest.raises(FapiaoStateError) as issued:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert issued.value.field == "fapiao_id" and "red-letter" in issued.value.message
+
+    app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(), ctx)
+    with pytest.raises(FapiaoStateError) as reversed_:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert "reversed" in reversed_.value.message
+
+    second = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.withdraw_fapiao(CONFERENCE, second.id, withdraw(), ctx)
+    before = len(types(app))
+    with pytest.raises(FapiaoStateError) as twice:
+        app.withdraw_fapiao(CONFERENCE, second.id, withdraw(), ctx)
+    assert "withdrawn" in twice.value.message and len(types(app)) == before
+    with pytest.raises(FapiaoStateError):
+        app.issue_fapiao(CONFERENCE, second.id, issue(), ctx)  # never issued now
+    assert invoiceable_minor(280_000, app.order_fapiao(order.id)) == 280_000
+
+
+def test_a_withdrawn_request_leaves_the_order_reconciled_without_it(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    assert app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)["fapiao_open"] == 1
+    app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)["fapiao_open"] == 0
 
 
 def test_the_medium_decides_the_code(app, ctx):

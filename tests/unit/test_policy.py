@@ -78,6 +78,7 @@ EXPECTED = {
     "GetFapiao": PERSONAL_DATA,
     "IssueFapiao": ORGANIZERS | {"finance"},
     "HandOverFapiao": ORGANIZERS | {"registration", "finance"},
+    "WithdrawFapiao": ORGANIZERS | {"registration", "finance"},
     "ReverseFapiao": ORGANIZERS | {"finance"},
     "PublishSurvey": ORGANIZERS | {"registration"},
     "GetSurvey": READERS,

@@ -1,7 +1,8 @@
 """Fapiao of registration fees: requested for money an order has paid and no other fapiao
-covers, issued with amounts split exactly from the gross, handed over, reversed by a
-red-letter fapiao. A refund cannot complete while the fapiao issued would cover more
-than the order keeps: the red-letter one comes first (docs/registration.md, "Fapiao")."""
+covers (the request withdrawn, if need be, before it is issued), issued with amounts split
+exactly from the gross, handed over, reversed by a red-letter fapiao. A refund cannot
+complete while the fapiao issued would cover more than the order keeps: the red-letter
+one comes first (docs/registration.md, "Fapiao")."""
 
 from __future__ import annotations
 
@@ -118,6 +119,16 @@ class FapiaoCases(RegistrationBase):
                 handed_on=cmd.handed_on.isoformat(),
                 meta=ctx.meta(fapiao.conference_id),
             )
+        self.save(fapiao)
+        return fapiao
+
+    def withdraw_fapiao(
+        self, conference_id: Any, fid: Any, cmd: c.WithdrawFapiao, ctx: CommandContext
+    ) -> Fapiao:
+        """The buyer's request withdrawn before it is issued: its money is free again."""
+        fapiao = self.fapiao(conference_id, fid)
+        with about("fapiao_id"):
+            fapiao.withdraw(reason=cmd.reason, meta=ctx.meta(fapiao.conference_id))
         self.save(fapiao)
         return fapiao
 

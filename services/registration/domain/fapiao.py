@@ -1,6 +1,7 @@
-"""The fapiao (发票) of a registration fee: asked for by an order's buyer, issued by
-finance, handed over, and reversed by a red-letter fapiao (红字发票). An issued fapiao is
-never edited: a wrong one is reversed and asked for again.
+"""The fapiao (发票) of a registration fee: asked for by an order's buyer (who may withdraw
+the request until it is issued), issued by finance, handed over, and reversed by a
+red-letter fapiao (红字发票). An issued fapiao is never edited: a wrong one is reversed
+and asked for again.
 
 Its id derives from its order and its place among the order's fapiao (`fapiao_id`), so
 that two requests racing for the same order's money cannot both be stored: the second
@@ -23,7 +24,9 @@ REQUESTED = "requested"
 ISSUED = "issued"
 HANDED_OVER = "handed_over"
 REVERSED = "reversed"
-# A fapiao holds money of its order (no other may invoice it) until it is reversed.
+WITHDRAWN = "withdrawn"
+# A fapiao holds money of its order (no other may invoice it) until it is reversed or,
+# not yet issued, withdrawn.
 HOLDING = (REQUESTED, ISSUED, HANDED_OVER)
 MAX_PER_ORDER = 50
 
@@ -46,8 +49,7 @@ def _fields(domain_event: Any) -> dict[str, Any]:
 def invoiceable_minor(paid_net_minor: int, fapiao: list[Fapiao]) -> int:
     """What of an order's money may still be invoiced: what was paid less what is refunded
     or being refunded, less what its fapiao not reversed already cover."""
-    held = sum(f.gross_minor for f in fapiao if f.state in HOLDING)
-    return max(paid_net_minor - held, 0)
+    return max(paid_net_minor - sum(f.held_minor for f in fapiao), 0)
 
 
 def open_count(fapiao: list[Fapiao], paid_net_minor: int) -> int:
@@ -56,7 +58,7 @@ def open_count(fapiao: list[Fapiao], paid_net_minor: int) -> int:
     (a refund), each issued one still to reverse by a red-letter one."""
     waiting = sum(1 for f in fapiao if f.state == REQUESTED)
     issued = [f for f in fapiao if f.state in (ISSUED, HANDED_OVER)]
-    if sum(f.gross_minor for f in issued) > paid_net_minor:
+    if sum(f.held_minor for f in issued) > paid_net_minor:
         return waiting + len(issued)
     return waiting
 
@@ -125,10 +127,49 @@ class Fapiao(Aggregate):
         self.issue: dict[str, Any] | None = None
         self.handover: dict[str, Any] | None = None
         self.reversal: dict[str, Any] | None = None
+        self.withdrawal: dict[str, Any] | None = None
 
     @property
     def number(self) -> str | None:
         return self.issue["fapiao_number"] if self.issue else None
+
+    @property
+    def held_minor(self) -> int:
+        """The order's money this fapiao holds: none once withdrawn or reversed."""
+        return self.gross_minor if self.state in HOLDING else 0
+
+    # -- withdrawal -----------------------------------------------------------------------
+    class FapiaoRequestWithdrawn(Aggregate.Event):
+        order_id: str
+        gross_minor: int
+        currency: str
+        reason: str
+        meta: dict[str, Any]
+
+        def apply(self, aggregate: Fapiao) -> None:
+            aggregate.state = WITHDRAWN
+            aggregate.withdrawal = _fields(self)
+
+    def withdraw(self, reason: str, meta: dict[str, Any]) -> None:
+        """The buyer no longer wants it: only before it is issued, since an issued fapiao
+        is taken back by a red-letter one instead. The money it held may be invoiced
+        again."""
+        if self.state != REQUESTED:
+            issued = self.state in (ISSUED, HANDED_OVER)
+            raise FapiaoStateError(
+                f"fapiao {self.id} is {self.state}: only a fapiao requested and not yet "
+                f"issued is withdrawn" + ("; reverse it by a red-letter fapiao" if issued else "")
+            )
+        if not reason.strip():
+            raise InvalidCommand("must say why the request is withdrawn", field="reason")
+        self.trigger_event(
+            self.FapiaoRequestWithdrawn,
+            order_id=self.order_id,
+            gross_minor=self.gross_minor,
+            currency=self.currency,
+            reason=reason,
+            meta=meta,
+        )
 
     # -- issue --------------------------------------------------------------------------
     class FapiaoIssued(Aggregate.Event):

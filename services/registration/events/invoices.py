@@ -1,8 +1,8 @@
 """Fapiao for registration fees (aggregate: the fapiao, one per request). An order's buyer
-asks for one, finance issues it (a 数电票 mostly), hands it over, and reverses it by a
-red-letter fapiao (红字发票) when the fee is refunded or the fapiao was wrong: an issued
-fapiao is never edited or deleted, as pretix cancels an invoice by one of the opposite
-amount."""
+asks for one and may withdraw the request until it is issued; finance issues it (a 数电票
+mostly), hands it over, and reverses it by a red-letter fapiao (红字发票) when the fee is
+refunded or the fapiao was wrong: an issued fapiao is never edited or deleted, as pretix
+cancels an invoice by one of the opposite amount."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -97,6 +97,17 @@ class FapiaoReversed(fapiao.Amounts, EventSchema):
             raise ValidationError("must differ from the fapiao it reverses", "red_fapiao_number")
 
 
+class FapiaoRequestWithdrawn(EventSchema):
+    """The buyer withdrew a fapiao request before it was issued (an issued one is reversed
+    instead): the fapiao will not be issued, and the `gross_minor` it held may be invoiced
+    again. Undoes its FapiaoRequested for 10.1.5."""
+
+    order_id = fields.UUID(required=True)
+    gross_minor = money_minor(required=True)
+    currency = fapiao.fapiao_currency(required=True)
+    reason = text(500, required=True)
+
+
 class FapiaoHandedOver(EventSchema):
     """The fapiao reached its buyer: handed over on site against signature (15.3.4: the
     pre-packed fapiao are signed for), posted, or sent. To whom stays in the service."""
@@ -113,4 +124,5 @@ TYPES = {
     "FapiaoIssued": FapiaoIssued,
     "FapiaoReversed": FapiaoReversed,
     "FapiaoHandedOver": FapiaoHandedOver,
+    "FapiaoRequestWithdrawn": FapiaoRequestWithdrawn,
 }
