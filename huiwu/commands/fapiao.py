@@ -92,7 +92,7 @@ def fapiao_withdraw(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def fapiao_reverse(ctx: Context, args: argparse.Namespace) -> int:
-    """Record the red-letter fapiao that reverses an issued one."""
+    """Record the red-letter fapiao that reverses an issued one, whole or (--amount) part."""
     body: dict[str, Any] = {
         "red_fapiao_number": args.red_number,
         "reason": args.reason,
@@ -101,6 +101,8 @@ def fapiao_reverse(ctx: Context, args: argparse.Namespace) -> int:
     }
     if args.confirmation:
         body["red_confirmation_number"] = args.confirmation
+    if args.amount is not None:
+        body["amount_minor"] = to_minor(args.amount, "CNY")
     fapiao = ctx.client.post(SERVICE, _one(args.conference_id, args.fapiao_id, "reverse"), body)
     return ctx.show(fapiao, fapiao_text(fapiao))
 
@@ -156,6 +158,8 @@ def fapiao_text(f: dict[str, Any]) -> str:
             ("net", money(issue, "net_minor")),
             ("tax", money(issue, "tax_minor")),
             ("red number", (f.get("reversal") or {}).get("red_fapiao_number")),
+            ("taken back", money(f, "reversed_minor") if f.get("reversed_minor") else None),
+            ("still holds", money(f, "held_minor") if f.get("reversed_minor") else None),
             ("withdrawn", (f.get("withdrawal") or {}).get("reason")),
         ]
     )
@@ -211,6 +215,9 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable, non_blan
     reversed_.add_argument("--red-number", required=True, help="the red-letter fapiao's number")
     reversed_.add_argument("--reason", required=True, choices=REVERSAL_REASONS)
     reversed_.add_argument("--confirmation", help="红字发票信息确认单 number, when there is one")
+    reversed_.add_argument(
+        "--amount", help="the gross to take back, in major units (部分红冲; default: all)"
+    )
     reversed_.add_argument("--on", **day)
 
     listed = command(fapiao, "list", fapiao_list)

@@ -214,6 +214,7 @@ class ReverseFapiao:
     reason: str
     reversed_on: dt.date
     red_confirmation_number: str | None = None
+    amount_minor: int | None = None  # a part of the gross (部分红冲); None: all it holds
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ class ReverseFapiaoSchema(Loads):
     reason = one_of(*fapiao.REVERSAL_REASONS)
     reversed_on = day(required=True)
     red_confirmation_number = token(32, load_default=None)
+    amount_minor = fields.Integer(
+        strict=True, load_default=None, validate=validate.Range(min=1, max=MAX_MINOR)
+    )
 
 
 class ListFapiaoSchema(Loads):
@@ -115,6 +118,9 @@ class FapiaoAnswer(Schema):
     issue = fields.Dict(allow_none=True)
     handover = fields.Dict(allow_none=True)
     reversal = fields.Dict(allow_none=True)
+    reversals = fields.List(fields.Dict())
+    reversed_minor = fields.Integer()
+    held_minor = fields.Integer()
     withdrawal = fields.Dict(allow_none=True)
     version = fields.Integer()
 

@@ -80,8 +80,12 @@ class FapiaoIssued(fapiao.Buyer, fapiao.Amounts, EventSchema):
 
 class FapiaoReversed(fapiao.Amounts, EventSchema):
     """The fapiao was reversed by a red-letter fapiao (红字发票) that names it; amounts are
-    what the red one takes back, `partial` when less than the whole. For a 数电票 the red
-    one follows a confirmation (红字发票信息确认单) when the buyer had booked it."""
+    what the red one takes back, `partial` when less than the whole (部分红冲: a fapiao may
+    be reversed in parts, never beyond its gross). `remaining_minor` is the gross the
+    fapiao still holds after it: 0 when it is reversed in full, which is what its absence
+    means (every reversal stored before parts existed took the whole fapiao back). For a
+    数电票 the red one follows a confirmation (红字发票信息确认单) when the buyer had
+    booked it."""
 
     order_id = fields.UUID(required=True)
     fapiao_number = fapiao.fapiao_number(required=True)
@@ -90,6 +94,7 @@ class FapiaoReversed(fapiao.Amounts, EventSchema):
     reason = one_of(*fapiao.REVERSAL_REASONS)
     partial = flag(required=True)
     reversed_on = day(required=True)
+    remaining_minor = money_minor(load_default=0)
 
     @validates_schema
     def _names_another(self, data, **kwargs):
