@@ -144,6 +144,7 @@ POLICY: dict[str, Rule] = {
     "GetFollowUp": READ,
     # registration on site: the desks (onsite staff) scan, hand out kits and print badges
     "GetCheckinCode": Rule(frozenset((ADMIN, ORGANIZER, "registration", "onsite")), False),
+    "RotateCheckinKey": _change(ORGANIZER),  # voids every badge printed: organizers only
     "CheckIn": _change(ORGANIZER, "registration", "onsite"),
     "UploadCheckIns": _change(ORGANIZER, "registration", "onsite"),
     "CollectKit": _change(ORGANIZER, "registration", "onsite"),

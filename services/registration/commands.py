@@ -340,6 +340,11 @@ class UploadCheckIns:
 
 
 @dataclass(frozen=True)
+class RotateCheckinKey:
+    reason: str
+
+
+@dataclass(frozen=True)
 class CollectKit:
     items: tuple[str, ...]
     desk: str | None = None

@@ -395,6 +395,14 @@ class Service(HuiwuService):
         first code of a conference makes its key (CheckInCodesKeyed, by this caller)."""
         return self.registration.checkin_code(attendee_id, ctx)
 
+    @http("POST", "/conferences/<string:conference_id>/checkin-key/rotate")
+    @command("RotateCheckinKey", o.RotateCheckinKeySchema, o.CheckinKeyAnswer)
+    def rotate_checkin_key(self, cmd, ctx, conference_id):
+        """{"reason": "a desk's badge list was lost"}: a new key version (CheckInKeyRotated);
+        codes made with an older key are refused at scan, so their badges are reprinted;
+        check-ins already stored stay."""
+        return self.registration.rotate_checkin_key(conference_id, cmd, ctx)
+
     @http("POST", "/conferences/<string:conference_id>/checkins")
     @command("CheckIn", o.CheckInSchema, o.CheckInAnswer)
     def check_in(self, cmd, ctx, conference_id):

@@ -97,6 +97,7 @@ EXPECTED = {
     "CollectKit": ORGANIZERS | {"registration", "onsite"},
     "PrintBadges": ORGANIZERS | {"registration", "onsite"},
     "CompileAttendance": ORGANIZERS | {"registration"},
+    "RotateCheckinKey": ORGANIZERS,
     "SetBudget": ORGANIZERS | {"finance"},
     "ApproveBudget": ORGANIZERS | {"finance"},
     "SetBudgetAlert": ORGANIZERS | {"finance"},
