@@ -127,6 +127,7 @@ POLICY: dict[str, Rule] = {
     "GetFapiao": PERSONAL_DATA,
     "IssueFapiao": _change(ORGANIZER, "finance"),
     "HandOverFapiao": _change(ORGANIZER, "registration", "finance"),
+    "WithdrawFapiao": _change(ORGANIZER, "registration", "finance"),
     "ReverseFapiao": _change(ORGANIZER, "finance"),
     # registration's follow-up: surveys, mailings (media sends the newsletters), inquiries
     # and complaints; their wording and answers are read by those who handle them
@@ -143,6 +144,7 @@ POLICY: dict[str, Rule] = {
     "GetFollowUp": READ,
     # registration on site: the desks (onsite staff) scan, hand out kits and print badges
     "GetCheckinCode": Rule(frozenset((ADMIN, ORGANIZER, "registration", "onsite")), False),
+    "RotateCheckinKey": _change(ORGANIZER),  # voids every badge printed: organizers only
     "CheckIn": _change(ORGANIZER, "registration", "onsite"),
     "UploadCheckIns": _change(ORGANIZER, "registration", "onsite"),
     "CollectKit": _change(ORGANIZER, "registration", "onsite"),

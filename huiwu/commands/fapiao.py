@@ -1,5 +1,6 @@
-"""`huiwu fapiao`: fapiao of registration fees, requested for an order's paid money, then
-issued, handed over and reversed by a red-letter fapiao (registration service). Amounts
+"""`huiwu fapiao`: fapiao of registration fees, requested for an order's paid money (the
+request withdrawn before it is issued, if need be), then issued, handed over and reversed
+by a red-letter fapiao (registration service). Amounts
 are typed in major units (2800.00) and sent as exact minor units."""
 
 from __future__ import annotations
@@ -83,8 +84,15 @@ def fapiao_hand_over(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(fapiao, fapiao_text(fapiao))
 
 
+def fapiao_withdraw(ctx: Context, args: argparse.Namespace) -> int:
+    """Withdraw a request not yet issued: its money may be invoiced again."""
+    body = {"reason": args.reason, **ctx.caller()}
+    fapiao = ctx.client.post(SERVICE, _one(args.conference_id, args.fapiao_id, "withdraw"), body)
+    return ctx.show(fapiao, fapiao_text(fapiao))
+
+
 def fapiao_reverse(ctx: Context, args: argparse.Namespace) -> int:
-    """Record the red-letter fapiao that reverses an issued one."""
+    """Record the red-letter fapiao that reverses an issued one, whole or (--amount) part."""
     body: dict[str, Any] = {
         "red_fapiao_number": args.red_number,
         "reason": args.reason,
@@ -93,6 +101,8 @@ def fapiao_reverse(ctx: Context, args: argparse.Namespace) -> int:
     }
     if args.confirmation:
         body["red_confirmation_number"] = args.confirmation
+    if args.amount is not None:
+        body["amount_minor"] = to_minor(args.amount, "CNY")
     fapiao = ctx.client.post(SERVICE, _one(args.conference_id, args.fapiao_id, "reverse"), body)
     return ctx.show(fapiao, fapiao_text(fapiao))
 
@@ -148,12 +158,15 @@ def fapiao_text(f: dict[str, Any]) -> str:
             ("net", money(issue, "net_minor")),
             ("tax", money(issue, "tax_minor")),
             ("red number", (f.get("reversal") or {}).get("red_fapiao_number")),
+            ("taken back", money(f, "reversed_minor") if f.get("reversed_minor") else None),
+            ("still holds", money(f, "held_minor") if f.get("reversed_minor") else None),
+            ("withdrawn", (f.get("withdrawal") or {}).get("reason")),
         ]
     )
 
 
 def add_parsers(group: Callable, command: Callable, iso_date: Callable, non_blank: Callable):
-    """`huiwu fapiao request|issue|hand-over|reverse|list`."""
+    """`huiwu fapiao request|withdraw|issue|hand-over|reverse|list`."""
     day = {"type": iso_date, "metavar": "YYYY-MM-DD", "help": "default: today in Asia/Shanghai"}
     fapiao = group("fapiao", "fapiao of registration fees (registration service)")
 
@@ -174,6 +187,11 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable, non_blan
     )
     requested.add_argument("--item", choices=FAPIAO_ITEMS, default="conference_fee")
     requested.add_argument("--delivery", choices=FAPIAO_DELIVERY, default="email")
+
+    withdrawn = command(fapiao, "withdraw", fapiao_withdraw)
+    withdrawn.add_argument("conference_id", metavar="CONFERENCE_ID")
+    withdrawn.add_argument("fapiao_id", metavar="FAPIAO_ID")
+    withdrawn.add_argument("--reason", required=True, type=non_blank, help="why it is withdrawn")
 
     issued = command(fapiao, "issue", fapiao_issue)
     issued.add_argument("conference_id", metavar="CONFERENCE_ID")
@@ -197,6 +215,9 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable, non_blan
     reversed_.add_argument("--red-number", required=True, help="the red-letter fapiao's number")
     reversed_.add_argument("--reason", required=True, choices=REVERSAL_REASONS)
     reversed_.add_argument("--confirmation", help="红字发票信息确认单 number, when there is one")
+    reversed_.add_argument(
+        "--amount", help="the gross to take back, in major units (部分红冲; default: all)"
+    )
     reversed_.add_argument("--on", **day)
 
     listed = command(fapiao, "list", fapiao_list)

@@ -1,5 +1,5 @@
-"""On site: scan a badge, upload a desk's offline scans, print badges, hand out kits and
-compile the attendance figures (registration service)."""
+"""On site: scan a badge, upload a desk's offline scans, rotate the check-in key, print
+badges, hand out kits and compile the attendance figures (registration service)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,17 @@ def checkin_scan(ctx: Context, args: argparse.Namespace) -> int:
     answer = ctx.client.post(SERVICE, f"{_conference(args)}/checkins", body)
     who = f"{answer.get('name')} ({answer.get('category')}, {answer.get('ticket_type')})"
     return ctx.show(answer, f"{who}: {answer.get('message')}")
+
+
+def checkin_rotate_key(ctx: Context, args: argparse.Namespace) -> int:
+    """Replace the conference's check-in key: badges printed before must be printed again."""
+    body = {"reason": args.reason, **ctx.caller()}
+    answer = ctx.client.post(SERVICE, f"{_conference(args)}/checkin-key/rotate", body)
+    text = (
+        f"check-in key version {answer.get('key_version')}: badges printed before no longer "
+        f"check in; print them again (huiwu badges print)"
+    )
+    return ctx.show(answer, text)
 
 
 def checkin_upload(ctx: Context, args: argparse.Namespace) -> int:
@@ -166,6 +177,9 @@ def add_parsers(group: Callable, command: Callable, iso_date: Callable) -> None:
     uploaded.add_argument("file", metavar="FILE", help="a .csv or a .json of scans")
     conference(uploaded)
     uploaded.add_argument("--desk", required=True, metavar="DESK", help="of lines naming none")
+    rotated = command(checkin, "rotate-key", checkin_rotate_key)
+    conference(rotated)
+    rotated.add_argument("--reason", required=True, help="why (a key or a badge list leaked)")
 
     badges = group("badges", "badges as a print-ready PDF (registration service)")
     printed = command(badges, "print", badges_print)

@@ -8,8 +8,9 @@ Three shapes (see templates/README.md):
 - `CountRule`: at least N distinct aggregates had the event; a compensating event
   removes its aggregate from the count.
 - `ForAllRule`: at least one aggregate had the `for_all` event, and every one of them
-  (less those removed) also had the `require` event (which `require_where` may filter,
-  and `pair_by` may pair with it by a payload field, from another aggregate or service);
+  (less those removed by a `removed_by` event, which `removed_where` may filter) also had
+  the `require` event (which `require_where` may filter, and `pair_by` may pair with it
+  by a payload field, from another aggregate or service);
   an `undone_by` event of a member takes its completion back until it has the `require`
   event again (a refund asked on an order reconciled).
 """
@@ -279,9 +280,12 @@ class ForAllRule(_Listening):
     require_where: Where = ()  # which of the `require` events count
     pair_by: str | None = None  # the required event's field naming the member it completes
     undone_by: tuple[str, ...] = ()  # events of a member that take its completion back
+    removed_where: Where = ()  # which of the `removed_by` events remove (a whole reversal)
     kind = "for_all"
 
     def concerns(self, role: str, payload: Mapping[str, Any]) -> bool:
+        if role == REMOVE:
+            return _matches(self.removed_where, payload)
         if role == DONE:
             paired = self.pair_by is None or payload.get(self.pair_by) is not None
             return paired and _matches(self.require_where, payload)
@@ -310,6 +314,7 @@ class ForAllRule(_Listening):
             _where(data, "require_where"),
             data.get("pair_by"),
             tuple(data.get("undone_by") or ()),
+            _where(data, "removed_where"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -317,6 +322,7 @@ class ForAllRule(_Listening):
             "for_all": self.event,
             "where": _where_dict(self.where),
             "removed_by": list(self.removed_by),
+            **({"removed_where": _where_dict(self.removed_where)} if self.removed_where else {}),
             "require": self.require,
             **({"require_where": _where_dict(self.require_where)} if self.require_where else {}),
             **({"pair_by": self.pair_by} if self.pair_by else {}),

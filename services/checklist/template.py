@@ -162,6 +162,7 @@ class _Rule(_Strict):
     pair_by = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z_]+$"))
     compensated_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     removed_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
+    removed_where = fields.Dict(keys=fields.String(), values=_Condition(), load_default=dict)
     undone_by = fields.List(fields.String(validate=EVENT_KEY), load_default=list)
     require = fields.String(validate=EVENT_KEY)
     at_least = _AtLeast()
@@ -175,7 +176,7 @@ class _Rule(_Strict):
             raise ValidationError("a count rule needs at_least", "at_least")
         if data.get("for_all") and not data.get("require"):
             raise ValidationError("a for_all rule needs require", "require")
-        for name in ("require_where", "pair_by", "undone_by"):
+        for name in ("require_where", "pair_by", "undone_by", "removed_where"):
             if data.get(name) and not data.get("for_all"):
                 raise ValidationError(f"only a for_all rule has {name}", name)
 

@@ -204,11 +204,17 @@ class HandOverFapiao:
 
 
 @dataclass(frozen=True)
+class WithdrawFapiao:
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReverseFapiao:
     red_fapiao_number: str
     reason: str
     reversed_on: dt.date
     red_confirmation_number: str | None = None
+    amount_minor: int | None = None  # a part of the gross (部分红冲); None: all it holds
 
 
 @dataclass(frozen=True)
@@ -331,6 +337,11 @@ class UploadCheckIns:
     """A batch of scans: each line loaded (ScanLine) or refused (BadLine), in order."""
 
     lines: tuple[ScanLine | BadLine, ...]
+
+
+@dataclass(frozen=True)
+class RotateCheckinKey:
+    reason: str
 
 
 @dataclass(frozen=True)

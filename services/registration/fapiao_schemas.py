@@ -1,6 +1,7 @@
-"""API schemas of fapiao requests: what a buyer asks for, what finance records when it
-issues, hands over or reverses one, and how a fapiao is shown. The contract's own field
-shapes (services/common/fapiao.py) check the tax ID, numbers and rates."""
+"""API schemas of fapiao requests: what a buyer asks for (or withdraws), what finance
+records when it issues, hands over or reverses one, and how a fapiao is shown. The
+contract's own field shapes (services/common/fapiao.py) check the tax ID, numbers and
+rates."""
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ class HandOverFapiaoSchema(Loads):
     handed_to = text(200, load_default=None)
 
 
+class WithdrawFapiaoSchema(Loads):
+    command = commands.WithdrawFapiao
+
+    reason = text(500, required=True)
+
+
 class ReverseFapiaoSchema(Loads):
     command = commands.ReverseFapiao
 
@@ -78,6 +85,9 @@ class ReverseFapiaoSchema(Loads):
     reason = one_of(*fapiao.REVERSAL_REASONS)
     reversed_on = day(required=True)
     red_confirmation_number = token(32, load_default=None)
+    amount_minor = fields.Integer(
+        strict=True, load_default=None, validate=validate.Range(min=1, max=MAX_MINOR)
+    )
 
 
 class ListFapiaoSchema(Loads):
@@ -108,6 +118,10 @@ class FapiaoAnswer(Schema):
     issue = fields.Dict(allow_none=True)
     handover = fields.Dict(allow_none=True)
     reversal = fields.Dict(allow_none=True)
+    reversals = fields.List(fields.Dict())
+    reversed_minor = fields.Integer()
+    held_minor = fields.Integer()
+    withdrawal = fields.Dict(allow_none=True)
     version = fields.Integer()
 
 

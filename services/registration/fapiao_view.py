@@ -16,6 +16,7 @@ STATES = {
     "FapiaoIssued": "issued",
     "FapiaoHandedOver": "handed_over",
     "FapiaoReversed": "reversed",
+    "FapiaoRequestWithdrawn": "withdrawn",
 }
 MAX_LISTED = 5000
 
@@ -48,6 +49,8 @@ class FapiaoView:
                 ],
                 t="fapiao_list",
             )
+        elif kind == "FapiaoReversed" and payload.get("remaining_minor", 0) > 0:
+            return  # a part taken back: the fapiao stands, issued or handed over as it was
         elif kind in STATES:
             cur.execute(
                 "UPDATE {t} SET state = {p} WHERE fapiao_id = {p}",

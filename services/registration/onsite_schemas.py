@@ -1,6 +1,7 @@
-"""API schemas of registration on site: scans (one, or a desk's offline batch), kits,
-attendance figures and badges. A batch loads line by line: a line that does not load is
-reported by its index and the others go on (docs/registration.md#on-site)."""
+"""API schemas of registration on site: scans (one, or a desk's offline batch), the
+check-in key's rotation, kits, attendance figures and badges. A batch loads line by line:
+a line that does not load is reported by its index and the others go on
+(docs/registration.md#on-site)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.common.commands import Loads
-from services.common.fields import day, token
+from services.common.fields import day, text, token
 from services.common.planned import flag, many_of, one_of
 
 from . import commands
@@ -114,6 +115,21 @@ class PrintBadgesSchema(Loads):
 
 
 # -- answers ---------------------------------------------------------------------------
+
+
+class RotateCheckinKeySchema(Loads):
+    """{"reason": "a desk's badge list was lost"}"""
+
+    command = commands.RotateCheckinKey
+
+    reason = text(500, required=True)
+
+
+class CheckinKeyAnswer(Schema):
+    """Which key version codes are now made and checked with; never the key."""
+
+    conference_id = fields.String()
+    key_version = fields.Integer()
 
 
 class CheckinCodeAnswer(Schema):

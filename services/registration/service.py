@@ -291,6 +291,13 @@ class Service(HuiwuService):
         "handed_to": "王磊"}"""
         return self.registration.hand_over_fapiao(conference_id, fapiao_id, cmd, ctx)
 
+    @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/withdraw")
+    @command("WithdrawFapiao", fs.WithdrawFapiaoSchema, fs.FapiaoAnswer)
+    def withdraw_fapiao(self, cmd, ctx, conference_id, fapiao_id):
+        """{"reason": "买方改为开具专票"}: a request not yet issued; its money may be
+        invoiced again."""
+        return self.registration.withdraw_fapiao(conference_id, fapiao_id, cmd, ctx)
+
     @http("POST", "/conferences/<string:conference_id>/fapiao/<string:fapiao_id>/reverse")
     @command("ReverseFapiao", fs.ReverseFapiaoSchema, fs.FapiaoAnswer)
     def reverse_fapiao(self, cmd, ctx, conference_id, fapiao_id):
@@ -387,6 +394,14 @@ class Service(HuiwuService):
         """The code of the QR on the attendee's badge, for the staff who print or scan; the
         first code of a conference makes its key (CheckInCodesKeyed, by this caller)."""
         return self.registration.checkin_code(attendee_id, ctx)
+
+    @http("POST", "/conferences/<string:conference_id>/checkin-key/rotate")
+    @command("RotateCheckinKey", o.RotateCheckinKeySchema, o.CheckinKeyAnswer)
+    def rotate_checkin_key(self, cmd, ctx, conference_id):
+        """{"reason": "a desk's badge list was lost"}: a new key version (CheckInKeyRotated);
+        codes made with an older key are refused at scan, so their badges are reprinted;
+        check-ins already stored stay."""
+        return self.registration.rotate_checkin_key(conference_id, cmd, ctx)
 
     @http("POST", "/conferences/<string:conference_id>/checkins")
     @command("CheckIn", o.CheckInSchema, o.CheckInAnswer)

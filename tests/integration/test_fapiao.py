@@ -267,3 +267,170 @@ def test_fapiao_from_request_to_red_letter_reversal(system):
     wait_until(lambda: entry(system, conference_id, "2.4.2")["progress"]["percent"] == 100)
     ok(system["checklist"].post(f"{base}/overdue", {"today": "2027-06-14"}))
     wait_for_status(system, conference_id, "2.4.2", "verified")
+
+
+def test_a_request_withdrawn_before_issue_frees_its_money_and_leaves_10_1_5(system):
+    system.start("checklist", "registration")
+    registration = system["registration"]
+    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 10])
+    finance = system.token("zhou", "finance", conference_id)
+    venue = system.token("lin", "venue", conference_id)
+    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
+    placed = ok(registration.post("/orders", order(conference_id, attendee("wu@example.cn"))), 201)
+    order_id = placed["order_id"]
+    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
+    ok(registration.post(f"/orders/{order_id}/payments", {**pay, "amount_minor": 280_000}))
+    base = f"/conferences/{conference_id}"
+    requests = f"{base}/orders/{order_id}/fapiao"
+    plain = {"fapiao_type": "vat_ordinary", "buyer_name": "吴九"}
+    first = ok(registration.post(requests, {**plain, "amount_minor": 200_000}, token=finance), 201)
+    path = f"{base}/fapiao/{first['fapiao_id']}"
+    wait_for_status(system, conference_id, "10.1.5", "in_progress")
+
+    # refused: no reason, a blank one, a role that does not handle fapiao; nothing stored
+    before = stored(system)
+    for body in ({}, {"reason": "   "}):
+        refused = registration.post(f"{path}/withdraw", body, token=finance)
+        assert refused.status == 400 and "reason" in refused.json["errors"], refused
+    assert registration.post(f"{path}/withdraw", {"reason": "x"}, token=venue).status == 403
+    assert stored(system) == before
+
+    withdrawn = ok(registration.post(f"{path}/withdraw", {"reason": "改开专票"}, token=finance))
+    assert withdrawn["state"] == "withdrawn" and withdrawn["withdrawal"]["reason"] == "改开专票"
+    again = registration.post(f"{path}/withdraw", {"reason": "again"}, token=finance)
+    assert again.status == 409 and "fapiao_id" in again.json["errors"]
+    left = ok(registration.get(requests, token=finance))
+    assert (left["invoiceable_minor"], left["open"]) == (280_000, 0)
+    listed = ok(registration.get(f"{base}/fapiao?state=withdrawn", token=finance))["fapiao"]
+    assert [f["fapiao_id"] for f in listed] == [first["fapiao_id"]]
+    figures = ok(registration.post(f"{base}/orders/{order_id}/reconcile", {}, token=finance))
+    assert figures["fapiao_open"] == 0
+    envelope = next(
+        e
+        for e in read_log(system.amqp_uri, "registration")
+        if e["event_type"] == "FapiaoRequestWithdrawn"
+    )
+    assert envelope["aggregate_id"] == first["fapiao_id"]
+    assert envelope["payload"]["gross_minor"] == 200_000
+
+    # the command line withdraws the next request; an issued fapiao is refused (reverse it)
+    second = ok(registration.post(requests, plain, token=finance), 201)
+    shown = huiwu(
+        system,
+        finance,
+        "fapiao",
+        "withdraw",
+        conference_id,
+        second["fapiao_id"],
+        "--reason",
+        "重复申请",
+    )
+    assert "withdrawn" in shown and "重复申请" in shown
+    third = ok(registration.post(requests, plain, token=finance), 201)
+    assert third["gross_minor"] == 280_000
+    issue = {"fapiao_number": "25312000000012345700", "medium": "digital", "issued_on": DAY}
+    ok(registration.post(f"{base}/fapiao/{third['fapiao_id']}/issue", issue, token=finance))
+    issued = registration.post(
+        f"{base}/fapiao/{third['fapiao_id']}/withdraw", {"reason": "late"}, token=finance
+    )
+    assert issued.status == 409 and "red-letter" in json.dumps(issued.json, ensure_ascii=False)
+    # 10.1.5: the withdrawn requests are not waiting to be issued
+    wait_until(lambda: entry(system, conference_id, "10.1.5")["progress"]["percent"] == 100)
+
+
+def test_a_fapiao_reversed_in_parts_still_holds_the_rest_until_reversed_in_full(system):
+    system.start("checklist", "registration")
+    registration = system["registration"]
+    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 15])
+    finance = system.token("zhou", "finance", conference_id)
+    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
+    placed = ok(registration.post("/orders", order(conference_id, attendee("sun@example.cn"))), 201)
+    order_id = placed["order_id"]
+    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
+    ok(registration.post(f"/orders/{order_id}/payments", {**pay, "amount_minor": 280_000}))
+    base = f"/conferences/{conference_id}"
+    requests = f"{base}/orders/{order_id}/fapiao"
+    onsite = {"fapiao_type": "vat_ordinary", "buyer_name": "孙八", "delivery": "onsite"}
+    deposit = ok(registration.post(requests, {**onsite, "amount_minor": 80_000}), 201)
+    rest = ok(registration.post(requests, onsite), 201)
+    paths = [f"{base}/fapiao/{f['fapiao_id']}" for f in (deposit, rest)]
+    for path, number in zip(paths, ("25312000000012345701", "25312000000012345702"), strict=True):
+        issue = {"fapiao_number": number, "medium": "digital", "issued_on": DAY}
+        ok(registration.post(f"{path}/issue", issue, token=finance))
+    hand = {"how": "onsite", "handed_on": "2027-05-12", "signed_for": True, "handed_to": "孙八"}
+    ok(registration.post(f"{paths[0]}/hand-over", hand))
+
+    def red(number, **extra):
+        return {"red_fapiao_number": number, "reason": "discount", "reversed_on": DAY, **extra}
+
+    # refused, nothing stored: no part, more than the fapiao holds, a red number used twice
+    before = stored(system)
+    for body in (
+        red("25312000000012349901", amount_minor=0),
+        red("25312000000012349901", amount_minor=200_001),
+        red("25312000000012349901", amount_minor="100"),
+    ):
+        refused = registration.post(f"{paths[1]}/reverse", body, token=finance)
+        assert refused.status == 400 and "amount_minor" in refused.json["errors"], refused
+    assert stored(system) == before
+
+    # a part taken back: the fapiao stands, issued, holding the rest
+    partly = ok(
+        registration.post(
+            f"{paths[1]}/reverse", red("25312000000012349901", amount_minor=50_000), token=finance
+        )
+    )
+    assert (partly["state"], partly["reversed_minor"], partly["held_minor"]) == (
+        "issued",
+        50_000,
+        150_000,
+    )
+    taken = partly["reversal"]
+    assert (taken["partial"], taken["net_minor"], taken["tax_minor"], taken["remaining_minor"]) == (
+        True,
+        47_170,
+        2_830,
+        150_000,
+    )
+    twice = registration.post(
+        f"{paths[1]}/reverse", red("25312000000012349901", amount_minor=1), token=finance
+    )
+    assert twice.status == 409 and "red_fapiao_number" in twice.json["errors"]
+    listed = ok(registration.get(f"{base}/fapiao?state=issued", token=finance))["fapiao"]
+    assert [f["fapiao_id"] for f in listed] == [rest["fapiao_id"]]
+    left = ok(registration.get(requests, token=finance))
+    assert (left["invoiceable_minor"], left["open"]) == (50_000, 0)
+    # 15.3.4: the partly reversed fapiao is still to hand over (one of two)
+    wait_until(lambda: entry(system, conference_id, "15.3.4")["progress"]["percent"] == 50)
+
+    # a refund of 1000.00: the issued fapiao cover 2300.00 > 1800.00 kept, so it waits
+    refunds = ok(
+        registration.post(
+            f"/orders/{order_id}/refunds", {"amount_minor": 100_000, "reason": "other"}
+        )
+    )["refunds"]
+    complete = f"/orders/{order_id}/refunds/{refunds[0]['refund_id']}/complete"
+    done = {"method": "bank_transfer", "completed_on": "2027-03-07"}
+    assert registration.post(complete, done, token=finance).status == 409
+    shown = huiwu(
+        system,
+        finance,
+        *("fapiao", "reverse", conference_id, rest["fapiao_id"]),
+        *("--red-number", "25312000000012349902", "--reason", "refund", "--amount", "500.00"),
+    )
+    assert "1,000.00 CNY" in shown  # taken back in all
+    ok(registration.post(complete, done, token=finance))
+    reconciled = ok(registration.post(f"{base}/orders/{order_id}/reconcile", {}, token=finance))
+    assert (reconciled["fapiao_open"], reconciled["outstanding_minor"]) == (0, 0)
+
+    # the rest reversed: reversed in full, no longer this entry's; 15.3.4 holds
+    whole = ok(registration.post(f"{paths[1]}/reverse", red("25312000000012349903"), token=finance))
+    assert (whole["state"], whole["held_minor"], whole["reversal"]["gross_minor"]) == (
+        "reversed",
+        0,
+        100_000,
+    )
+    assert [r["gross_minor"] for r in whole["reversals"]] == [50_000, 50_000, 100_000]
+    wait_until(lambda: entry(system, conference_id, "15.3.4")["progress"]["percent"] == 100)
+    reversed_ = ok(registration.get(f"{base}/fapiao?state=reversed", token=finance))["fapiao"]
+    assert [f["fapiao_id"] for f in reversed_] == [rest["fapiao_id"]]

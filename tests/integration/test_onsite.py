@@ -247,3 +247,69 @@ def test_check_in_batches_kits_badges_and_figures(system, tmp_path):
     assert len(pypdf.PdfReader(target).pages) == 1
     compiled = huiwu(system, "attendance", "compile", "--conference", conference_id)
     assert "5 of 6 registered came (so far)" in compiled
+
+
+def test_a_rotated_check_in_key_refuses_old_badges_and_keeps_the_check_ins(system):
+    from tests.support.rpc import read_log
+
+    system.start("registration", "checklist")
+    registration = system["registration"]
+    conference_id = open_conference(system, exclude=[str(n) for n in range(2, 25)], **DATES)
+    base = f"/conferences/{conference_id}"
+    desk = system.token("desk", "onsite", conference_id)
+    clerk = system.token("chen", "registration", conference_id)
+    ok(registration.post(f"{base}/fees", {"categories": [fee(FEES[1])], "actor": "li"}))
+    people = []
+    for n in range(2):  # free tickets: paid when placed
+        email = f"r{n}@example.cn"
+        placed = registration.post("/orders", order(conference_id, attendee(email, "student")))
+        placed = ok(placed, 201)
+        people.append(placed["positions"][0]["attendee_id"])
+    rotate = f"{base}/checkin-key/rotate"
+    reason = {"reason": "a desk's badge list was lost"}
+
+    # nothing to rotate before the first code; then refused without an organizer or a reason
+    early = registration.post(rotate, reason)
+    assert early.status == 409 and "conference_id" in early.json["errors"]
+    old = [
+        ok(registration.get(f"/attendees/{a}/checkin-code", token=desk))["checkin_code"]
+        for a in people
+    ]
+    ok(registration.post(f"{base}/checkins", scan(old[0], desk="east"), token=desk))
+    for token in (desk, clerk):
+        assert registration.post(rotate, reason, token=token).status == 403
+    blank = registration.post(rotate, {"reason": " "})
+    assert blank.status == 400 and "reason" in blank.json["errors"]
+
+    organizer = system.token("wang", "organizer", conference_id)
+    assert ok(registration.post(rotate, reason, token=organizer))["key_version"] == 2
+    refused = registration.post(f"{base}/checkins", scan(old[1], desk="east"), token=desk)
+    assert refused.status == 409 and "reprint the badge" in refused.json["errors"]["code"][0]
+    batch = {"desk": "west", "scans": [scan(old[1], DAYS[1])]}
+    uploaded = ok(registration.post(f"{base}/checkins/batch", batch, token=desk))
+    assert [r["field"] for r in uploaded["rejected"]] == ["code"]
+
+    # new badges check in; the check-in stored before the rotation stands
+    new = [
+        ok(registration.get(f"/attendees/{a}/checkin-code", token=desk))["checkin_code"]
+        for a in people
+    ]
+    assert set(new).isdisjoint(old)
+    kept = ok(registration.post(f"{base}/checkins", scan(new[0], desk="west"), token=desk))
+    assert kept["status"] == "already_checked_in" and "desk east" in kept["message"]
+    assert ok(registration.post(f"{base}/checkins", scan(new[1], desk="west"), token=desk))[
+        "status"
+    ] == ("checked_in")
+
+    # the command line rotates again; the key is never published
+    shown = huiwu(
+        system, "checkin", "rotate-key", "--conference", conference_id, "--reason", "audit"
+    )
+    assert "version 3" in shown
+    log = read_log(system.amqp_uri, "registration")
+    rotated = [e for e in log if e["event_type"] == "CheckInKeyRotated"]
+    assert [e["payload"] for e in rotated] == [
+        {"key_version": 2, "reason": "a desk's badge list was lost"},
+        {"key_version": 3, "reason": "audit"},
+    ]
+    assert [e["actor"] for e in rotated] == ["wang", "li"]

@@ -86,3 +86,29 @@ def test_a_bad_reason_is_refused_before_anything_is_sent(fake, capsys):  # noqa:
     args = ("--red-number", "25312000000012349999", "--reason", "whim")
     code, _, err = run(capsys, "fapiao", "reverse", CONFERENCE_ID, FAPIAO_ID, *args)
     assert code == 2 and "--reason" in err and fake.requests == []
+
+
+def test_withdraw_posts_the_reason_and_shows_it(fake, capsys):  # noqa: F811
+    withdrawn = {**FAPIAO, "state": "withdrawn", "issue": None, "withdrawal": {"reason": "重复"}}
+    fake.routes[("POST", f"{BASE}/fapiao/{FAPIAO_ID}/withdraw")] = (200, withdrawn)
+    args = ("fapiao", "withdraw", CONFERENCE_ID, FAPIAO_ID, "--reason", "重复")
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "withdrawn" in out and "重复" in out
+    assert fake.requests[-1]["body"] == {"reason": "重复"}
+    assert run(capsys, "fapiao", "withdraw", CONFERENCE_ID, FAPIAO_ID)[0] == 2  # no reason
+
+
+def test_a_partial_reversal_sends_the_exact_amount_and_shows_what_is_left(fake, capsys):  # noqa: F811
+    partly = {**FAPIAO, "reversed_minor": 100_000, "held_minor": 180_000}
+    fake.routes[("POST", f"{BASE}/fapiao/{FAPIAO_ID}/reverse")] = (200, partly)
+    args = ("--red-number", "25312000000012349999", "--reason", "discount", "--amount", "1000")
+    code, out, _ = run(
+        capsys, "fapiao", "reverse", CONFERENCE_ID, FAPIAO_ID, *args, "--on", "2027-05-20"
+    )
+    assert code == 0 and "1,000.00 CNY" in out and "1,800.00 CNY" in out
+    assert fake.requests[-1]["body"] == {
+        "red_fapiao_number": "25312000000012349999",
+        "reason": "discount",
+        "reversed_on": "2027-05-20",
+        "amount_minor": 100_000,
+    }

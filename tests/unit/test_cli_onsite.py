@@ -152,3 +152,13 @@ def test_checkin_code_prints_the_code_alone(fake, capsys):
     )
     code, out, _ = run(capsys, "checkin", "code", ATTENDEE)
     assert (code, out) == (0, CODE + "\n")
+
+
+def test_checkin_rotate_key_sends_the_reason_and_says_to_reprint(fake, capsys):
+    answer = {"conference_id": CONFERENCE_ID, "key_version": 2}
+    fake.routes[("POST", f"{BASE}/checkin-key/rotate")] = (200, answer)
+    args = ("checkin", "rotate-key", "--conference", CONFERENCE_ID, "--reason", "badge list lost")
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "version 2" in out and "print them again" in out
+    assert fake.requests[-1]["body"] == {"reason": "badge list lost"}
+    assert run(capsys, "checkin", "rotate-key", "--conference", CONFERENCE_ID)[0] == 2

@@ -12,7 +12,8 @@ from services.common.domain import CommandContext
 from services.common.errors import Conflict, InvalidCommand, NotFound
 from services.registration import commands as c
 from services.registration.application import RegistrationApplication
-from services.registration.domain.fapiao import FapiaoStateError, open_count
+from services.registration.domain.fapiao import FapiaoStateError, invoiceable_minor, open_count
+from services.registration.domain.fapiao_tax import split_gross
 from services.registration.events import TYPES
 from services.registration.fapiao_schemas import FapiaoAnswer
 
@@ -32,6 +33,8 @@ from .test_registration_application import (
 TAX_ID = "91350100M000100Y43"  # a published example; its check character holds
 DIGITAL = "25312000000012345678"
 RED = "25312000000012345679"
+RED2 = "25312000000012345680"
+RED3 = "25312000000012345681"
 
 
 @pytest.fixture
@@ -68,8 +71,8 @@ def issue(number=DIGITAL, medium="digital", code=None):
     return c.IssueFapiao(number, medium, dt.date(2027, 3, 5), code)
 
 
-def reverse(reason="refund"):
-    return c.ReverseFapiao(RED, reason, dt.date(2027, 3, 6))
+def reverse(reason="refund", amount=None, red=RED):
+    return c.ReverseFapiao(red, reason, dt.date(2027, 3, 6), amount_minor=amount)
 
 
 def paid_order(app, ctx, amount=280_000):
@@ -166,6 +169,70 @@ def test_issuing_twice_and_reversing_an_unissued_fapiao_are_refused(app, ctx):
         app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(), ctx)
 
 
+def withdraw(reason="买方改开专票"):
+    return c.WithdrawFapiao(reason)
+
+
+def test_a_request_withdrawn_before_issue_frees_its_money(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(amount_minor=200_000), ctx)
+    view = app.order_fapiao_view(CONFERENCE, order.id)
+    assert (view["invoiceable_minor"], view["open"]) == (80_000, 1)
+    assert open_count(app.order_fapiao(order.id), 280_000) == 1
+
+    fapiao = app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert (fapiao.state, fapiao.held_minor) == ("withdrawn", 0)
+    assert fapiao.withdrawal["reason"] == "买方改开专票"
+    view = app.order_fapiao_view(CONFERENCE, order.id)
+    assert (view["invoiceable_minor"], view["open"]) == (280_000, 0)
+    assert open_count(app.order_fapiao(order.id), 280_000) == 0  # nothing left to issue
+    assert FapiaoAnswer().dump(fapiao)["withdrawal"]["gross_minor"] == 200_000
+
+    again = app.request_fapiao(CONFERENCE, order.id, special(), ctx)  # the next place
+    assert (again.gross_minor, again.id != fapiao.id) == (280_000, True)
+    envelope = published(app)[-2]
+    assert envelope.event_type == "FapiaoRequestWithdrawn"
+    assert envelope.payload["gross_minor"] == 200_000 and not TYPES[envelope.event_type].planned
+
+
+def test_only_a_fapiao_not_yet_issued_is_withdrawn(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    before = len(types(app))
+    with pytest.raises(InvalidCommand) as no_reason:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw("  "), ctx)
+    assert no_reason.value.field == "reason"
+    assert len(types(app)) == before
+
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+    with pytest.raises(FapiaoStateError) as issued:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert issued.value.field == "fapiao_id" and "red-letter" in issued.value.message
+
+    app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(), ctx)
+    with pytest.raises(FapiaoStateError) as reversed_:
+        app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert "reversed" in reversed_.value.message
+
+    second = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.withdraw_fapiao(CONFERENCE, second.id, withdraw(), ctx)
+    before = len(types(app))
+    with pytest.raises(FapiaoStateError) as twice:
+        app.withdraw_fapiao(CONFERENCE, second.id, withdraw(), ctx)
+    assert "withdrawn" in twice.value.message and len(types(app)) == before
+    with pytest.raises(FapiaoStateError):
+        app.issue_fapiao(CONFERENCE, second.id, issue(), ctx)  # never issued now
+    assert invoiceable_minor(280_000, app.order_fapiao(order.id)) == 280_000
+
+
+def test_a_withdrawn_request_leaves_the_order_reconciled_without_it(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    assert app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)["fapiao_open"] == 1
+    app.withdraw_fapiao(CONFERENCE, fapiao.id, withdraw(), ctx)
+    assert app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)["fapiao_open"] == 0
+
+
 def test_the_medium_decides_the_code(app, ctx):
     order = paid_order(app, ctx)
     fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
@@ -238,3 +305,81 @@ def test_the_tax_rate_comes_from_the_fee_schedule_unless_one_is_asked(app, ctx):
         CONFERENCE, order.id, ordinary(amount_minor=1_000, tax_rate_bp=600), ctx
     )
     assert (scheduled.tax_rate_bp, asked.tax_rate_bp) == (300, 600)
+
+
+def test_a_fapiao_is_reversed_in_parts_its_tax_split_exactly_never_beyond_its_gross(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+
+    fapiao = app.reverse_fapiao(CONFERENCE, fapiao.id, reverse("discount", 100_001), ctx)
+    red = fapiao.reversal
+    assert (red["partial"], red["gross_minor"], red["remaining_minor"]) == (True, 100_001, 179_999)
+    assert (red["net_minor"], red["tax_minor"]) == split_gross(100_001, 600)[:2] == (94_341, 5_660)
+    assert (fapiao.state, fapiao.held_minor, fapiao.reversed_minor) == ("issued", 179_999, 100_001)
+    view = app.order_fapiao_view(CONFERENCE, order.id)
+    assert view["invoiceable_minor"] == 100_001  # what it took back may be invoiced again
+
+    before = len(types(app))
+    for amount in (0, 180_000):  # nothing, or more than it still holds
+        with pytest.raises(InvalidCommand) as refused:
+            app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(amount=amount, red=RED2), ctx)
+        assert refused.value.field == "amount_minor"
+    assert "179999" in refused.value.message
+    with pytest.raises(Conflict) as same_red:
+        app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(amount=1), ctx)
+    assert same_red.value.field == "red_fapiao_number"
+    assert len(types(app)) == before
+
+    fapiao = app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(amount=179_999, red=RED2), ctx)
+    assert fapiao.reversal["partial"] is True and fapiao.reversal["remaining_minor"] == 0
+    assert (fapiao.state, fapiao.held_minor) == ("reversed", 0)
+    assert sum(r["gross_minor"] for r in fapiao.reversals) == 280_000
+    with pytest.raises(FapiaoStateError):
+        app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(amount=1, red=RED3), ctx)
+    kinds = [e.payload for e in published(app) if e.event_type == "FapiaoReversed"]
+    assert [k["remaining_minor"] for k in kinds] == [179_999, 0]
+
+
+def test_the_whole_gross_given_is_a_full_reversal(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+    fapiao = app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(amount=280_000), ctx)
+    assert (fapiao.state, fapiao.reversal["partial"]) == ("reversed", False)
+    assert (fapiao.reversal["net_minor"], fapiao.reversal["tax_minor"]) == (264_151, 15_849)
+
+
+def test_a_refund_completes_once_a_partial_red_letter_fapiao_leaves_what_the_order_keeps(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+    order = app.request_refund(order.id, c.RequestRefund(80_000, "other"), ctx)
+    (refund_id,) = order.refunds
+    done = c.CompleteRefund("bank_transfer", dt.date(2027, 3, 6))
+    assert open_count(app.order_fapiao(order.id), 200_000) == 1
+    assert app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)["fapiao_open"] == 1
+    with pytest.raises(Conflict):
+        app.complete_refund(order.id, refund_id, done, ctx)
+
+    app.reverse_fapiao(CONFERENCE, fapiao.id, reverse("refund", 50_000), ctx)  # not enough
+    with pytest.raises(Conflict) as still:
+        app.complete_refund(order.id, refund_id, done, ctx)
+    assert "230000" in still.value.message
+    app.reverse_fapiao(CONFERENCE, fapiao.id, reverse("refund", 30_000, RED2), ctx)
+    assert open_count(app.order_fapiao(order.id), 200_000) == 0
+    order = app.complete_refund(order.id, refund_id, done, ctx)
+    assert order.refunded_minor == 80_000
+    figures = app.reconcile_order(CONFERENCE, order.id, c.ReconcileOrder(), ctx)
+    assert (figures["fapiao_open"], figures["outstanding_minor"]) == (0, 0)
+    assert app.order_fapiao_view(CONFERENCE, order.id)["invoiceable_minor"] == 0
+
+
+def test_a_reversal_stored_before_parts_existed_reads_as_a_whole_one(app, ctx):
+    order = paid_order(app, ctx)
+    fapiao = app.request_fapiao(CONFERENCE, order.id, ordinary(), ctx)
+    app.issue_fapiao(CONFERENCE, fapiao.id, issue(), ctx)
+    app.reverse_fapiao(CONFERENCE, fapiao.id, reverse(), ctx)
+    stored = dict(published(app)[-1].payload)
+    del stored["remaining_minor"]  # as a reversal was stored before this field
+    assert TYPES["FapiaoReversed"]().load(stored)["remaining_minor"] == 0

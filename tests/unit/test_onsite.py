@@ -318,3 +318,73 @@ def test_the_key_is_not_in_what_an_as_of_query_shows(app, ctx):
     assert key.key.hex() not in shown and "key_version" in shown
     published_keys = [e for e in published(app) if e.event_type == "CheckInCodesKeyed"]
     assert [e.payload for e in published_keys] == [{"key_version": 1}]
+
+
+# -- the check-in key's rotation -------------------------------------------------------------
+
+
+def rotate(reason="a desk's badge list was lost"):
+    return c.RotateCheckinKey(reason)
+
+
+def test_a_rotated_key_refuses_old_badges_saying_why_and_keeps_the_check_ins(app, ctx):
+    from services.common.as_of import public_state
+    from services.registration.domain.checkin_key import CheckinKey
+    from services.registration.domain.ids import checkin_key_id
+
+    fees(app, ctx)
+    early = paid_attendee(app, ctx, "a@example.cn")
+    late = paid_attendee(app, ctx, "b@example.cn")
+    early_old = app.checkin_code(early, ctx)["checkin_code"]
+    late_old = app.checkin_code(late, ctx)["checkin_code"]
+    assert app.check_in(CONFERENCE, checkin(early_old), ctx).status == "checked_in"
+
+    key = app.rotate_checkin_key(CONFERENCE, rotate(), ctx)
+    assert key.key_version == 2
+    with pytest.raises(Conflict) as refused:
+        app.check_in(CONFERENCE, checkin(late_old), ctx)
+    assert refused.value.field == "code"
+    assert "key version 1" in refused.value.message and "reprint" in refused.value.message
+    lines = (c.ScanLine(late_old, dt.date(2027, 5, 12), at("2027-05-12", "09:00:00"), "west"),)
+    answer = app.check_in_batch(CONFERENCE, c.UploadCheckIns(lines), ctx)
+    assert [(b.field, "reprint" in b.reason) for b in answer["rejected"]] == [("code", True)]
+
+    # the check-in stored before stays; the new badges' codes check in
+    early_new = app.checkin_code(early, ctx)["checkin_code"]
+    assert early_new != early_old
+    again = app.check_in(CONFERENCE, checkin(early_new), ctx)
+    assert again.status == "already_checked_in"  # the day's check-in, kept
+    late_new = app.checkin_code(late, ctx)["checkin_code"]
+    assert app.check_in(CONFERENCE, checkin(late_new), ctx).status == "checked_in"
+
+    # rotated twice: version 1 and 2 codes are both refused, by their own version
+    app.rotate_checkin_key(CONFERENCE, rotate("rotated again after the audit"), ctx)
+    with pytest.raises(Conflict) as older:
+        app.check_in(CONFERENCE, checkin(late_new, day="2027-05-13"), ctx)
+    assert "key version 2" in older.value.message and "now version 3" in older.value.message
+    forged = late_new[:32] + "A" * 24
+    with pytest.raises(InvalidCommand):
+        app.check_in(CONFERENCE, checkin(forged, day="2027-05-13"), ctx)
+
+    rotated = [e for e in published(app) if e.event_type == "CheckInKeyRotated"]
+    assert [e.payload["key_version"] for e in rotated] == [2, 3]
+    assert all("secret" not in e.payload for e in rotated)  # the key stays in the store
+    key = app.get(CheckinKey, checkin_key_id(CONFERENCE), "check-in key")
+    shown = json.dumps(public_state(key))
+    assert key.key.hex() not in shown
+    assert all(old.hex() not in shown for _, old in key.retired_keys())
+
+
+def test_a_rotation_needs_a_key_and_a_reason_and_stores_nothing_when_refused(app, ctx):
+    fees(app, ctx)
+    attendee = paid_attendee(app, ctx)
+    before = types(app)
+    with pytest.raises(Conflict) as no_key:
+        app.rotate_checkin_key(CONFERENCE, rotate(), ctx)
+    assert no_key.value.field == "conference_id" and types(app) == before
+    app.checkin_code(attendee, ctx)
+    before = types(app)
+    with pytest.raises(InvalidCommand) as no_reason:
+        app.rotate_checkin_key(CONFERENCE, rotate("  "), ctx)
+    assert no_reason.value.field == "reason"
+    assert types(app) == before

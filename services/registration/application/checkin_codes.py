@@ -1,6 +1,7 @@
-"""Check-in codes, the QR on each badge: made with the conference's key, which is made
-the first time a code of the conference is shown or printed and saved with what shows
-or prints it (domain/checkin_codes.py says what a code is)."""
+"""Check-in codes, the QR on each badge: made with the conference's newest key, which is
+made the first time a code of the conference is shown or printed and saved with what
+shows or prints it, and rotated by an organizer (domain/checkin_codes.py says what a code
+is)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import secrets
 from typing import Any
 
 from services.common.domain import CommandContext
-from services.common.errors import NotFound
+from services.common.errors import Conflict, NotFound
 
+from .. import commands as c
 from ..domain import Attendee
 from ..domain import checkin_codes as codes
 from ..domain.checkin_key import CheckinKey
@@ -30,6 +32,29 @@ class CheckinCodeCases(RegistrationBase):
             return {"attendee_id": str(attendee.id), "checkin_code": self._code(key, attendee)}
 
         return self._retrying(code)
+
+    def rotate_checkin_key(
+        self, conference_id: Any, cmd: c.RotateCheckinKey, ctx: CommandContext
+    ) -> CheckinKey:
+        """A new key for the conference's codes: badges printed before must be printed
+        again; check-ins already stored stay."""
+        conference = self._conference(conference_id)
+
+        def rotate() -> CheckinKey:
+            key = self._key(conference.conference_id)
+            if key is None:
+                raise Conflict(
+                    "has no check-in key yet: its first badge code makes one, so there is "
+                    "nothing to rotate",
+                    "conference_id",
+                )
+            key.rotate(
+                secrets.token_hex(codes.KEY_BYTES), cmd.reason, ctx.meta(conference.conference_id)
+            )
+            self.save(key)
+            return key
+
+        return self._retrying(rotate)
 
     def _code(self, key: CheckinKey, attendee: Attendee) -> str:
         return codes.make_code(key.key, attendee.conference_id, attendee.id, attendee.substitutions)

@@ -192,6 +192,13 @@ class CheckInCases(CheckinCodeCases):
                     "is the code of a badge voided by a substitution: print the new badge",
                     field="code",
                 )
+            for version, old in key.retired_keys():
+                if codes.verifies(old, conference.conference_id, code, attendee.substitutions):
+                    raise Conflict(
+                        f"is the code of a badge made with check-in key version {version}, "
+                        f"rotated since (now version {key.key_version}): reprint the badge",
+                        field="code",
+                    )
             raise unknown
         return attendee
 

@@ -1,7 +1,8 @@
 """Fapiao of registration fees: requested for money an order has paid and no other fapiao
-covers, issued with amounts split exactly from the gross, handed over, reversed by a
-red-letter fapiao. A refund cannot complete while the fapiao issued would cover more
-than the order keeps: the red-letter one comes first (docs/registration.md, "Fapiao")."""
+covers (the request withdrawn, if need be, before it is issued), issued with amounts split
+exactly from the gross, handed over, reversed by a red-letter fapiao. A refund cannot
+complete while the fapiao issued would cover more than the order keeps: the red-letter
+one comes first (docs/registration.md, "Fapiao")."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ class FapiaoCases(RegistrationBase):
         fapiao = self.fapiao(conference_id, fid)
         order = self.order(fapiao.order_id)
         issued = [f for f in self.order_fapiao(order.id) if f.state in (ISSUED, HANDED_OVER)]
-        covered = sum(f.gross_minor for f in issued) + fapiao.gross_minor
+        covered = sum(f.held_minor for f in issued) + fapiao.gross_minor
         if fapiao.state == REQUESTED and covered > kept_minor(order):
             raise Conflict(
                 f"order {order.id} keeps {kept_minor(order)} since a refund; issued, its "
@@ -121,6 +122,16 @@ class FapiaoCases(RegistrationBase):
         self.save(fapiao)
         return fapiao
 
+    def withdraw_fapiao(
+        self, conference_id: Any, fid: Any, cmd: c.WithdrawFapiao, ctx: CommandContext
+    ) -> Fapiao:
+        """The buyer's request withdrawn before it is issued: its money is free again."""
+        fapiao = self.fapiao(conference_id, fid)
+        with about("fapiao_id"):
+            fapiao.withdraw(reason=cmd.reason, meta=ctx.meta(fapiao.conference_id))
+        self.save(fapiao)
+        return fapiao
+
     def reverse_fapiao(
         self, conference_id: Any, fid: Any, cmd: c.ReverseFapiao, ctx: CommandContext
     ) -> Fapiao:
@@ -132,6 +143,7 @@ class FapiaoCases(RegistrationBase):
                 reason=cmd.reason,
                 reversed_on=cmd.reversed_on.isoformat(),
                 meta=ctx.meta(fapiao.conference_id),
+                amount_minor=cmd.amount_minor,
             )
         self.save(fapiao)
         return fapiao
@@ -189,10 +201,11 @@ def fapiao_of(app: RegistrationBase, order_id: Any) -> list[Fapiao]:
 
 def refuse_refund_over_fapiao(app: RegistrationBase, order: Order, refund_minor: int) -> None:
     """A refund may complete only while the fapiao issued for the order cover no more than
-    it keeps after it: otherwise a red-letter fapiao must reverse one first (the tax
+    it keeps after it: otherwise a red-letter fapiao (whole or partial) must reverse one
+    first (the tax
     bureau's order: reverse, then refund)."""
     issued = [f for f in fapiao_of(app, order.id) if f.state in (ISSUED, HANDED_OVER)]
-    covered = sum(f.gross_minor for f in issued)
+    covered = sum(f.held_minor for f in issued)  # less what red-letter ones took back
     paid = order.paid_minor - order.refunded_minor - refund_minor
     keeps = max(min(paid, order.total_minor), 0)
     if covered > keeps:

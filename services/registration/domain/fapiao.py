@@ -1,6 +1,8 @@
-"""The fapiao (发票) of a registration fee: asked for by an order's buyer, issued by
-finance, handed over, and reversed by a red-letter fapiao (红字发票). An issued fapiao is
-never edited: a wrong one is reversed and asked for again.
+"""The fapiao (发票) of a registration fee: asked for by an order's buyer (who may withdraw
+the request until it is issued), issued by finance, handed over, and reversed by a
+red-letter fapiao (红字发票), in whole or in part (部分红冲, as often as need be, never
+beyond its gross). An issued fapiao is never edited: a wrong one is reversed and asked
+for again.
 
 Its id derives from its order and its place among the order's fapiao (`fapiao_id`), so
 that two requests racing for the same order's money cannot both be stored: the second
@@ -23,7 +25,9 @@ REQUESTED = "requested"
 ISSUED = "issued"
 HANDED_OVER = "handed_over"
 REVERSED = "reversed"
-# A fapiao holds money of its order (no other may invoice it) until it is reversed.
+WITHDRAWN = "withdrawn"
+# A fapiao holds money of its order (no other may invoice it) until it is reversed or,
+# not yet issued, withdrawn.
 HOLDING = (REQUESTED, ISSUED, HANDED_OVER)
 MAX_PER_ORDER = 50
 
@@ -45,18 +49,18 @@ def _fields(domain_event: Any) -> dict[str, Any]:
 
 def invoiceable_minor(paid_net_minor: int, fapiao: list[Fapiao]) -> int:
     """What of an order's money may still be invoiced: what was paid less what is refunded
-    or being refunded, less what its fapiao not reversed already cover."""
-    held = sum(f.gross_minor for f in fapiao if f.state in HOLDING)
-    return max(paid_net_minor - held, 0)
+    or being refunded, less what its fapiao still hold (`Fapiao.held_minor`)."""
+    return max(paid_net_minor - sum(f.held_minor for f in fapiao), 0)
 
 
 def open_count(fapiao: list[Fapiao], paid_net_minor: int) -> int:
     """The fapiao of an order still to act on (OrderReconciled's `fapiao_open`): each one
-    requested and not issued, and, when the fapiao issued cover more than the order kept
-    (a refund), each issued one still to reverse by a red-letter one."""
+    requested and not issued, and, when what the fapiao issued still hold is more than the
+    order kept (a refund), each issued one still to reverse by a red-letter one, in part or
+    in full."""
     waiting = sum(1 for f in fapiao if f.state == REQUESTED)
     issued = [f for f in fapiao if f.state in (ISSUED, HANDED_OVER)]
-    if sum(f.gross_minor for f in issued) > paid_net_minor:
+    if sum(f.held_minor for f in issued) > paid_net_minor:
         return waiting + len(issued)
     return waiting
 
@@ -124,11 +128,53 @@ class Fapiao(Aggregate):
         self.state = REQUESTED
         self.issue: dict[str, Any] | None = None
         self.handover: dict[str, Any] | None = None
-        self.reversal: dict[str, Any] | None = None
+        self.reversal: dict[str, Any] | None = None  # the latest red-letter fapiao
+        self.reversals: list[dict[str, Any]] = []
+        self.reversed_minor = 0
+        self.withdrawal: dict[str, Any] | None = None
 
     @property
     def number(self) -> str | None:
         return self.issue["fapiao_number"] if self.issue else None
+
+    @property
+    def held_minor(self) -> int:
+        """The order's money this fapiao holds: its gross less what red-letter fapiao took
+        back; none once withdrawn or reversed in full."""
+        return self.gross_minor - self.reversed_minor if self.state in HOLDING else 0
+
+    # -- withdrawal -----------------------------------------------------------------------
+    class FapiaoRequestWithdrawn(Aggregate.Event):
+        order_id: str
+        gross_minor: int
+        currency: str
+        reason: str
+        meta: dict[str, Any]
+
+        def apply(self, aggregate: Fapiao) -> None:
+            aggregate.state = WITHDRAWN
+            aggregate.withdrawal = _fields(self)
+
+    def withdraw(self, reason: str, meta: dict[str, Any]) -> None:
+        """The buyer no longer wants it: only before it is issued, since an issued fapiao
+        is taken back by a red-letter one instead. The money it held may be invoiced
+        again."""
+        if self.state != REQUESTED:
+            issued = self.state in (ISSUED, HANDED_OVER)
+            raise FapiaoStateError(
+                f"fapiao {self.id} is {self.state}: only a fapiao requested and not yet "
+                f"issued is withdrawn" + ("; reverse it by a red-letter fapiao" if issued else "")
+            )
+        if not reason.strip():
+            raise InvalidCommand("must say why the request is withdrawn", field="reason")
+        self.trigger_event(
+            self.FapiaoRequestWithdrawn,
+            order_id=self.order_id,
+            gross_minor=self.gross_minor,
+            currency=self.currency,
+            reason=reason,
+            meta=meta,
+        )
 
     # -- issue --------------------------------------------------------------------------
     class FapiaoIssued(Aggregate.Event):
@@ -245,13 +291,19 @@ class Fapiao(Aggregate):
         tax_rate_bp: int
         tax_minor: int
         gross_minor: int
+        remaining_minor: int
         currency: str
         meta: dict[str, Any]
         published_when_set = ("red_confirmation_number",)
 
         def apply(self, aggregate: Fapiao) -> None:
-            aggregate.state = REVERSED
+            # From the amount taken back, not `remaining_minor`: reversals stored before
+            # partial ones existed lack it, and each of them took back the whole gross.
             aggregate.reversal = _fields(self)
+            aggregate.reversals.append(aggregate.reversal)
+            aggregate.reversed_minor += self.gross_minor
+            if aggregate.reversed_minor >= aggregate.gross_minor:
+                aggregate.state = REVERSED
 
     def reverse(
         self,
@@ -260,9 +312,13 @@ class Fapiao(Aggregate):
         reason: str,
         reversed_on: str,
         meta: dict[str, Any],
+        amount_minor: int | None = None,
     ) -> None:
-        """Take the whole fapiao back by a red-letter one of the opposite amounts (the
-        amounts carried are what it takes back, as positive numbers)."""
+        """Take back `amount_minor` of the gross (all it still holds when None) by a
+        red-letter fapiao; the amounts carried are what it takes back, as positive numbers,
+        split as the platform splits a tax-inclusive amount (the whole gross splits as the
+        fapiao did; parts are each rounded, so their net and tax may differ from the
+        fapiao's by a fen, never their gross)."""
         if self.state not in (ISSUED, HANDED_OVER):
             raise FapiaoStateError(
                 f"fapiao {self.id} is {self.state}: only an issued fapiao is reversed"
@@ -271,7 +327,22 @@ class Fapiao(Aggregate):
             raise InvalidCommand(
                 "must differ from the fapiao it reverses", field="red_fapiao_number"
             )
-        assert self.issue is not None
+        if any(r["red_fapiao_number"] == red_fapiao_number for r in self.reversals):
+            raise Conflict(
+                f"red-letter fapiao {red_fapiao_number} already reversed part of this one",
+                "red_fapiao_number",
+            )
+        left = self.gross_minor - self.reversed_minor
+        amount = left if amount_minor is None else amount_minor
+        if amount <= 0:
+            raise InvalidCommand("must be more than 0", field="amount_minor")
+        if amount > left:
+            raise InvalidCommand(
+                f"must be at most {left}: the fapiao's gross {self.gross_minor} less "
+                f"{self.reversed_minor} taken back already",
+                field="amount_minor",
+            )
+        net, tax, _ = split_gross(amount, self.tax_rate_bp)
         self.trigger_event(
             self.FapiaoReversed,
             order_id=self.order_id,
@@ -279,12 +350,13 @@ class Fapiao(Aggregate):
             red_fapiao_number=red_fapiao_number,
             red_confirmation_number=red_confirmation_number,
             reason=reason,
-            partial=False,
+            partial=amount < self.gross_minor,
             reversed_on=reversed_on,
-            net_minor=self.issue["net_minor"],
+            net_minor=net,
             tax_rate_bp=self.tax_rate_bp,
-            tax_minor=self.issue["tax_minor"],
-            gross_minor=self.gross_minor,
+            tax_minor=tax,
+            gross_minor=amount,
+            remaining_minor=left - amount,
             currency=self.currency,
             meta=meta,
         )

@@ -143,6 +143,16 @@ class CheckInCodesKeyed(EventSchema):
     key_version = count(minimum=1)
 
 
+class CheckInKeyRotated(EventSchema):
+    """An organizer replaced the secret key of a conference's check-in codes (a key or a
+    badge list leaked): `key_version` is the new key's, one more than the one it replaces.
+    Codes made with an older key are refused at scan from now on (the badge is printed
+    again); check-ins stored before stay. The key itself stays in registration's store."""
+
+    key_version = count(minimum=2)
+    reason = text(500, required=True)
+
+
 class AttendanceFigure(Schema):
     """How many attendees of one category checked in on one day."""
 
@@ -185,4 +195,5 @@ TYPES = {
     "KitCollected": KitCollected,
     "AttendanceFiguresCompiled": AttendanceFiguresCompiled,
     "CheckInCodesKeyed": CheckInCodesKeyed,
+    "CheckInKeyRotated": CheckInKeyRotated,
 }

@@ -1,8 +1,8 @@
 """Fapiao for registration fees (aggregate: the fapiao, one per request). An order's buyer
-asks for one, finance issues it (a 数电票 mostly), hands it over, and reverses it by a
-red-letter fapiao (红字发票) when the fee is refunded or the fapiao was wrong: an issued
-fapiao is never edited or deleted, as pretix cancels an invoice by one of the opposite
-amount."""
+asks for one and may withdraw the request until it is issued; finance issues it (a 数电票
+mostly), hands it over, and reverses it by a red-letter fapiao (红字发票) when the fee is
+refunded or the fapiao was wrong: an issued fapiao is never edited or deleted, as pretix
+cancels an invoice by one of the opposite amount."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -80,8 +80,12 @@ class FapiaoIssued(fapiao.Buyer, fapiao.Amounts, EventSchema):
 
 class FapiaoReversed(fapiao.Amounts, EventSchema):
     """The fapiao was reversed by a red-letter fapiao (红字发票) that names it; amounts are
-    what the red one takes back, `partial` when less than the whole. For a 数电票 the red
-    one follows a confirmation (红字发票信息确认单) when the buyer had booked it."""
+    what the red one takes back, `partial` when less than the whole (部分红冲: a fapiao may
+    be reversed in parts, never beyond its gross). `remaining_minor` is the gross the
+    fapiao still holds after it: 0 when it is reversed in full, which is what its absence
+    means (every reversal stored before parts existed took the whole fapiao back). For a
+    数电票 the red one follows a confirmation (红字发票信息确认单) when the buyer had
+    booked it."""
 
     order_id = fields.UUID(required=True)
     fapiao_number = fapiao.fapiao_number(required=True)
@@ -90,11 +94,23 @@ class FapiaoReversed(fapiao.Amounts, EventSchema):
     reason = one_of(*fapiao.REVERSAL_REASONS)
     partial = flag(required=True)
     reversed_on = day(required=True)
+    remaining_minor = money_minor(load_default=0)
 
     @validates_schema
     def _names_another(self, data, **kwargs):
         if data.get("red_fapiao_number") == data.get("fapiao_number"):
             raise ValidationError("must differ from the fapiao it reverses", "red_fapiao_number")
+
+
+class FapiaoRequestWithdrawn(EventSchema):
+    """The buyer withdrew a fapiao request before it was issued (an issued one is reversed
+    instead): the fapiao will not be issued, and the `gross_minor` it held may be invoiced
+    again. Undoes its FapiaoRequested for 10.1.5."""
+
+    order_id = fields.UUID(required=True)
+    gross_minor = money_minor(required=True)
+    currency = fapiao.fapiao_currency(required=True)
+    reason = text(500, required=True)
 
 
 class FapiaoHandedOver(EventSchema):
@@ -113,4 +129,5 @@ TYPES = {
     "FapiaoIssued": FapiaoIssued,
     "FapiaoReversed": FapiaoReversed,
     "FapiaoHandedOver": FapiaoHandedOver,
+    "FapiaoRequestWithdrawn": FapiaoRequestWithdrawn,
 }

@@ -26,7 +26,7 @@ PAYMENT_METHODS = ("wechat_pay", "alipay", "unionpay", "card", "bank_transfer", 
 # An organisation buys for a group (团体报名) and is then the fapiao's buyer.
 BUYER_KINDS = ("individual", "organisation")
 # Where a fapiao stands: asked for, issued, handed to the buyer, reversed (red-letter).
-FAPIAO_STATES = ("requested", "issued", "handed_over", "reversed")
+FAPIAO_STATES = ("requested", "issued", "handed_over", "reversed", "withdrawn")
 # 1.1.4: the seniority the conference aims at.
 SENIORITIES = ("executive", "director", "manager", "professional", "academic", "student", "other")
 # PIPL (个人信息保护法) asks a separate consent (单独同意) for sensitive information, for
