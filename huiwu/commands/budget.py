@@ -129,6 +129,18 @@ def budget_show(ctx: Context, args: argparse.Namespace) -> int:
     if per_attendee:
         text += f"\n\nper attendee, for the {forecast['registered']} registered:\n"
         text += output.table(("LINE", "PLANNED", "FOR", "FORECAST"), per_attendee)
+    per_speaker = [
+        (
+            f"{x['line']} {x.get('item') or ''}".strip(),
+            from_minor(x["unit_minor"], currency),
+            x["planned_quantity"],
+            from_minor(x["planned_minor"], currency),
+        )
+        for x in answer.get("per_speaker") or []
+    ]
+    if per_speaker:
+        text += "\n\nper speaker:\n"
+        text += output.table(("LINE", "EACH", "SPEAKERS", "PLANNED"), per_speaker)
     return ctx.show(answer, text)
 
 
