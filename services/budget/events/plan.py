@@ -8,11 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common import fapiao
 from services.common.catalog import EventSchema, Part
-from services.common.fields import currency, money_minor, text, token
+from services.common.fields import MAX_MINOR, currency, day, money_minor, text, token
 from services.common.planned import count, flag, one_of
 
 from .vocabulary import (
     COST_BEHAVIOURS,
+    IN_KIND,
     INCOME_SOURCES,
     LINES,
     OVERRUN_SUBJECTS,
@@ -259,6 +260,25 @@ class ContributionAgreed(EventSchema):
     currency = currency()
 
 
+class PartnerContributionInKindReceived(EventSchema):
+    """Something a co-organiser or supporter gives in kind was received (2.1.5), at its
+    agreed value: `kind`, `description` and `value_minor` as a sponsor's in-kind item
+    (InKindReceived), the day received and `proof_ref`, the evidence of receipt (a
+    delivery note, a photo), as a sponsor's benefit delivered carries it. Not ledger
+    income: no cash came in. `partner_id` names the partner that joined."""
+
+    partner = text(200, required=True)
+    partner_id = fields.UUID(required=True)
+    kind = one_of(*IN_KIND)
+    description = text(300, required=True)
+    value_minor = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_MINOR)
+    )
+    currency = currency(required=True)
+    received_on = day(required=True)
+    proof_ref = token(100, required=True)
+
+
 class LedgerOpened(EventSchema):
     """The conference's ledger (台账) was set up (2.4.1), in its book currency."""
 
@@ -339,6 +359,7 @@ TYPES = {
     "PartnerJoined": PartnerJoined,
     "PartnerWithdrawn": PartnerWithdrawn,
     "ContributionAgreed": ContributionAgreed,
+    "PartnerContributionInKindReceived": PartnerContributionInKindReceived,
     "LedgerOpened": LedgerOpened,
     "IncomeRecorded": IncomeRecorded,
     "ExpenseRecorded": ExpenseRecorded,
