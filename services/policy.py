@@ -162,6 +162,7 @@ POLICY: dict[str, Rule] = {
     "JoinPartner": _change(ORGANIZER, "finance"),
     "AgreeContribution": _change(ORGANIZER, "finance"),
     "ReceiveContribution": _change(ORGANIZER, "finance"),
+    "ReceiveContributionInKind": _change(ORGANIZER, "finance"),
     "WithdrawPartner": _change(ORGANIZER, "finance"),
     "GetPartner": READ,
     "CompleteSettlement": _change(ORGANIZER, "finance"),

@@ -129,6 +129,18 @@ def budget_show(ctx: Context, args: argparse.Namespace) -> int:
     if per_attendee:
         text += f"\n\nper attendee, for the {forecast['registered']} registered:\n"
         text += output.table(("LINE", "PLANNED", "FOR", "FORECAST"), per_attendee)
+    per_speaker = [
+        (
+            f"{x['line']} {x.get('item') or ''}".strip(),
+            from_minor(x["unit_minor"], currency),
+            x["planned_quantity"],
+            from_minor(x["planned_minor"], currency),
+        )
+        for x in answer.get("per_speaker") or []
+    ]
+    if per_speaker:
+        text += "\n\nper speaker:\n"
+        text += output.table(("LINE", "EACH", "SPEAKERS", "PLANNED"), per_speaker)
     return ctx.show(answer, text)
 
 
@@ -258,6 +270,7 @@ def settlement_show(ctx: Context, args: argparse.Namespace) -> int:
             x["line"],
             from_minor(x["planned_income_minor"], currency),
             from_minor(x["income_minor"], currency),
+            from_minor(x.get("in_kind_minor", 0), currency),
             from_minor(x["planned_expense_minor"], currency),
             from_minor(x["actual_minor"], currency),
             from_minor(x["remaining_minor"], currency)
@@ -266,13 +279,14 @@ def settlement_show(ctx: Context, args: argparse.Namespace) -> int:
         )
         for x in st.get("lines") or []
     ]
-    headers = ("LINE", "PLANNED IN", "INCOME", "PLANNED OUT", "SPENT", "REMAINING")
+    headers = ("LINE", "PLANNED IN", "INCOME", "IN KIND", "PLANNED OUT", "SPENT", "REMAINING")
     text = output.table(headers, rows)
     balance = st.get("balance_minor", 0)
     shown = from_minor(abs(balance), currency)
     text += "\n\n" + output.fields(
         [
             ("income", from_minor(st.get("income_minor", 0), currency)),
+            ("received in kind", from_minor(st.get("in_kind_minor", 0), currency)),
             ("expense", from_minor(st.get("expense_minor", 0), currency)),
             ("balance", f"{st.get('result')} {shown}"),
             ("open payables", st.get("payables_open")),

@@ -1,6 +1,6 @@
 """Partners sharing the costs (budget service): join, agree a contribution, receive its
-cash (or a government grant) as income, withdraw, show. Amounts are typed in yuan and
-sent in exact fen."""
+cash (or a government grant) as income or what it gives in kind, withdraw, show. Amounts
+are typed in yuan and sent in exact fen."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from services.budget.events import PARTNER_ROLES, SPONSOR_FORMS
+from services.budget.events import IN_KIND, PARTNER_ROLES, SPONSOR_FORMS
 from services.budget.partners_schemas import CONTRIBUTION_SOURCES
 
 from .. import output
@@ -59,6 +59,22 @@ def partner_receive(ctx: Context, args: argparse.Namespace) -> int:
     return ctx.show(answer, partner_text(answer))
 
 
+def partner_in_kind(ctx: Context, args: argparse.Namespace) -> int:
+    """Something it gave in kind received, at its agreed value, with the proof of receipt."""
+    currency = normalise_currency(args.currency)
+    body = {
+        "kind": args.kind,
+        "description": args.description,
+        "value_minor": to_minor(args.value, currency),
+        "currency": currency,
+        "received_on": (args.on or today_in()).isoformat(),
+        "proof_ref": args.proof,
+        **ctx.caller(),
+    }
+    answer = ctx.client.post(SERVICE, f"{_partner(args)}/in-kind", body)
+    return ctx.show(answer, partner_text(answer))
+
+
 def partner_withdraw(ctx: Context, args: argparse.Namespace) -> int:
     """A partner leaves the conference's costs: no more cash is taken from it."""
     answer = ctx.client.post(
@@ -68,7 +84,7 @@ def partner_withdraw(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def partner_show(ctx: Context, args: argparse.Namespace) -> int:
-    """A partner: its share agreed and the cash received."""
+    """A partner: its share agreed, the cash and what it gave in kind received."""
     answer = ctx.client.get(SERVICE, _partner(args))
     return ctx.show(answer, partner_text(answer))
 
@@ -83,6 +99,7 @@ def partner_text(p: dict[str, Any]) -> str:
             ("agreed", from_minor(agreed["amount_minor"], "CNY")
              if agreed.get("amount_minor") is not None else None),
             ("received", from_minor(p.get("received_minor", 0), "CNY")),
+            ("in kind", from_minor(p.get("in_kind_received_minor", 0), "CNY")),
             ("withdrawn", "yes" if p.get("withdrawn") else "no"),
         ]
     )  # fmt: skip
@@ -112,6 +129,14 @@ def add_parsers(
     received.add_argument("--source", choices=CONTRIBUTION_SOURCES, default="contribution")
     received.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
     received.add_argument("--fapiao", metavar="NUMBER")
+    in_kind = command(partner, "in-kind", partner_in_kind)
+    in_kind.add_argument("partner_id", metavar="PARTNER_ID")
+    in_kind.add_argument("--kind", required=True, choices=IN_KIND)
+    in_kind.add_argument("--value", required=True, metavar="AMOUNT", help="its agreed value")
+    in_kind.add_argument("--currency", default="CNY")
+    in_kind.add_argument("--description", required=True)
+    in_kind.add_argument("--proof", required=True, metavar="REF", help="evidence of receipt")
+    in_kind.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="default: today")
     withdrawn = command(partner, "withdraw", partner_withdraw)
     withdrawn.add_argument("partner_id", metavar="PARTNER_ID")
     withdrawn.add_argument("--reason", required=True)

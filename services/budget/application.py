@@ -33,6 +33,7 @@ from .domain import (
     account_id,
     budget_id,
     caused_id,
+    check_per_speaker,
     ledger_id,
     settlement_id,
 )
@@ -134,6 +135,7 @@ class BudgetApplication(
         self._same_currency(ledger, cmd.currency)
         if cmd.behaviour == "variable" and cmd.headcount is None:
             raise InvalidCommand("is required to price variable costs per head", "headcount")
+        check_per_speaker(cmd.behaviour, cmd.lines, cmd.speaker_count)
         sheet = CostSheet.made(
             CostSheet.CostsEstimated,
             uuid.uuid4(),
@@ -143,6 +145,7 @@ class BudgetApplication(
             total_minor=sum(x["amount_minor"] for x in cmd.lines),
             currency=cmd.currency,
             headcount=cmd.headcount,
+            speaker_count=cmd.speaker_count,
             meta=ctx.meta(conference_id),
         )
         self.save(*_new(ledger), sheet)

@@ -19,6 +19,9 @@ from services.common.envelope import event_id_for, to_json_value
 
 PAGE = 500
 ENTRIES = {"IncomeRecorded": "income", "ExpenseRecorded": "expense", "IncomeReversed": "reversal"}
+# what is received in kind, at its agreed value, and the budget line it is revenue of:
+# not ledger income (no cash came in), shown apart in the settlement statement
+IN_KIND = {"InKindReceived": "sponsorship", "PartnerContributionInKindReceived": "contributions"}
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Figures:
     income: Counter = field(default_factory=Counter)
     reversed: Counter = field(default_factory=Counter)
     actual: Counter = field(default_factory=Counter)
+    in_kind: Counter = field(default_factory=Counter)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def committed(self) -> Counter:
@@ -56,6 +60,9 @@ class Figures:
         elif name == "ExpenseRecorded":
             if state.get("originator_version", 1) == 1:  # a later one adds its fapiao only
                 self.actual[state["category"]] += state["amount_minor"]
+        elif name in IN_KIND:
+            if self.counts(state["currency"]):
+                self.in_kind[IN_KIND[name]] += state["value_minor"]
         elif name == "CommitmentApproved":
             self.accounts[str(state["contract_id"])] = {
                 "line": state["line"],

@@ -43,6 +43,7 @@ class EstimateCosts:
     currency: str
     scope: str = CONFERENCE
     headcount: int | None = None
+    speaker_count: int | None = None
 
 
 @dataclass(frozen=True)

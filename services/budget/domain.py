@@ -257,6 +257,25 @@ def _sheet(lines: list[dict[str, Any]], ceiling_minor: int | None) -> dict[str, 
     return {"lines": list(lines), "ceiling_minor": ceiling_minor}
 
 
+def check_per_speaker(behaviour: str, lines: Any, speaker_count: int | None) -> None:
+    """Lines priced per speaker: variable, for the speaker count given, each amount
+    per_speaker_minor times it (the edge checks the same; this guards other callers)."""
+    per_speaker = [(i, x) for i, x in enumerate(lines) if "per_speaker_minor" in x]
+    if not per_speaker:
+        return
+    if behaviour != "variable":
+        raise InvalidCommand("a fixed cost has no price per speaker", "lines")
+    if speaker_count is None:
+        raise InvalidCommand("is required to price costs per speaker", "speaker_count")
+    for i, x in per_speaker:
+        want = x["per_speaker_minor"] * speaker_count
+        if x["amount_minor"] != want:
+            raise InvalidCommand(
+                f"must be per_speaker_minor times speaker_count = {want}",
+                f"lines.{i}.amount_minor",
+            )
+
+
 class CostSheet(BudgetAggregate):
     """One cost estimate (2.2.4 variable, 2.2.5 fixed); the latest of a kind counts."""
 
@@ -270,6 +289,7 @@ class CostSheet(BudgetAggregate):
         currency: str,
         meta: dict[str, Any],
         headcount: int | None = None,
+        speaker_count: int | None = None,  # absent from sheets before per-speaker lines
     ) -> None:
         self.conference_id = meta["conference_id"]
         self.scope = scope
@@ -278,6 +298,7 @@ class CostSheet(BudgetAggregate):
         self.total_minor = total_minor
         self.currency = currency
         self.headcount = headcount
+        self.speaker_count = speaker_count
 
 
 class Ledger(BudgetAggregate):

@@ -59,6 +59,7 @@ LINE_COLUMNS = (
     ("line", "line", 16),
     ("planned_income_minor", "planned income", 16),
     ("income_minor", "income", 16),
+    ("in_kind_minor", "in kind", 16),
     ("planned_expense_minor", "planned expense", 16),
     ("committed_minor", "committed", 16),
     ("actual_minor", "spent", 16),
@@ -92,6 +93,7 @@ def build_settlement_xlsx(statement: Mapping[str, Any], title: str = "") -> byte
     sheet.append([])
     for label, key in (
         ("income received", "income_minor"),
+        ("received in kind", "in_kind_minor"),
         ("expense", "expense_minor"),
         ("balance", "balance_minor"),
     ):

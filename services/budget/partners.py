@@ -1,8 +1,10 @@
 """Partners who share the conference's costs (no I/O): a co-organiser (联合单位) or a
 supporter (支持单位) joins, agrees its contribution (2.1.5) in cash, in kind or both, and
 pays its cash, which is ledger income on line `contributions` (a partner's own cash, or a
-government grant). `Partner` is one aggregate per partner: checklist pairs its
-ContributionAgreed with its PartnerJoined by `partner_id`, the aggregate's id."""
+government grant), or gives in kind, recorded on the partner at its agreed value with
+the proof of receipt, never as ledger income. `Partner` is one aggregate per partner:
+checklist pairs its ContributionAgreed with its PartnerJoined by `partner_id`, the
+aggregate's id."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from services.common.errors import Conflict, InvalidCommand
 from .domain import BudgetAggregate
 
 CASH_FORMS = ("cash", "mixed")
+IN_KIND_FORMS = ("in_kind", "mixed")
 
 
 class Partner(BudgetAggregate):
@@ -25,6 +28,7 @@ class Partner(BudgetAggregate):
         self.role = role
         self.agreed: dict[str, Any] | None = None
         self.withdrawn = False
+        self.in_kind: list[dict[str, Any]] = []  # what was received in kind, in order
 
     def agree(
         self,
@@ -74,6 +78,43 @@ class Partner(BudgetAggregate):
                 "amount_minor",
             )
 
+    def receive_in_kind(self, item: dict[str, Any], meta: dict[str, Any]) -> None:
+        """Something received in kind at its agreed value (`item`: kind, description,
+        value_minor, currency, received_on, proof_ref), as a sponsor's in-kind item is."""
+        self._must_be_in()
+        if self.agreed is None or self.agreed["form"] not in IN_KIND_FORMS:
+            form = self.agreed["form"] if self.agreed else "nothing"
+            raise Conflict(
+                f"partner {self.id} agreed no contribution in kind (agreed: {form})",
+                "partner_id",
+            )
+        if item["value_minor"] <= 0:
+            raise InvalidCommand("must be more than 0", "value_minor")
+        self._in_kind_received(partner=self.partner, partner_id=str(self.id), **item, meta=meta)
+
+    @event("PartnerContributionInKindReceived")
+    def _in_kind_received(
+        self,
+        partner: str,
+        partner_id: str,
+        kind: str,
+        description: str,
+        value_minor: int,
+        currency: str,
+        received_on: str,
+        proof_ref: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.in_kind.append(
+            {
+                "kind": kind,
+                "description": description,
+                "value_minor": value_minor,
+                "received_on": received_on,
+                "proof_ref": proof_ref,
+            }
+        )
+
     def withdraw(self, reason: str, meta: dict[str, Any]) -> None:
         self._must_be_in()
         self._withdrawn(reason=reason, meta=meta)
@@ -94,5 +135,7 @@ class Partner(BudgetAggregate):
             "role": self.role,
             "agreed": dict(self.agreed) if self.agreed else None,
             "received_minor": received_minor,
+            "in_kind_received_minor": sum(x["value_minor"] for x in self.in_kind),
+            "in_kind_received": [dict(x) for x in self.in_kind],
             "withdrawn": self.withdrawn,
         }

@@ -1,7 +1,8 @@
 """Use cases of partners, mixed into BudgetApplication: a partner joined, its contribution
 agreed, its cash received as ledger income on line `contributions` (source `contribution`,
 or `grant` for a government grant; `source_ref` the partner) with the revenue targets
-checked in the same transaction, a partner withdrawn."""
+checked in the same transaction, what it gives in kind received on the partner (not
+income), a partner withdrawn."""
 
 from __future__ import annotations
 
@@ -70,6 +71,25 @@ class PartnerUseCases:
         )
         behind = self._revenue_after(conference_id, [income], meta, cmd.received_on)
         self.save(income, *behind)
+        return self.partner_view(partner_id)
+
+    def receive_contribution_in_kind(
+        self, partner_id: str, cmd: c.ReceiveContributionInKind, ctx: CommandContext
+    ) -> dict[str, Any]:
+        """Received in kind: recorded on the partner, in the book currency; no ledger
+        entry and no revenue check, as a sponsor's in-kind item (no cash came in)."""
+        partner = self.partner(partner_id)
+        self._same_currency(self.ledger(partner.conference_id), cmd.currency)
+        item = {
+            "kind": cmd.kind,
+            "description": cmd.description,
+            "value_minor": cmd.value_minor,
+            "currency": cmd.currency,
+            "received_on": cmd.received_on.isoformat(),
+            "proof_ref": cmd.proof_ref,
+        }
+        partner.receive_in_kind(item, ctx.meta(partner.conference_id))
+        self.save(partner)
         return self.partner_view(partner_id)
 
     def withdraw_partner(self, partner_id: str, cmd: c.WithdrawPartner, ctx: CommandContext):

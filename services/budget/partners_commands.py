@@ -34,5 +34,17 @@ class ReceiveContribution:
 
 
 @dataclass(frozen=True)
+class ReceiveContributionInKind:
+    """Something a partner gave in kind, at its agreed value, with the proof of receipt."""
+
+    kind: str
+    description: str
+    value_minor: int
+    currency: str
+    received_on: dt.date
+    proof_ref: str
+
+
+@dataclass(frozen=True)
 class WithdrawPartner:
     reason: str

@@ -32,6 +32,13 @@ class PartnerEndpoints:
         "source": "grant"}"""
         return self.budget.receive_contribution(partner_id, cmd, ctx)
 
+    @http("POST", f"{AT}/in-kind")
+    @command("ReceiveContributionInKind", s.ReceiveContributionInKindSchema, scope="partner_scope")
+    def receive_contribution_in_kind(self, cmd, ctx, partner_id):
+        """{"kind": "venue", "description": "Lecture hall, 2 days", "value_minor": 8000000,
+        "currency": "CNY", "received_on": "2027-05-10", "proof_ref": "venue-handover-0510"}"""
+        return self.budget.receive_contribution_in_kind(partner_id, cmd, ctx)
+
     @http("POST", f"{AT}/withdraw")
     @command("WithdrawPartner", s.WithdrawPartnerSchema, scope="partner_scope")
     def withdraw_partner(self, cmd, ctx, partner_id):

@@ -4,11 +4,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.common import fapiao
 from services.common.commands import Loads
-from services.common.fields import MAX_MINOR, currency, day, text
+from services.common.fields import MAX_MINOR, currency, day, text, token
 from services.common.planned import one_of
 
 from . import partners_commands as commands
-from .events import PARTNER_ROLES, SPONSOR_FORMS
+from .events import IN_KIND, PARTNER_ROLES, SPONSOR_FORMS
 
 # where a partner's cash comes from: its own funds, or a government grant it secured
 CONTRIBUTION_SOURCES = ("contribution", "grant")
@@ -51,6 +51,19 @@ class ReceiveContributionSchema(Loads):
         load_default="contribution", validate=validate.OneOf(CONTRIBUTION_SOURCES)
     )
     fapiao_number = fapiao.fapiao_number(load_default=None)
+
+
+class ReceiveContributionInKindSchema(Loads):
+    """The fields of a sponsor's in-kind item, the day and the proof of receipt."""
+
+    command = commands.ReceiveContributionInKind
+
+    kind = one_of(*IN_KIND)
+    description = text(300, required=True)
+    value_minor = positive_minor(required=True)
+    currency = currency(required=True)
+    received_on = day(required=True)
+    proof_ref = token(100, required=True)
 
 
 class WithdrawPartnerSchema(Loads):

@@ -20,7 +20,7 @@ from .events import (
     SCOPES,
     VENDOR_PAYMENT_KINDS,
 )
-from .events.plan import BudgetLine, CostLine
+from .events.plan import BudgetLine, CostLine, check_per_speaker
 
 
 def scope():
@@ -82,6 +82,7 @@ class EstimateCostsSchema(Loads):
     behaviour = one_of(*COST_BEHAVIOURS)
     currency = currency(required=True)
     headcount = count(required=False, minimum=1)
+    speaker_count = count(required=False, minimum=1)
     lines = fields.List(Part(CostLine), required=True, validate=validate.Length(min=1, max=200))
 
     @validates_schema
@@ -92,6 +93,7 @@ class EstimateCostsSchema(Loads):
             raise ValidationError("a fixed cost has no price per head", "lines")
         if heads and any(x["amount_minor"] != x["per_head_minor"] * heads for x in per_head):
             raise ValidationError("must be per_head_minor times headcount", "lines")
+        check_per_speaker(data)
 
 
 class RecordExpenseSchema(Loads):
@@ -159,4 +161,5 @@ class CostSheetAnswer(Schema):
     total_minor = fields.Integer()
     currency = fields.String()
     headcount = fields.Integer(allow_none=True)
+    speaker_count = fields.Integer(allow_none=True)
     lines = fields.List(fields.Dict())

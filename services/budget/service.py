@@ -64,7 +64,9 @@ class Service(
     @command("EstimateCosts", s.EstimateCostsSchema, s.CostSheetAnswer, status=201)
     def estimate_costs(self, cmd, ctx, conference_id):
         """{"behaviour": "fixed", "currency": "CNY", "lines": [{"line": "venue",
-        "amount_minor": 30000000}]}"""
+        "amount_minor": 30000000}]} or {"behaviour": "variable", "currency": "CNY",
+        "headcount": 500, "speaker_count": 40, "lines": [{"line": "speakers",
+        "amount_minor": 4000000, "per_speaker_minor": 100000}]}"""
         return self.budget.estimate_costs(conference_id, cmd, ctx)
 
     @http("GET", "/conferences/<string:conference_id>/ledger")

@@ -1,5 +1,6 @@
 """The settlement statement: each budget line's plan against what happened, income
-received, payables settled, and the balance. Pure: figures in, a statement out."""
+received, revenue received in kind (apart: no cash came in), payables settled, and the
+balance. Pure: figures in, a statement out."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def statement(
         planned = planned_income if x["income"] else planned_expense
         planned[x["line"]] = planned.get(x["line"], 0) + x["planned_minor"]
     by_line = figures.lines()
-    names = sorted(set(planned_income) | set(planned_expense) | set(by_line))
+    in_kind = figures.in_kind
+    names = sorted(set(planned_income) | set(planned_expense) | set(by_line) | set(in_kind))
     lines = []
     for name in names:
         got = by_line.get(name, {"income_minor": 0, "committed_minor": 0, "actual_minor": 0})
@@ -29,6 +31,8 @@ def statement(
                 "line": name,
                 "planned_income_minor": planned_income.get(name, 0),
                 "income_minor": got["income_minor"],
+                # revenue received in kind at its agreed value: not in income or balance
+                "in_kind_minor": in_kind[name],
                 "planned_expense_minor": planned_expense.get(name, 0),
                 "committed_minor": got["committed_minor"],
                 "actual_minor": got["actual_minor"],
@@ -56,6 +60,7 @@ def statement(
         "lines": lines,
         "payables": payables,
         "income_minor": income,
+        "in_kind_minor": sum(x["in_kind_minor"] for x in lines),
         "expense_minor": expense,
         "balance_minor": income - expense,
         "result": result(income, expense),

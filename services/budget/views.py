@@ -21,8 +21,8 @@ class BudgetViews:
         self.registered = registered
 
     def budget(self, conference_id: str, scope: str = CONFERENCE) -> dict[str, Any]:
-        """The budget with, for the conference's, each line against the ledger, and its
-        per-attendee lines forecast for the registered count."""
+        """The budget with, for the conference's, each line against the ledger, its
+        per-attendee lines forecast for the registered count, and its per-speaker lines."""
         budget = self.app.budget(conference_id, scope)
         view: dict[str, Any] = {
             "conference_id": conference_id,
@@ -35,6 +35,7 @@ class BudgetViews:
         }
         if budget.approved is None:
             return view
+        view["per_speaker"] = per_speaker(budget.approved["lines"])
         if scope == CONFERENCE:
             figures = self.app.figures(conference_id)
             margin = budget.approved["overrun_margin_bp"]
@@ -110,3 +111,20 @@ def forecast(lines: list[dict[str, Any]], registered: dict[str, int]) -> dict[st
             if x.get("per") == "attendee" and "unit_minor" in x
         ],
     }
+
+
+def per_speaker(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each line of the version in force priced per speaker, for the speakers it expects:
+    speakers publishes no events yet, so there is no count to forecast them with."""
+    return [
+        {
+            "line": x["line"],
+            "item": x.get("item"),
+            "income": x["income"],
+            "unit_minor": x["unit_minor"],
+            "planned_quantity": x["quantity"],
+            "planned_minor": x["planned_minor"],
+        }
+        for x in lines
+        if x.get("per") == "speaker" and "unit_minor" in x
+    ]

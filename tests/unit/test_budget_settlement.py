@@ -83,6 +83,7 @@ def test_the_workbook_holds_exact_amounts_in_major_units(settled_books):
     rows = {r[0]: r for r in book["settlement"].iter_rows(values_only=True) if r and r[0]}
     assert Decimal(str(rows["registration"][2])) == Decimal("500000.50")
     assert Decimal(str(rows["balance"][1])) == Decimal("217000.50")
+    assert rows["line"][3] == "in kind" and Decimal(str(rows["received in kind"][1])) == 0
     assert rows["result"][1] == "surplus"
     (payable,) = list(book["payables"].iter_rows(min_row=2, values_only=True))
     assert payable[0] == contract and payable[5] is True

@@ -75,3 +75,31 @@ def test_a_source_outside_the_list_is_refused_before_sending(fake, capsys):
     )
     assert code == 2 and "--source" in err
     assert fake.requests == []
+
+
+def test_in_kind_sends_its_value_in_fen_and_its_proof_and_shows_it_beside_cash(fake, capsys):
+    shown = {**PARTNER, "in_kind_received_minor": 8_000_000}
+    fake.routes[("POST", f"/partners/{PARTNER_ID}/in-kind")] = (200, shown)
+    code, out, _ = run(
+        capsys, "partner", "in-kind", PARTNER_ID, "--kind", "venue", "--value", "80000",
+        "--description", "报告厅两天", "--proof", "venue-handover-0510", "--on", "2027-05-10",
+    )  # fmt: skip
+    assert code == 0
+    assert fake.requests[-1]["body"] == {
+        "kind": "venue",
+        "description": "报告厅两天",
+        "value_minor": 8_000_000,
+        "currency": "CNY",
+        "received_on": "2027-05-10",
+        "proof_ref": "venue-handover-0510",
+    }
+    assert "80,000.00 CNY" in out and "40,000.50 CNY" in out
+
+
+def test_in_kind_needs_its_proof_before_sending(fake, capsys):
+    code, _, err = run(
+        capsys, "partner", "in-kind", PARTNER_ID, "--kind", "venue", "--value", "1",
+        "--description", "x",
+    )  # fmt: skip
+    assert code == 2 and "--proof" in err
+    assert fake.requests == []

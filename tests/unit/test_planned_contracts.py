@@ -207,6 +207,16 @@ SAMPLES = {
         "amount_minor": 10_000_000,
         "currency": "CNY",
     },
+    (BUDGET, "PartnerContributionInKindReceived"): lambda: {
+        "partner": "某某大学",
+        "partner_id": ids()[0],
+        "kind": "venue",
+        "description": "报告厅两天",
+        "value_minor": 8_000_000,
+        "currency": "CNY",
+        "received_on": "2027-05-10",
+        "proof_ref": "venue-handover-0510",
+    },
     (BUDGET, "SponsorshipPlanApproved"): lambda: {
         "target_minor": 50_000_000,
         "currency": "CNY",
@@ -491,6 +501,10 @@ def changed(catalog, event_type, **overrides):
         (BUDGET, "CostsEstimated", {"behaviour": "semi"}, "behaviour"),
         (BUDGET, "PartnerJoined", {"role": "sponsor"}, "role"),
         (BUDGET, "ContributionAgreed", {"partner_id": "partner-1"}, "partner_id"),
+        (BUDGET, "PartnerContributionInKindReceived", {"value_minor": 0}, "value_minor"),
+        (BUDGET, "PartnerContributionInKindReceived", {"proof_ref": None}, "proof_ref"),
+        (BUDGET, "PartnerContributionInKindReceived", {"received_on": None}, "received_on"),
+        (BUDGET, "PartnerContributionInKindReceived", {"kind": "cash"}, "kind"),
         (BUDGET, "VendorBankDetailsVerified", {"contract_id": "c-1"}, "contract_id"),
         (BUDGET, "VolunteerAllowancePaid", {"signed_for": None}, "signed_for"),
         (BUDGET, "VolunteerAllowancePaid", {"days": 0}, "days"),
@@ -692,7 +706,7 @@ BUDGET_EMITS = {
     "SponsorshipCancelled", "HonorariumBooked", "CashAdvanceIssued", "CashAdvanceReconciled",
     "RevenueTargetSet", "RevenueBehindTarget", "RevenueBackOnTarget", "ProspectusPublished",
     "VendorInvoiceReceived", "VendorSettled", "PackageSlotTaken", "PackageSlotReleased",
-    "PartnerJoined", "PartnerWithdrawn", "ContributionAgreed",
+    "PartnerJoined", "PartnerWithdrawn", "ContributionAgreed", "PartnerContributionInKindReceived",
     "SponsorInvoiceReversed",
 }  # fmt: skip
 

@@ -109,6 +109,7 @@ EXPECTED = {
     "JoinPartner": ORGANIZERS | {"finance"},
     "AgreeContribution": ORGANIZERS | {"finance"},
     "ReceiveContribution": ORGANIZERS | {"finance"},
+    "ReceiveContributionInKind": ORGANIZERS | {"finance"},
     "WithdrawPartner": ORGANIZERS | {"finance"},
     "CompleteSettlement": ORGANIZERS | {"finance"},
     "GetSettlement": READERS,

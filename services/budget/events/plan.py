@@ -8,11 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common import fapiao
 from services.common.catalog import EventSchema, Part
-from services.common.fields import currency, money_minor, text, token
+from services.common.fields import MAX_MINOR, currency, day, money_minor, text, token
 from services.common.planned import count, flag, one_of
 
 from .vocabulary import (
     COST_BEHAVIOURS,
+    IN_KIND,
     INCOME_SOURCES,
     LINES,
     OVERRUN_SUBJECTS,
@@ -25,18 +26,45 @@ from .vocabulary import (
 
 
 class CostLine(Schema):
-    """One cost of a cost sheet: its sum, and for a variable cost its price per head."""
+    """One cost of a cost sheet: its sum, and for a variable cost its price per head or
+    per speaker."""
 
     line = one_of(*LINES)
     amount_minor = money_minor(required=True)
     per_head_minor = money_minor()
+    per_speaker_minor = money_minor()
+
+
+def check_per_speaker(data: dict) -> None:
+    """A line priced per speaker is variable, needs `speaker_count`, and its amount is
+    per_speaker_minor times it. Shared by the event and the command's schema."""
+    lines = data.get("lines", [])
+    per_speaker = [(i, x) for i, x in enumerate(lines) if "per_speaker_minor" in x]
+    if not per_speaker:
+        return
+    if data.get("behaviour") != "variable":
+        raise ValidationError("a fixed cost has no price per speaker", "lines")
+    for i, x in per_speaker:
+        if "per_head_minor" in x:
+            raise ValidationError(
+                {"lines": {i: {"per_speaker_minor": ["a line is priced per head or per speaker"]}}}
+            )
+    speakers = data.get("speaker_count")
+    if speakers is None:
+        raise ValidationError("is required to price costs per speaker", "speaker_count")
+    for i, x in per_speaker:
+        want = x["per_speaker_minor"] * speakers
+        if x["amount_minor"] != want:
+            message = f"must be per_speaker_minor times speaker_count = {want}"
+            raise ValidationError({"lines": {i: {"amount_minor": [message]}}})
 
 
 class CostsEstimated(EventSchema):
     """A cost sheet was drawn up from the conference plan, one for each behaviour: the
     variable costs (catering, materials, transport), priced per head for `headcount`
-    people (2.2.4), or the fixed costs (venue, build, AV, design) (2.2.5). The ceiling
-    (2.2.1) and the budget (2.3.1) are drawn from them; drawn up again, it is replaced."""
+    people or per speaker for `speaker_count` speakers (2.2.4), or the fixed costs (venue,
+    build, AV, design) (2.2.5). The ceiling (2.2.1) and the budget (2.3.1) are drawn from
+    them; drawn up again, it is replaced."""
 
     scope = one_of(*SCOPES)
     behaviour = one_of(*COST_BEHAVIOURS)
@@ -44,6 +72,8 @@ class CostsEstimated(EventSchema):
     total_minor = money_minor(required=True)
     currency = currency(required=True)
     headcount = count(required=False, minimum=1)
+    # the speakers expected: speakers publishes no events yet, so the estimate says it
+    speaker_count = count(required=False, minimum=1)
 
     @validates_schema
     def _adds_up(self, data, **kwargs):
@@ -59,6 +89,7 @@ class CostsEstimated(EventSchema):
         heads = data.get("headcount")
         if heads and any(x["amount_minor"] != x["per_head_minor"] * heads for x in per_head):
             raise ValidationError("must be per_head_minor times headcount", "lines")
+        check_per_speaker(data)
 
 
 class BudgetLine(Schema):
@@ -229,6 +260,25 @@ class ContributionAgreed(EventSchema):
     currency = currency()
 
 
+class PartnerContributionInKindReceived(EventSchema):
+    """Something a co-organiser or supporter gives in kind was received (2.1.5), at its
+    agreed value: `kind`, `description` and `value_minor` as a sponsor's in-kind item
+    (InKindReceived), the day received and `proof_ref`, the evidence of receipt (a
+    delivery note, a photo), as a sponsor's benefit delivered carries it. Not ledger
+    income: no cash came in. `partner_id` names the partner that joined."""
+
+    partner = text(200, required=True)
+    partner_id = fields.UUID(required=True)
+    kind = one_of(*IN_KIND)
+    description = text(300, required=True)
+    value_minor = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_MINOR)
+    )
+    currency = currency(required=True)
+    received_on = day(required=True)
+    proof_ref = token(100, required=True)
+
+
 class LedgerOpened(EventSchema):
     """The conference's ledger (台账) was set up (2.4.1), in its book currency."""
 
@@ -309,6 +359,7 @@ TYPES = {
     "PartnerJoined": PartnerJoined,
     "PartnerWithdrawn": PartnerWithdrawn,
     "ContributionAgreed": ContributionAgreed,
+    "PartnerContributionInKindReceived": PartnerContributionInKindReceived,
     "LedgerOpened": LedgerOpened,
     "IncomeRecorded": IncomeRecorded,
     "ExpenseRecorded": ExpenseRecorded,
