@@ -4,9 +4,10 @@ Computed from the registry, so the set-up script, docker-compose's definitions a
 tests grant exactly the same (docs/architecture.md, "Broker users"). RabbitMQ permissions
 are three regular expressions over resource names (configure, write, read):
 
-- a service writes only its own exchange, the dead letters and nameko's RPC exchange
-  (requests and replies); it reads only its own queues, the upstream exchanges it binds
-  to, and the RPC exchange its queues bind to;
+- a service writes only its own exchanges (events and doorbell), the dead letters and
+  nameko's RPC exchange (requests and replies); it reads only its own queues, the
+  upstream doorbells it binds to (and their events exchanges, only to take a binding
+  made before doorbells away), and the RPC exchange its queues bind to;
 - the auditor may only call RPC (read logs) and receive its replies.
 
 No service may set another's AMQP `user_id` (none has the `impersonator` tag), which is
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import AUDITOR, broker_user
+from .exchanges import doorbell_exchange, events_exchange
 from .registry import Registry
 
 RPC_EXCHANGE = "nameko-rpc"
@@ -51,20 +53,23 @@ def _any_of(names: Iterable[str], prefixes: Iterable[str] = ()) -> str:
 
 def service_permissions(registry: Registry, service: str) -> Permissions:
     upstreams = registry.upstreams(service)
-    own_exchange = f"{service}.events"
+    own_exchanges = [events_exchange(service), doorbell_exchange(service)]
     own_queues = [f"{service}.{upstream}-events" for upstream in upstreams]
     own_queues += [f"{service}.dead-letters", f"rpc-{service}"]
-    upstream_exchanges = [f"{upstream}.events" for upstream in upstreams]
+    doorbells = [doorbell_exchange(upstream) for upstream in upstreams]
+    # Read on an upstream's events exchange only to take a binding made before doorbells
+    # away (service.UpstreamConsumer); no queue of a service binds to it.
+    unbound = [events_exchange(upstream) for upstream in upstreams]
     replies = [reply_queue_prefix(service)]
     return Permissions(
         broker_user(service),
-        # Upstream exchanges: declared if missing, so start order does not matter.
+        # Upstream doorbells: declared if missing, so start order does not matter.
         configure=_any_of(
-            [own_exchange, DEAD_LETTERS, RPC_EXCHANGE, *upstream_exchanges, *own_queues], replies
+            [*own_exchanges, DEAD_LETTERS, RPC_EXCHANGE, *doorbells, *own_queues], replies
         ),
         # Write on a queue is what binding it takes; messages go only to exchanges.
-        write=_any_of([own_exchange, DEAD_LETTERS, RPC_EXCHANGE, *own_queues], replies),
-        read=_any_of([DEAD_LETTERS, RPC_EXCHANGE, *upstream_exchanges, *own_queues], replies),
+        write=_any_of([*own_exchanges, DEAD_LETTERS, RPC_EXCHANGE, *own_queues], replies),
+        read=_any_of([DEAD_LETTERS, RPC_EXCHANGE, *doorbells, *unbound, *own_queues], replies),
     )
 
 

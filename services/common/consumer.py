@@ -4,7 +4,10 @@
 A message is a doorbell, never the event itself: the upstream's notification log is the
 truth. A delivered message is checked (its broker user, its envelope) and noted as a hint,
 `(notification_id, event_id)`; the reader of that upstream (`pull`) then reads the log
-from the position up to the newest hint and applies the log's events, in order. A hint
+from the position up to the newest hint and applies the log's events, in order. The
+upstream rings once per batch it publishes (exchanges.py): the batch's last event, with
+where the batch began, so the events before it in the batch count as announced, not as
+gaps the log filled. A hint
 the log backs (the same event at that position) is simply done; one it does not (another
 event there, or a position the log does not hold) is dead-lettered `forged`, and never
 moves a position.
@@ -136,6 +139,8 @@ class TrackingConsumer:
         # judged again when the log is read.
         self._known: dict[str, int] = {}
         self._heard: dict[str, int] = defaultdict(int)  # the newest message noted
+        # the ranges of the log a ring announced, until the position passes them
+        self._rung: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._seq = 0
         # upstream -> the broker user that alone may publish its events (None: not over a
         # broker, as a read model of the service's own log)
@@ -160,11 +165,16 @@ class TrackingConsumer:
 
     # -- entry points -------------------------------------------------------------
     def handle(
-        self, upstream: str, body: bytes | str | dict[str, Any], user_id: str | None = None
+        self,
+        upstream: str,
+        body: bytes | str | dict[str, Any],
+        user_id: str | None = None,
+        first: Any = None,
     ) -> bool:
         """Take one delivered message (`user_id`: its AMQP user_id, which the broker
-        checked). True when it is a hint the upstream's log must now be read for (`pull`);
-        the message itself may be acked at once: what it announces is in the log."""
+        checked; `first`: where the batch it rings for began). True when it is a hint the
+        upstream's log must now be read for (`pull`); the message itself may be acked at
+        once: what it announces is in the log."""
         raw = _as_bytes(body)
         if self.publishers is not None and user_id != self.publishers.get(upstream):
             self._forged(upstream, raw, f"published by {user_id or 'an unnamed user'!r}")
@@ -184,9 +194,9 @@ class TrackingConsumer:
                 f"message from {envelope.service!r} arrived on the {upstream!r} queue",
             )
             return False
-        return self._note(envelope, raw)
+        return self._note(envelope, raw, first)
 
-    def _note(self, envelope: Envelope, raw: bytes) -> bool:
+    def _note(self, envelope: Envelope, raw: bytes, first: Any = None) -> bool:
         upstream, wanted = envelope.service, envelope.notification_id
         with self.lock(upstream):
             position = self._known.get(upstream)
@@ -199,6 +209,8 @@ class TrackingConsumer:
             if wanted in hints or len(hints) < self.max_hints:
                 self._seq += 1
                 hints.setdefault(wanted, []).append(_Hint(envelope.event_id, raw, self._seq))
+                if _is_position(first) and position < first < wanted:
+                    self._rung[upstream].append((first, wanted - 1))
             else:  # a flood: read the log that far all the same, judge only what was kept
                 self._farthest[upstream] = max(self._farthest[upstream], wanted)
             # the newest heard of, kept as messages come (not found again among the hints)
@@ -315,7 +327,8 @@ class TrackingConsumer:
                     self._forged(upstream, hint.raw, why)
             if event.notification_id > position:
                 ahead.append(event)
-                if not any(h.event_id == event.event_id for h in noted):
+                heard = any(h.event_id == event.event_id for h in noted)
+                if not heard and not self._announced(upstream, event.notification_id):
                     self._count(upstream, unheard)
         applied = self._apply_in_order(upstream, ahead)
         position = self._known[upstream] = self.sink.position(upstream)
@@ -325,9 +338,15 @@ class TrackingConsumer:
         self._settle_applied(upstream, position)
         return applied
 
+    def _announced(self, upstream: str, notification_id: int) -> bool:
+        return any(lo <= notification_id <= hi for lo, hi in self._rung[upstream])
+
     def _settle_applied(self, upstream: str, position: int) -> None:
         """Messages noted for positions the sink has passed (applied here, or by others: a
         rebuild's take-over, another replica) are duplicates."""
+        rung = self._rung[upstream]
+        if rung:
+            rung[:] = [(lo, hi) for lo, hi in rung if hi > position]
         hints = self._hints[upstream]
         if self._farthest[upstream] <= position:
             self._farthest[upstream] = 0
@@ -349,6 +368,9 @@ class TrackingConsumer:
                 hints[notification_id] = kept
             else:
                 del hints[notification_id]
+        rung = self._rung[upstream]
+        if rung:  # what the log does not hold was never announced
+            rung[:] = [(lo, hi) for lo, hi in rung if hi <= end]
         if self._farthest[upstream] > end:
             log.warning(
                 "%s: messages of %s announced up to #%s; its log ends at #%s",
@@ -449,6 +471,10 @@ class TrackingConsumer:
         log.error(
             "%s: dead-lettered a message from %s (%s): %s", self.name, upstream, reason, error
         )
+
+
+def _is_position(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _as_bytes(body: bytes | str | dict[str, Any]) -> bytes:

@@ -39,9 +39,9 @@ class Following:
     def upstreams(self) -> tuple[str, ...]:
         return self.consumer.upstreams
 
-    def handle(self, upstream: str, body: Any, user_id: str | None) -> None:
+    def handle(self, upstream: str, body: Any, user_id: str | None, first: Any = None) -> None:
         """A delivered message: noted, and the upstream's reader rung."""
-        if self.consumer.handle(upstream, body, user_id):
+        if self.consumer.handle(upstream, body, user_id, first):
             self._bells[upstream].wake()
 
     def serve(self, upstream: str, interval: float, running: Callable[[], bool]) -> None:

@@ -1,8 +1,13 @@
-"""The outbox relay: publishes the notification log to `<service>.events`.
+"""The outbox relay: publishes the notification log to `<service>.events`, and rings the
+service's followers once per batch on `<service>.doorbell`.
 
-The position is advanced only after the broker confirmed the batch, so a crash at any
-point re-publishes (consumers skip duplicates) and never loses an event
-(docs/architecture.md, "Publish").
+Every event goes to `<service>.events`, for outside subscribers. The services that follow
+this one read its log and need only to know how far it reaches: each batch has one more
+message, the batch's last envelope again, on `<service>.doorbell`, whose header
+`first_notification_id` says where the batch began (docs/architecture.md, "Publish").
+
+The position is advanced only after the broker confirmed the batch (its ring included),
+so a crash at any point re-publishes (consumers skip duplicates) and never loses an event.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import time
 from .amqp import ConfirmingPublisher, OutgoingMessage, PublishNotConfirmed
 from .database import Database
 from .envelope import Envelope, InvalidStoredEvent
+from .exchanges import FIRST_NOTIFICATION_ID, doorbell_exchange, events_exchange
 from .failpoints import NONE, Failpoints
 from .log import NotificationLog
 from .metrics import ServiceMetrics
@@ -35,7 +41,8 @@ class OutboxRelay:
     ) -> None:
         self.log = log
         self.service = log.service
-        self.exchange = f"{self.service}.events"
+        self.exchange = events_exchange(self.service)
+        self.doorbell = doorbell_exchange(self.service)
         self.db = db
         self.publisher = publisher
         self.metrics = metrics
@@ -109,7 +116,9 @@ class OutboxRelay:
                 return published
             messages = [self._message(envelope) for envelope in envelopes]
             self.failpoints.hit("relay.before_publish")
-            self.publisher.publish(messages)
+            # The ring first: a queue bound to the doorbell after this batch's events went
+            # out (on the same channel, so in order) never hears it late.
+            self.publisher.publish([self._ring(envelopes[0], envelopes[-1]), *messages])
             position = envelopes[-1].notification_id
             self._advance(position)
             self.metrics.published.labels(self.service).inc(len(messages))
@@ -122,4 +131,17 @@ class OutboxRelay:
             body=envelope.to_json(),
             message_id=envelope.event_id,
             headers={"notification_id": envelope.notification_id},
+        )
+
+    def _ring(self, first: Envelope, last: Envelope) -> OutgoingMessage:
+        """The followers' one message for a batch: its last event, and where it began."""
+        return OutgoingMessage(
+            exchange=self.doorbell,
+            routing_key=last.event_type,
+            body=last.to_json(),
+            message_id=last.event_id,
+            headers={
+                "notification_id": last.notification_id,
+                FIRST_NOTIFICATION_ID: first.notification_id,
+            },
         )

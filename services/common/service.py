@@ -32,6 +32,7 @@ from werkzeug.wrappers import Request, Response
 from . import openapi
 from .as_of import AggregateAsOfAnswer, AsOfQuerySchema, last_event, public_state
 from .errors import NotFound
+from .exchanges import FIRST_NOTIFICATION_ID, doorbell_exchange, events_exchange, upstream_of
 from .http import RawJson, command, json_response, query
 from .metrics import CONTENT_TYPE
 from .providers import Follower, Gate, Monitor, Outbox, Replies, Wiring
@@ -41,10 +42,11 @@ log = logging.getLogger(__name__)
 
 
 def upstream_queue(service: str, upstream: str) -> Queue:
-    """The durable queue through which `service` follows every event of `upstream`."""
+    """The durable queue through which `service` hears of `upstream`'s events: bound to its
+    doorbell, rung once per published batch (exchanges.py)."""
     return Queue(
         f"{service}.{upstream}-events",
-        exchange=Exchange(f"{upstream}.events", type="topic", durable=True),
+        exchange=Exchange(doorbell_exchange(upstream), type="topic", durable=True),
         routing_key="#",
         durable=True,
     )
@@ -252,7 +254,12 @@ class UpstreamQueueConsumer(QueueConsumer):
         try:
             following = self.wiring.build().following
             assert following is not None
-            following.handle(provider.upstream, body, message.properties.get("user_id"))
+            following.handle(
+                provider.upstream,
+                body,
+                message.properties.get("user_id"),
+                (message.headers or {}).get(FIRST_NOTIFICATION_ID),
+            )
         except Exception:  # noqa: BLE001 - not noted: it comes back
             log.exception("a message from %s could not be noted", provider.upstream)
             self._requeue(message)
@@ -261,7 +268,7 @@ class UpstreamQueueConsumer(QueueConsumer):
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
         exchange = (message.delivery_info or {}).get("exchange") or ""
-        upstream = exchange.removesuffix(".events")
+        upstream = upstream_of(exchange)
         error = f"{type(exc).__name__}: {exc} (content type {message.content_type!r})"
         try:
             following = self.wiring.build().following
@@ -317,6 +324,21 @@ class UpstreamConsumer(Consumer):
     def __init__(self, queue: Any, upstream: str, **kwargs: Any) -> None:
         super().__init__(queue, **kwargs)
         self.upstream = upstream
+
+    def setup(self) -> None:
+        super().setup()
+        unbind_events(self.container.config[AMQP_URI_CONFIG_KEY], self.queue.name, self.upstream)
+
+
+def unbind_events(amqp_uri: str, queue: str, upstream: str) -> None:
+    """Take away the binding of a follower's queue to the upstream's events exchange, which
+    it had before doorbells: its messages would come as well as the rings. Nothing to do
+    on a broker that never had it; a broker that does not answer is left to the start."""
+    try:
+        with Connection(amqp_uri, connect_timeout=5, transport_options={"max_retries": 1}) as conn:
+            conn.default_channel.queue_unbind(queue, events_exchange(upstream), "#")
+    except Exception as exc:  # noqa: BLE001 - no such queue or exchange yet, or no broker
+        log.debug("%s: no binding to %s taken away: %s", queue, events_exchange(upstream), exc)
 
 
 def _consumer(upstream: str) -> Callable[[Any, Any, Any], None]:

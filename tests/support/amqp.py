@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from kombu import Connection, Exchange, Queue
 
 from services.common.config import broker_user, development_password
+from services.common.exchanges import doorbell_exchange, events_exchange
 
 
 def as_user(uri: str, principal: str) -> str:
@@ -20,16 +22,23 @@ def as_user(uri: str, principal: str) -> str:
 
 
 def publish(uri: str, service: str, envelope: dict[str, Any]) -> None:
-    """Publish as the service itself would: as its broker user, with its user_id."""
+    """Ring `service`'s followers as the service itself would: as its broker user, with its
+    user_id."""
     publish_as(as_user(uri, service), service, envelope, user_id=broker_user(service))
 
 
 def publish_as(
-    uri: str, service: str, envelope: dict[str, Any] | bytes, user_id: str | None = None, **props
+    uri: str,
+    service: str,
+    envelope: dict[str, Any] | bytes,
+    user_id: str | None = None,
+    exchange_of: Callable[[str], str] = doorbell_exchange,
+    **props,
 ) -> None:
-    """Publish on `service`'s exchange as the user of `uri`, claiming `user_id` (or none);
-    confirmed, so a message the broker refuses raises (AccessRefused, PreconditionFailed)."""
-    exchange = Exchange(f"{service}.events", type="topic", durable=True)
+    """Publish on `service`'s doorbell (what its followers hear; `exchange_of`: another of
+    its exchanges) as the user of `uri`, claiming `user_id` (or none); confirmed, so a
+    message the broker refuses raises (AccessRefused, PreconditionFailed)."""
+    exchange = Exchange(exchange_of(service), type="topic", durable=True)
     body = envelope if isinstance(envelope, bytes) else json.dumps(envelope).encode("utf-8")
     routing_key = "Unknown" if isinstance(envelope, bytes) else envelope.get("event_type")
     if user_id is not None:
@@ -49,13 +58,16 @@ def publish_as(
 
 
 def unbind(uri: str, queue: str, service: str) -> None:
+    """A follower's queue stops hearing `service`'s rings."""
     with Connection(uri) as conn:
-        conn.default_channel.queue_unbind(queue, f"{service}.events", "#")
+        conn.default_channel.queue_unbind(queue, doorbell_exchange(service), "#")
 
 
 def bind(uri: str, queue: str, service: str) -> None:
+    """A follower's queue hears `service`'s rings again. The relay rings before it sends a
+    batch's events, so once an event is captured (`capture`), its ring has gone out."""
     with Connection(uri) as conn:
-        conn.default_channel.queue_bind(queue, f"{service}.events", "#")
+        conn.default_channel.queue_bind(queue, doorbell_exchange(service), "#")
 
 
 def drain(uri: str, queue: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -83,11 +95,14 @@ def drain_raw(uri: str, queue: str) -> list[tuple[bytes, dict[str, Any]]]:
             found.append((body, message.headers or {}))
 
 
-def capture(uri: str, service: str, name: str) -> Queue:
-    """Declare a queue that keeps a copy of every event of `service`."""
+def capture(
+    uri: str, service: str, name: str, exchange_of: Callable[[str], str] = events_exchange
+) -> Queue:
+    """Declare a queue that keeps a copy of every event of `service` (or of each of its
+    rings, with `exchange_of=doorbell_exchange`)."""
     queue = Queue(
         name,
-        exchange=Exchange(f"{service}.events", type="topic", durable=True),
+        exchange=Exchange(exchange_of(service), type="topic", durable=True),
         routing_key="#",
         durable=True,
     )

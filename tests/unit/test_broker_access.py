@@ -22,9 +22,15 @@ def test_a_service_writes_only_its_own_exchange_the_dead_letters_and_rpc():
     vendors = service_permissions(REGISTRY, "vendors")
 
     assert vendors.user == "huiwu-vendors"
-    for name in ("vendors.events", "huiwu.dead-letters", "nameko-rpc"):
+    for name in ("vendors.events", "vendors.doorbell", "huiwu.dead-letters", "nameko-rpc"):
         assert allowed(vendors.write, name)
-    for name in ("checklist.events", "registration.events", "amq.default", "amq.topic"):
+    for name in (
+        "checklist.events",
+        "checklist.doorbell",
+        "registration.events",
+        "amq.default",
+        "amq.topic",
+    ):
         assert not allowed(vendors.write, name), name
 
 
@@ -36,7 +42,8 @@ def test_a_service_reads_its_own_queues_and_the_upstream_exchanges_it_binds_to()
         "vendors.dead-letters",
         "rpc-vendors",
         "rpc.reply-huiwu-vendors-0f9e",
-        "checklist.events",
+        "checklist.doorbell",
+        "checklist.events",  # only to take a binding made before doorbells away
     ):
         assert allowed(vendors.read, name), name
     for name in (
@@ -46,6 +53,7 @@ def test_a_service_reads_its_own_queues_and_the_upstream_exchanges_it_binds_to()
         "rpc-checklist",
         "rpc.reply-huiwu-checklist-0f9e",
         "budget.events",
+        "budget.doorbell",
         "rpc.reply-huiwu-vendorsx",
     ):
         assert not allowed(vendors.read, name), name

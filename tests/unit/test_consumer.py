@@ -248,6 +248,60 @@ def test_a_gap_is_filled_from_the_log_in_order_before_the_message():
     assert h.consumed("duplicate") == 1
 
 
+def ring(h, first: int, last: int) -> None:
+    """The upstream rings for a published batch `first`..`last`, already in its log."""
+    if h.consumer.handle(UPSTREAM, signed(last).to_json(), first=first):
+        h.consumer.pull(UPSTREAM)
+
+
+def test_a_ring_for_a_batch_applies_all_of_it_as_announced_not_as_gaps():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 8)])
+
+    ring(h, 1, 5)
+    ring(h, 6, 7)
+
+    assert h.sink.applied == [1, 2, 3, 4, 5, 6, 7]
+    assert h.log.calls == [(UPSTREAM, 1, 5), (UPSTREAM, 6, 2)]
+    assert h.consumed("processed") == 7
+    assert h.consumed("gap_filled") == 0
+    assert h.lag() == 0
+    ring(h, 1, 5)  # delivered again after a crash: one duplicate message
+    assert h.consumed("duplicate") == 1
+    assert h.sink.applied == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_lost_ring_leaves_a_gap_the_next_one_fills():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 8)])
+    ring(h, 1, 2)
+
+    ring(h, 6, 7)  # the ring for 3..5 never came
+
+    assert h.sink.applied == [1, 2, 3, 4, 5, 6, 7]
+    assert h.consumed("gap_filled") == 3
+    assert h.consumed("processed") == 7
+
+
+@pytest.mark.parametrize("first", [0, -1, 9, "3", True, None, 3.0])
+def test_a_ring_with_no_sound_start_is_one_message_and_the_rest_gaps(first):
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 6)])
+
+    ring(h, first, 5)
+
+    assert h.sink.applied == [1, 2, 3, 4, 5]
+    assert h.consumed("gap_filled") == 4
+
+
+def test_a_ring_past_the_log_is_forged_and_announces_nothing():
+    h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
+
+    ring(h, 2, 9)
+
+    assert h.sink.applied == [1, 2, 3]
+    assert h.consumed("forged") == 1
+    assert h.consumer._rung[UPSTREAM] == []
+    assert h.sink.position(UPSTREAM) == 3
+
+
 def test_a_gap_from_the_very_start_is_filled():
     h = Harness(log_envelopes=[signed(n) for n in range(1, 4)])
 

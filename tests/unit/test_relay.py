@@ -22,17 +22,20 @@ from services.vendors.events import CATALOG
 
 
 class RecordingPublisher:
-    """Records each batch; checks the relay has not moved its position before the confirm."""
+    """Records each batch's events, and its rings apart; checks the relay has not moved its
+    position before the confirm."""
 
     def __init__(self):
         self.batches: list[list] = []
+        self.rings: list[list] = []
         self.positions_seen: list[int] = []
         self.relay: OutboxRelay | None = None
 
     def publish(self, messages):
         if self.relay is not None:
             self.positions_seen.append(self.relay.position())
-        self.batches.append(list(messages))
+        self.batches.append([m for m in messages if m.exchange.endswith(".events")])
+        self.rings.append([m for m in messages if not m.exchange.endswith(".events")])
 
     @property
     def ids(self) -> list[int]:
@@ -173,6 +176,30 @@ def test_each_message_is_the_envelope_on_the_service_exchange(app, db, metrics):
         assert envelope.actor == "li"
         assert "meta" not in envelope.payload
     assert json.loads(messages[2].body)["payload"]["category"] == "venue"
+
+
+def test_each_batch_rings_the_followers_once_before_its_events(app, db, metrics):
+    store_events(app, contracts=3)  # 7 events
+    publisher = RecordingPublisher()
+    calls = []
+    publisher.publish = lambda messages: calls.append(list(messages))
+    make_relay(app, db, metrics, publisher, batch_size=3).run()
+
+    assert [[m.exchange for m in batch][:2] for batch in calls] == [
+        ["vendors.doorbell", "vendors.events"]
+    ] * 3
+    rings = [batch[0] for batch in calls]
+    assert [(m.headers["first_notification_id"], m.headers["notification_id"]) for m in rings] == [
+        (1, 3),
+        (4, 6),
+        (7, 7),
+    ]
+    for ring, batch in zip(rings, calls, strict=True):
+        assert ring.body == batch[-1].body  # the batch's last envelope, as published
+        assert ring.routing_key == batch[-1].routing_key
+        assert ring.message_id == batch[-1].message_id
+    assert sum(len(batch) for batch in calls) == 7 + 3
+    assert published(metrics) == 7  # events, not rings
 
 
 def test_notifications_are_published_in_batches_of_batch_size(app, db, metrics):
