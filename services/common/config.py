@@ -53,6 +53,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def _page_size(env: Mapping[str, str]) -> int:
+    """Events a consumer reads and applies in one transaction: at most what one page of a
+    log holds (log.MAX_PAGE)."""
+    size = _int(env, "HUIWU_CONSUMER_PAGE_SIZE", 500)
+    if not 1 <= size <= 1000:
+        raise ValueError(f"HUIWU_CONSUMER_PAGE_SIZE must be from 1 to 1000, got {size}")
+    return size
+
+
 SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # a schema or role name needing no quoting
 WEBHOOK_SECRET = "HUIWU_PAYMENT_WEBHOOK_SECRET_"
 MIN_SECRET = 32  # characters: a guessable secret would let anyone record payments
@@ -96,6 +105,7 @@ class Settings:
     rpc_timeout: float = 10.0
     consumer_max_attempts: int = 3
     consumer_retry_delay: float = 0.2
+    consumer_page_size: int = 500
     overdue_interval: float = 3600.0
     order_expiry_interval: float = 60.0
     target_check_interval: float = 3600.0
@@ -161,6 +171,7 @@ class Settings:
             rpc_timeout=_float(env, "HUIWU_RPC_TIMEOUT", 10.0),
             consumer_max_attempts=_int(env, "HUIWU_CONSUMER_MAX_ATTEMPTS", 3),
             consumer_retry_delay=_float(env, "HUIWU_CONSUMER_RETRY_DELAY", 0.2),
+            consumer_page_size=_page_size(env),
             overdue_interval=_float(env, "HUIWU_OVERDUE_INTERVAL", 3600.0),
             order_expiry_interval=_float(env, "HUIWU_ORDER_EXPIRY_INTERVAL", 60.0),
             target_check_interval=_float(env, "HUIWU_TARGET_CHECK_INTERVAL", 3600.0),

@@ -100,6 +100,7 @@ class Parts:
             self.metrics,
             max_attempts=settings.consumer_max_attempts,
             retry_delay=settings.consumer_retry_delay,
+            page_size=settings.consumer_page_size,
             failpoints=self.failpoints,
             load_payloads=not own_log,
             # over the broker, an upstream's events count only as published by its user

@@ -214,3 +214,14 @@ def test_the_badge_font_is_a_path_when_given():
     assert Settings.from_env({}).badge_font is None
     given = Settings.from_env({"HUIWU_BADGE_FONT": "/fonts/NotoSerifSC.ttf"})
     assert str(given.badge_font) == "/fonts/NotoSerifSC.ttf"
+
+
+@pytest.mark.parametrize("size", ["0", "1001", "-5", "2.5"])
+def test_a_consumer_page_size_outside_one_log_page_is_refused_naming_the_variable(size):
+    with pytest.raises(ValueError, match="HUIWU_CONSUMER_PAGE_SIZE"):
+        Settings.from_env({"HUIWU_CONSUMER_PAGE_SIZE": size})
+
+
+def test_a_consumer_reads_pages_of_500_unless_set():
+    assert Settings.from_env({}).consumer_page_size == 500
+    assert Settings.from_env({"HUIWU_CONSUMER_PAGE_SIZE": "1000"}).consumer_page_size == 1000
