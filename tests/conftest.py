@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.support.broker import VirtualHost
+from tests.support.broker import VirtualHost, settle_deletes
 from tests.support.database import DATABASE_URL, PostgresSchemas
 from tests.support.system import running_system
 
@@ -18,6 +18,14 @@ def vhost():
     host = VirtualHost().create()
     yield host
     host.delete()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def virtual_hosts_deleted():
+    """Every test's virtual host is gone by the end of the run."""
+    yield
+    failed = settle_deletes()
+    assert not failed, f"virtual hosts left on the broker: {failed}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
