@@ -269,17 +269,28 @@ def test_fapiao_from_request_to_red_letter_reversal(system):
     wait_for_status(system, conference_id, "2.4.2", "verified")
 
 
+def paid_order(system, section: int, email: str) -> tuple[str, str]:
+    """A conference of one plan section, and an order of one attendee paid in full
+    (2,800.00 CNY): its conference and order ids."""
+    registration = system["registration"]
+    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != section])
+    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
+    placed = ok(registration.post("/orders", order(conference_id, attendee(email))), 201)
+    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
+    ok(
+        registration.post(
+            f"/orders/{placed['order_id']}/payments", {**pay, "amount_minor": 280_000}
+        )
+    )
+    return conference_id, placed["order_id"]
+
+
 def test_a_request_withdrawn_before_issue_frees_its_money_and_leaves_10_1_5(system):
     system.start("checklist", "registration")
     registration = system["registration"]
-    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 10])
+    conference_id, order_id = paid_order(system, section=10, email="wu@example.cn")
     finance = system.token("zhou", "finance", conference_id)
     venue = system.token("lin", "venue", conference_id)
-    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
-    placed = ok(registration.post("/orders", order(conference_id, attendee("wu@example.cn"))), 201)
-    order_id = placed["order_id"]
-    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
-    ok(registration.post(f"/orders/{order_id}/payments", {**pay, "amount_minor": 280_000}))
     base = f"/conferences/{conference_id}"
     requests = f"{base}/orders/{order_id}/fapiao"
     plain = {"fapiao_type": "vat_ordinary", "buyer_name": "吴九"}
@@ -341,13 +352,8 @@ def test_a_request_withdrawn_before_issue_frees_its_money_and_leaves_10_1_5(syst
 def test_a_fapiao_reversed_in_parts_still_holds_the_rest_until_reversed_in_full(system):
     system.start("checklist", "registration")
     registration = system["registration"]
-    conference_id = open_conference(system, exclude=[str(n) for n in range(1, 25) if n != 15])
+    conference_id, order_id = paid_order(system, section=15, email="sun@example.cn")
     finance = system.token("zhou", "finance", conference_id)
-    ok(registration.post(f"/conferences/{conference_id}/fees", {"categories": [fee(FULL)]}))
-    placed = ok(registration.post("/orders", order(conference_id, attendee("sun@example.cn"))), 201)
-    order_id = placed["order_id"]
-    pay = {"method": "bank_transfer", "currency": "CNY", "received_on": "2027-03-02"}
-    ok(registration.post(f"/orders/{order_id}/payments", {**pay, "amount_minor": 280_000}))
     base = f"/conferences/{conference_id}"
     requests = f"{base}/orders/{order_id}/fapiao"
     onsite = {"fapiao_type": "vat_ordinary", "buyer_name": "孙八", "delivery": "onsite"}
