@@ -12,6 +12,7 @@ so a crash at any point re-publishes (consumers skip duplicates) and never loses
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -118,7 +119,8 @@ class OutboxRelay:
             self.failpoints.hit("relay.before_publish")
             # The ring first: a queue bound to the doorbell after this batch's events went
             # out (on the same channel, so in order) never hears it late.
-            self.publisher.publish([self._ring(envelopes[0], envelopes[-1]), *messages])
+            ring = self._ring(envelopes[0].notification_id, messages[-1])
+            self.publisher.publish([ring, *messages])
             position = envelopes[-1].notification_id
             self._advance(position)
             self.metrics.published.labels(self.service).inc(len(messages))
@@ -133,15 +135,9 @@ class OutboxRelay:
             headers={"notification_id": envelope.notification_id},
         )
 
-    def _ring(self, first: Envelope, last: Envelope) -> OutgoingMessage:
-        """The followers' one message for a batch: its last event, and where it began."""
-        return OutgoingMessage(
-            exchange=self.doorbell,
-            routing_key=last.event_type,
-            body=last.to_json(),
-            message_id=last.event_id,
-            headers={
-                "notification_id": last.notification_id,
-                FIRST_NOTIFICATION_ID: first.notification_id,
-            },
+    def _ring(self, first_id: int, last: OutgoingMessage) -> OutgoingMessage:
+        """The followers' one message for a batch: its last event's message again, on the
+        doorbell, with where the batch began."""
+        return dataclasses.replace(
+            last, exchange=self.doorbell, headers={**last.headers, FIRST_NOTIFICATION_ID: first_id}
         )
